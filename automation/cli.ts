@@ -1,0 +1,51 @@
+/**
+ * The `glidepath` command line: one yargs module per verb under `commands/`.
+ */
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import * as demo from "./commands/demo";
+import * as history from "./commands/history";
+import * as rollback from "./commands/rollback";
+import * as toolchain from "./commands/toolchain";
+import * as up from "./commands/up";
+import { ExitCode, isGlidepathError } from "./lib/errors";
+
+/** Runs the CLI with `argv` (without node and script) and resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await yargs([...argv])
+      .scriptName("glidepath")
+      .command(demo)
+      .command(up)
+      .command(history)
+      .command(rollback)
+      .command(toolchain)
+      .demandCommand(1, "name a command; see --help")
+      .strict()
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      })
+      .help()
+      .parseAsync();
+    return ExitCode.ok;
+  } catch (e) {
+    if (isGlidepathError(e)) {
+      process.stderr.write(`${e.render()}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`error[GP_ARG_INVALID]: ${e.message}\nfix: see \`glidepath --help\`\n`);
+      return ExitCode.badInput;
+    }
+    process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return ExitCode.failed;
+  }
+}
+
+class UsageError extends Error {}
+
+if (require.main === module) {
+  main(hideBin(process.argv)).then((code) => {
+    process.exitCode = code;
+  });
+}

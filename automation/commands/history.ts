@@ -1,0 +1,22 @@
+/**
+ * `glidepath history --stack S`: the stack's update history, newest first.
+ */
+import type { Argv } from "yargs";
+import { stackContext } from "../lib/context";
+import { readHistory } from "../lib/history";
+import { renderHistory } from "../lib/render";
+import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+
+export const command = "history";
+export const describe = "show the stack's update history (the audit trail)";
+
+export function builder(y: Argv) {
+  return withStackOptions(y);
+}
+
+export async function handler(argv: unknown): Promise<void> {
+  const a = parseArgs(stackArgs, argv);
+  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const history = await readHistory(ctx.stack, false);
+  emit(a.json, { stack: a.stack, history }, () => renderHistory(history));
+}

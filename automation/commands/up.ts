@@ -1,0 +1,28 @@
+/**
+ * `glidepath up --stack S [--message M]`: validate the stack's config, then deploy it.
+ */
+import type { Argv } from "yargs";
+import { z } from "zod";
+import { stackContext } from "../lib/context";
+import { deploy } from "../lib/deploy";
+import { renderOutputs } from "../lib/render";
+import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+
+export const command = "up";
+export const describe = "validate the stack's config, then deploy it (one pulumi up)";
+
+export function builder(y: Argv) {
+  return withStackOptions(y).option("message", {
+    type: "string",
+    describe: "update message (default: derived)",
+  });
+}
+
+const args = stackArgs.extend({ message: z.string().min(1).max(500).optional() });
+
+export async function handler(argv: unknown): Promise<void> {
+  const a = parseArgs(args, argv);
+  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const result = await deploy(ctx.stack, { message: a.message, onOutput: a.json ? undefined : progressLine });
+  emit(a.json, { stack: a.stack, ...result }, () => `${result.message}\n${renderOutputs(result.outputs)}`);
+}

@@ -1,0 +1,68 @@
+/**
+ * The environment every Pulumi invocation runs with: backend, secrets passphrase, update
+ * check off, and a PATH on which `node` is the Node 22+ running glidepath and `pulumi` is
+ * the pinned toolchain. Pure: takes the ambient environment as an argument.
+ */
+import * as path from "node:path";
+import { GlidepathError } from "./errors";
+
+/** The development passphrase of the `local` stack (documented in README.md; local only). */
+export const LOCAL_DEV_PASSPHRASE = "glidepath-local-development";
+
+/** Stacks that may fall back to {@link LOCAL_DEV_PASSPHRASE}. */
+export const DEV_PASSPHRASE_STACKS: ReadonlySet<string> = new Set(["local"]);
+
+/** Inputs of {@link pulumiEnv}. */
+export interface PulumiEnvInput {
+  /** Stack name; decides whether the development passphrase is allowed. */
+  stack: string;
+  /** Project directory (holds Pulumi.yaml). */
+  projectDir: string;
+  /** Directory of the Pulumi binaries. */
+  pulumiBinDir: string;
+  /** Directory of the `node` binary to put first on PATH. @default - the running Node's */
+  nodeBinDir?: string;
+  /** The ambient environment. @default - `process.env` */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Where local state lives unless `PULUMI_BACKEND_URL` says otherwise. */
+export function defaultStateDir(projectDir: string): string {
+  return path.join(projectDir, ".glidepath", "pulumi");
+}
+
+/**
+ * Builds the environment variables for Pulumi invocations.
+ *
+ * @throws GlidepathError `GP_PASSPHRASE_MISSING` for a non-local stack without `PULUMI_CONFIG_PASSPHRASE`
+ */
+export function pulumiEnv(input: PulumiEnvInput): Record<string, string> {
+  const env = input.env ?? process.env;
+  const nodeBinDir = input.nodeBinDir ?? path.dirname(process.execPath);
+  const passphrase = env.PULUMI_CONFIG_PASSPHRASE ?? env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  if (passphrase === undefined || passphrase === "") {
+    if (!DEV_PASSPHRASE_STACKS.has(input.stack)) {
+      throw new GlidepathError(
+        "GP_PASSPHRASE_MISSING",
+        `stack "${input.stack}" needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); only the local stack has a development passphrase`,
+        "export PULUMI_CONFIG_PASSPHRASE from your secret store before running glidepath",
+      );
+    }
+  }
+  const out: Record<string, string> = {
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_BACKEND_URL: env.PULUMI_BACKEND_URL ?? `file://${defaultStateDir(input.projectDir)}`,
+    PATH: [nodeBinDir, input.pulumiBinDir, env.PATH ?? ""].filter(Boolean).join(path.delimiter),
+  };
+  if (env.PULUMI_CONFIG_PASSPHRASE_FILE && !env.PULUMI_CONFIG_PASSPHRASE) {
+    out.PULUMI_CONFIG_PASSPHRASE_FILE = env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  } else {
+    out.PULUMI_CONFIG_PASSPHRASE = env.PULUMI_CONFIG_PASSPHRASE || LOCAL_DEV_PASSPHRASE;
+  }
+  return out;
+}
+
+/** The backend directory when the backend is a `file://` URL; undefined otherwise. */
+export function fileBackendDir(backendUrl: string): string | undefined {
+  return backendUrl.startsWith("file://") ? backendUrl.slice("file://".length) : undefined;
+}

@@ -1,0 +1,227 @@
+/**
+ * Resolves the Pulumi toolchain the driver runs: the CLI, the nodejs language host and the
+ * dynamic-provider plugin script, installed where the Automation API looks
+ * (`~/.pulumi/versions/<version>/bin`, so `PulumiCommand.get({ root })` finds them).
+ *
+ * Resolution order (DESIGN.md §6): a matching install already there or on PATH; the official
+ * installer when it answers within a short timeout; otherwise a build from the Go module proxy.
+ * Idempotent: a second call with everything in place costs one `pulumi version`.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { GlidepathError } from "./errors";
+import { findGo, type GoBinary, goBuild, installFile, type Progress, runStreaming } from "./toolchain-build";
+
+const execFileP = promisify(execFile);
+
+/** The Pulumi release glidepath pins: CLI and `@pulumi/pulumi` are both on it. */
+export const PULUMI_VERSION = "3.259.0";
+
+/**
+ * The nodejs language host, built from the newest `sdk/v3` release that still carries it
+ * inside the sdk module (later releases moved it to a module the proxy does not serve).
+ */
+export const LANGUAGE_HOST_VERSION = "3.68.0";
+
+/** The `@pulumi/command` release whose plugin the program would need. */
+export const COMMAND_PLUGIN_VERSION = "1.2.1";
+
+/** A resolved toolchain. */
+export interface Toolchain {
+  /** Pulumi version, e.g. `3.259.0`. */
+  version: string;
+  /** Install root: `<root>/bin/pulumi` is the CLI. */
+  root: string;
+  /** Directory holding `pulumi`, the language host and the provider script. */
+  binDir: string;
+  /** Where it came from. */
+  source: "existing" | "installer" | "go-build";
+}
+
+/** Options of {@link ensureToolchain}. */
+export interface EnsureToolchainOptions {
+  /** Pulumi version to resolve. @default - {@link PULUMI_VERSION} */
+  version?: string;
+  /** Install root. @default - `~/.pulumi/versions/<version>` */
+  root?: string;
+  /** Repository root, for `scripts/toolchain` and `node_modules`. @default - `process.cwd()` */
+  projectDir?: string;
+  /** Try the official installer before building. @default - true unless `GLIDEPATH_SKIP_INSTALLER=1` */
+  tryInstaller?: boolean;
+  /** How long the official installer may take before the Go build is tried. @default - 20000 ms */
+  installerTimeoutMs?: number;
+  /** Progress lines. @default - none */
+  progress?: Progress;
+}
+
+/** Default install root for a version. */
+export function defaultRoot(version: string): string {
+  return path.join(os.homedir(), ".pulumi", "versions", version);
+}
+
+/** Files a complete install has in its bin directory. */
+export const REQUIRED_BINARIES = [
+  "pulumi",
+  "pulumi-language-nodejs",
+  "pulumi-resource-pulumi-nodejs",
+] as const;
+
+/** Prints `pulumi version` of a binary; undefined when it does not run. */
+export async function pulumiVersionOf(pulumi: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await execFileP(pulumi, ["version"], {
+      timeout: 15_000,
+      env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    });
+    return stdout.trim().replace(/^v/, "");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lists which of {@link REQUIRED_BINARIES} are missing from `binDir`. */
+export async function missingBinaries(binDir: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of REQUIRED_BINARIES) {
+    try {
+      await fs.access(path.join(binDir, name), fs.constants.X_OK);
+    } catch {
+      missing.push(name);
+    }
+  }
+  return missing;
+}
+
+async function completeAt(binDir: string, version: string): Promise<boolean> {
+  if ((await missingBinaries(binDir)).length > 0) return false;
+  return (await pulumiVersionOf(path.join(binDir, "pulumi"))) === version;
+}
+
+async function onPath(version: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (dir && (await completeAt(dir, version))) return dir;
+  }
+  return undefined;
+}
+
+async function tryOfficialInstaller(
+  version: string,
+  root: string,
+  timeoutMs: number,
+  projectDir: string,
+): Promise<boolean> {
+  const script =
+    "const {PulumiCommand}=require('@pulumi/pulumi/automation');const semver=require('semver');" +
+    "PulumiCommand.install({version:new semver.SemVer(process.argv[1]),root:process.argv[2]})" +
+    ".then(()=>process.exit(0),(e)=>{console.error(String(e));process.exit(1)})";
+  const result = await runStreaming(process.execPath, ["-e", script, version, root], {
+    cwd: projectDir,
+    timeoutMs,
+  });
+  return result.code === 0;
+}
+
+/** The Go-built binaries, by wrapper module. */
+export function goBinaries(version: string): GoBinary[] {
+  return [
+    {
+      name: "pulumi",
+      module: "cli",
+      pkg: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
+      stamp: `v${version}`,
+    },
+    {
+      name: "pulumi-language-nodejs",
+      module: "langhost",
+      pkg: "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs",
+      stamp: `v${LANGUAGE_HOST_VERSION}`,
+    },
+  ];
+}
+
+async function buildFromGo(
+  version: string,
+  root: string,
+  projectDir: string,
+  progress: Progress,
+): Promise<void> {
+  const go = await findGo();
+  if (go === undefined) {
+    throw new GlidepathError(
+      "GP_TOOLCHAIN_MISSING",
+      `Pulumi ${version} is not installed, the official installer is out of reach, and there is no Go toolchain to build it`,
+      "install Go 1.26+ (it must reach the Go module proxy), or install Pulumi " +
+        `${version} and put its bin directory on PATH`,
+    );
+  }
+  const scriptsDir = path.join(projectDir, "scripts", "toolchain");
+  const outDir = path.join(os.homedir(), ".cache", "glidepath", "pulumi-build", version);
+  progress(
+    `building Pulumi ${version} from the Go module proxy (first time: several minutes, ~3 GB of Go caches)`,
+  );
+  for (const bin of goBinaries(version)) {
+    const built = await goBuild(go, scriptsDir, bin, outDir, progress);
+    await installFile(built, path.join(root, "bin", bin.name));
+  }
+}
+
+async function installProviderScript(root: string, projectDir: string): Promise<void> {
+  const script = path.join(projectDir, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs");
+  try {
+    await fs.access(script);
+  } catch {
+    throw new GlidepathError(
+      "GP_TOOLCHAIN_MISSING",
+      `${script} is missing: the npm dependencies are not installed`,
+      "run `npm ci` in the project directory (with Node 22 or newer)",
+    );
+  }
+  await installFile(script, path.join(root, "bin", "pulumi-resource-pulumi-nodejs"));
+}
+
+/**
+ * Makes sure the pinned Pulumi toolchain is installed and returns where it is.
+ *
+ * @param opts - see {@link EnsureToolchainOptions}
+ * @throws GlidepathError `GP_TOOLCHAIN_MISSING` or `GP_TOOLCHAIN_BUILD_FAILED` naming what is missing
+ */
+export async function ensureToolchain(opts: EnsureToolchainOptions = {}): Promise<Toolchain> {
+  const version = opts.version ?? PULUMI_VERSION;
+  const root = opts.root ?? defaultRoot(version);
+  const projectDir = opts.projectDir ?? process.cwd();
+  const progress = opts.progress ?? (() => {});
+  const binDir = path.join(root, "bin");
+
+  if (await completeAt(binDir, version)) return { version, root, binDir, source: "existing" };
+  const pathDir = await onPath(version);
+  if (pathDir !== undefined)
+    return { version, root: path.dirname(pathDir), binDir: pathDir, source: "existing" };
+
+  let source: Toolchain["source"] = "go-build";
+  const tryInstaller = opts.tryInstaller ?? process.env.GLIDEPATH_SKIP_INSTALLER !== "1";
+  if (tryInstaller) {
+    progress(`Pulumi ${version} not found; trying the official installer`);
+    if (await tryOfficialInstaller(version, root, opts.installerTimeoutMs ?? 20_000, projectDir)) {
+      source = "installer";
+    } else {
+      progress("the official installer is out of reach; falling back to the Go build");
+    }
+  }
+  if (source === "go-build") await buildFromGo(version, root, projectDir, progress);
+  await installProviderScript(root, projectDir);
+
+  const missing = await missingBinaries(binDir);
+  const got = await pulumiVersionOf(path.join(binDir, "pulumi"));
+  if (missing.length > 0 || got !== version) {
+    throw new GlidepathError(
+      "GP_TOOLCHAIN_MISSING",
+      `the toolchain at ${binDir} is incomplete (missing: ${missing.join(", ") || "none"}; pulumi version: ${got ?? "does not run"})`,
+      `remove ${root} and run \`npm run toolchain\` again`,
+    );
+  }
+  progress(`Pulumi ${version} ready in ${binDir} (${source})`);
+  return { version, root, binDir, source };
+}

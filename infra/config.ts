@@ -1,0 +1,153 @@
+/**
+ * The stack configuration schema: one zod parse of every `glidepath:*` key, run before any
+ * resource is declared (by the program) and before any `up` (by the driver).
+ *
+ * Pure: no Pulumi runtime, no I/O. Both the program and `automation/lib` call
+ * {@link parseStackConfig} with the raw key → string map Pulumi hands out.
+ */
+import { z } from "zod";
+
+/** The config namespace of every glidepath key (`glidepath:flags`, …). */
+export const CONFIG_NAMESPACE = "glidepath";
+
+/** Environments a stack can describe. */
+export const ENVIRONMENTS = ["local", "staging", "production"] as const;
+
+/** Release targets that exist today. Later targets (cloudflare, wix, gamma) join this list. */
+export const TARGETS = ["local"] as const;
+
+/** App names: lower-case, start with a letter, at most 32 characters. */
+export const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Flag keys: start with a letter; letters, digits, `_`, `-`, `.`; at most 64 characters. */
+export const FLAG_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/** Flags whose value type is fixed because glidepath itself reads them. */
+export const KNOWN_FLAG_TYPES: Readonly<Record<string, "boolean" | "number" | "string">> = {
+  CanaryEnabled: "boolean",
+};
+
+const flagValue = z.union([z.boolean(), z.number().finite(), z.string().max(1024)], {
+  error: "expected a boolean, a finite number or a string of at most 1024 characters",
+});
+
+const appSchema = z.strictObject({
+  target: z.enum(TARGETS, { error: `expected one of: ${TARGETS.join(", ")}` }),
+});
+
+/** The parsed, validated configuration of one stack. */
+export const stackConfigSchema = z
+  .strictObject({
+    environment: z.enum(ENVIRONMENTS, { error: `expected one of: ${ENVIRONMENTS.join(", ")}` }),
+    apps: z
+      .record(z.string().regex(APP_NAME, { error: `expected an app name matching ${APP_NAME}` }), appSchema)
+      .refine((apps) => Object.keys(apps).length > 0, { error: "expected at least one app" }),
+    flags: z
+      .record(
+        z.string(),
+        z.record(
+          z.string().regex(FLAG_KEY, { error: `expected a flag key matching ${FLAG_KEY}` }),
+          flagValue,
+        ),
+      )
+      .default({}),
+    /**
+     * Key for the edge's admin endpoints. Secret: set with `pulumi config set --secret`.
+     * @default - none; admin endpoints stay closed
+     */
+    adminKey: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
+    /**
+     * Absolute root directory of the `local` target.
+     * @default - `<project>/.glidepath/targets/<stack>`
+     */
+    localRoot: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    for (const [app, flags] of Object.entries(cfg.flags)) {
+      if (!(app in cfg.apps)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["flags", app],
+          message: `unknown app "${app}"; declared apps: ${Object.keys(cfg.apps).join(", ")}`,
+        });
+        continue;
+      }
+      for (const [key, value] of Object.entries(flags)) {
+        const expected = KNOWN_FLAG_TYPES[key];
+        if (expected !== undefined && typeof value !== expected) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["flags", app, key],
+            message: `expected a ${expected}, got ${JSON.stringify(value)} (${typeof value})`,
+          });
+        }
+      }
+    }
+  });
+
+/** A validated stack configuration. */
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** One problem in a stack's configuration, located by its config path. */
+export interface ConfigIssue {
+  /** Config path as `pulumi config set --path` takes it, e.g. `glidepath:flags.wix.CanaryEnabled`. */
+  readonly path: string;
+  /** What was wrong and what form was expected. */
+  readonly message: string;
+}
+
+/** The outcome of {@link parseStackConfig}. */
+export type ParseResult = { ok: true; config: StackConfig } | { ok: false; issues: ConfigIssue[] };
+
+/** Turns a raw config value (Pulumi hands structured values out as JSON text) into a value. */
+function decodeValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Formats a zod path as a Pulumi config path (`glidepath:flags.wix.CanaryEnabled`). */
+export function configPath(path: readonly PropertyKey[]): string {
+  const [head, ...rest] = path.map(String);
+  if (head === undefined) return CONFIG_NAMESPACE;
+  return `${CONFIG_NAMESPACE}:${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
+}
+
+/**
+ * Parses the raw `key → string` config of a stack (as `pulumi.runtime.allConfig()` or the
+ * Automation API's `getAllConfig()` give it). Keys outside the `glidepath:` namespace are ignored.
+ *
+ * @param raw - the stack's config, values as strings (JSON text for structured values)
+ * @returns the validated config, or every issue with its config path
+ */
+export function parseStackConfig(raw: Readonly<Record<string, string>>): ParseResult {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key.startsWith(prefix)) input[key.slice(prefix.length)] = decodeValue(value);
+  }
+  const result = stackConfigSchema.safeParse(input);
+  if (result.success) return { ok: true, config: result.data };
+  const issues = result.error.issues.map((issue) => ({
+    path: configPath(issue.path),
+    message: describeIssue(issue),
+  }));
+  return { ok: false, issues };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") {
+    return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove them or check the spelling`;
+  }
+  if (issue.code === "invalid_type" && issue.message.includes("received undefined")) {
+    return `missing; ${issue.message.replace(/, received undefined$/, "").replace(/^Invalid input: /, "")}`;
+  }
+  return issue.message;
+}
+
+/** Renders issues one per line, each with its path, for error messages. */
+export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
+  return issues.map((i) => `  ${i.path}: ${i.message}`).join("\n");
+}

@@ -1,0 +1,59 @@
+/**
+ * Reads and validates the stack's configuration inside the Pulumi program. Any issue stops the
+ * program before a single resource is declared.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { formatConfigIssues, parseStackConfig, type StackConfig } from "./config";
+
+/** The validated config plus the values the program derives from it. */
+export interface ProgramConfig extends StackConfig {
+  /** The stack name. */
+  stack: string;
+  /** Absolute root of the `local` target for this stack. */
+  localRoot: string;
+}
+
+/**
+ * Default root of the `local` target: `<project>/.glidepath/targets/<stack>`.
+ *
+ * @param projectDir - the project directory (where Pulumi.yaml lives)
+ * @param stack - the stack name
+ */
+export function defaultLocalRoot(projectDir: string, stack: string): string {
+  return path.join(projectDir, ".glidepath", "targets", stack);
+}
+
+/**
+ * The project directory: the nearest directory at or above `start` holding Pulumi.yaml
+ * (the language host runs the program from the directory of `main`, not the project's).
+ *
+ * @param start - where to start looking
+ */
+export function findProjectDir(start: string): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(start);
+    dir = parent;
+  }
+}
+
+/** Parses `pulumi.runtime.allConfig()`; throws a `RunError` listing every issue. */
+export function loadProgramConfig(): ProgramConfig {
+  const stack = pulumi.getStack();
+  const parsed = parseStackConfig(pulumi.runtime.allConfig());
+  if (!parsed.ok) {
+    throw new pulumi.RunError(
+      `invalid configuration for stack "${stack}" (GP_CONFIG_INVALID):\n${formatConfigIssues(parsed.issues)}\n` +
+        "fix: correct the values with `pulumi config set --path <key> <value>` or edit Pulumi.<stack>.yaml",
+    );
+  }
+  return {
+    ...parsed.config,
+    stack,
+    localRoot: parsed.config.localRoot ?? defaultLocalRoot(findProjectDir(process.cwd()), stack),
+  };
+}
