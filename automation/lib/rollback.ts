@@ -35,7 +35,7 @@ export function pickRestorePoint(history: readonly HistoryEntry[], target: Rollb
   const pick = "version" in target ? updates.find((u) => u.version === target.version) : updates[1];
   if (pick !== undefined) return pick;
   const available = updates.map((u) => u.version).join(", ") || "none";
-  const wanted = "version" in target ? `update ${target.version}` : "a previous successful update";
+  const wanted = "version" in target ? `successful update ${target.version}` : "earlier successful update";
   throw new GlidepathError(
     "GP_HISTORY_NO_MATCH",
     `stack history has no ${wanted} to roll back to (successful updates: ${available})`,

@@ -1,0 +1,81 @@
+/**
+ * The program under runtime mocks: for a given config, the exact resources and inputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { requireDist } from "../helpers/dist";
+import { beforeAll, describe, expect, it } from "vitest";
+
+interface Created {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+const created: Created[] = [];
+
+function resolved<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+describe("program (runtime mocks)", () => {
+  let program: typeof import("../../infra/index");
+
+  beforeAll(async () => {
+    pulumi.runtime.setAllConfig({
+      "glidepath:environment": "local",
+      "glidepath:apps": JSON.stringify({ wix: { target: "local" }, gamma: { target: "local" } }),
+      "glidepath:flags": JSON.stringify({ wix: { CanaryEnabled: true, Theme: "neon" }, gamma: {} }),
+      "glidepath:localRoot": "/srv/glidepath/local",
+    });
+    await pulumi.runtime.setMocks(
+      {
+        newResource(args) {
+          created.push({ type: args.type, name: args.name, inputs: args.inputs });
+          const outs = { ...args.inputs, path: `${args.inputs.root}/flags/${args.inputs.app}/${args.inputs.key}.json` };
+          return { id: `${args.name}-id`, state: outs };
+        },
+        call: (args) => args.inputs,
+      },
+      "glidepath",
+      "local",
+      false,
+    );
+    program = requireDist<typeof import("../../infra/index")>("infra/index.js");
+  });
+
+  it("declares one AppFlags component per app and one FeatureFlag per flag, with exact inputs", async () => {
+    await resolved(program.flags.wix as pulumi.Output<unknown>);
+    const flags = created
+      .filter((c) => c.type === "pulumi-nodejs:dynamic/glidepath:FeatureFlag")
+      .map(({ name, inputs }) => ({
+        name,
+        inputs: { app: inputs.app, key: inputs.key, value: inputs.value, root: inputs.root },
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    expect(flags).toEqual([
+      { name: "wix-CanaryEnabled", inputs: { app: "wix", key: "CanaryEnabled", value: true, root: "/srv/glidepath/local" } },
+      { name: "wix-Theme", inputs: { app: "wix", key: "Theme", value: "neon", root: "/srv/glidepath/local" } },
+    ]);
+    expect(created.filter((c) => c.type === "glidepath:index:AppFlags").map((c) => c.name)).toEqual([
+      "gamma",
+      "wix",
+    ]);
+  });
+
+  it("ships the provider's code with every FeatureFlag", () => {
+    const flag = created.find((c) => c.name === "wix-CanaryEnabled");
+    expect(typeof flag?.inputs.__provider).toBe("string");
+    expect(String(flag?.inputs.__provider)).toContain("writeJsonAtomic");
+  });
+
+  it("exports flags and files per app", async () => {
+    expect(await resolved(program.flags.wix as pulumi.Output<unknown>)).toEqual({ CanaryEnabled: true, Theme: "neon" });
+    expect(await resolved(program.flags.gamma as pulumi.Output<unknown>)).toEqual({});
+    expect(await resolved(program.flagFiles.wix as pulumi.Output<unknown>)).toEqual({
+      CanaryEnabled: "/srv/glidepath/local/flags/wix/CanaryEnabled.json",
+      Theme: "/srv/glidepath/local/flags/wix/Theme.json",
+    });
+    expect(program.localRoot).toBe("/srv/glidepath/local");
+    expect(program.environment).toBe("local");
+  });
+});

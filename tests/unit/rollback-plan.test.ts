@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import type { HistoryEntry } from "../../automation/lib/history";
+import { diffConfigKeys, pickRestorePoint } from "../../automation/lib/rollback";
+
+function entry(version: number, kind = "update", result = "succeeded"): HistoryEntry {
+  return {
+    version,
+    kind,
+    result,
+    message: `m${version}`,
+    startTime: "2026-01-01T00:00:00.000Z",
+    resourceChanges: {},
+    config: {},
+  };
+}
+
+// newest first, as the history is read
+const history = [entry(5, "refresh"), entry(4, "update", "failed"), entry(3), entry(2, "destroy"), entry(1)];
+
+describe("pickRestorePoint", () => {
+  it("picks the named successful update", () => {
+    expect(pickRestorePoint(history, { version: 1 }).version).toBe(1);
+  });
+
+  it("picks the successful update before the newest one by default", () => {
+    expect(pickRestorePoint(history, { previous: true }).version).toBe(1);
+  });
+
+  it("fails if the named update failed, listing the ones that can be restored", () => {
+    expect(() => pickRestorePoint(history, { version: 4 })).toThrow(
+      "stack history has no successful update 4 to roll back to (successful updates: 3, 1)",
+    );
+  });
+
+  it("fails if there is no previous successful update", () => {
+    expect(() => pickRestorePoint([entry(1)], { previous: true })).toThrow("stack history has no earlier successful update to roll back to (successful updates: 1)");
+  });
+});
+
+describe("diffConfigKeys", () => {
+  it("lists added, removed, changed and re-secreted keys, sorted", () => {
+    const current = {
+      a: { value: "1", secret: false },
+      b: { value: "2", secret: false },
+      c: { value: "3", secret: false },
+      d: { value: "4", secret: false },
+    };
+    const desired = {
+      a: { value: "1", secret: false },
+      b: { value: "9", secret: false },
+      d: { value: "4", secret: true },
+      e: { value: "5", secret: false },
+    };
+    expect(diffConfigKeys(current, desired)).toEqual(["b", "c", "d", "e"]);
+  });
+});
