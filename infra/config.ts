@@ -68,7 +68,7 @@ export const stackConfigSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["flags", app],
-          message: `unknown app "${app}"; declared apps: ${Object.keys(cfg.apps).join(", ")}`,
+          message: `unknown app "${app}"; declared apps: ${Object.keys(cfg.apps).sort().join(", ")}`,
         });
         continue;
       }

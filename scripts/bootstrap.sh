@@ -7,6 +7,7 @@
 # then runs what was asked:
 #   bootstrap.sh run -- <glidepath args>   run the CLI
 #   bootstrap.sh test [vitest args]        lint, type-check and every test tier
+#   bootstrap.sh bench                     run the benchmarks under bench/
 #   bootstrap.sh env                       print the PATH exports for this shell
 # Caches live outside the repository: $GLIDEPATH_CACHE (default ~/.cache/glidepath), ~/.npm,
 # ~/go and ~/.pulumi.
@@ -78,11 +79,14 @@ case "$cmd" in
     say "tests (vitest: unit, program, providers, e2e)"
     exec npx --no-install vitest run "$@"
     ;;
+  bench)
+    exec node dist/bench/up-floor.js "$@"
+    ;;
   env)
     printf 'export PATH=%q\nexport PULUMI_SKIP_UPDATE_CHECK=true\n' "$PATH"
     ;;
   *)
-    say "unknown command '$cmd' (run | test | env)"
+    say "unknown command '$cmd' (run | test | bench | env)"
     exit 2
     ;;
 esac

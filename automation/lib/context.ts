@@ -3,6 +3,7 @@
  * toolchain, and the opened stack.
  */
 import * as path from "node:path";
+import { assertPassphrase } from "./env";
 import { ensureToolchain, type Toolchain } from "./toolchain";
 import { type OpenedStack, openStack } from "./workspace";
 
@@ -34,6 +35,7 @@ export interface StackContext extends OpenedStack {
 /** Resolves the toolchain and opens the stack. */
 export async function stackContext(opts: StackContextOptions): Promise<StackContext> {
   const projectDir = opts.projectDir ?? packageRoot();
+  assertPassphrase(opts.stack);
   const toolchain = await ensureToolchain({ projectDir: packageRoot(), progress: opts.progress });
   const opened = await openStack({ projectDir, stack: opts.stack, toolchain });
   return { ...opened, toolchain, projectDir };

@@ -12,6 +12,24 @@ export const LOCAL_DEV_PASSPHRASE = "glidepath-local-development";
 /** Stacks that may fall back to {@link LOCAL_DEV_PASSPHRASE}. */
 export const DEV_PASSPHRASE_STACKS: ReadonlySet<string> = new Set(["local"]);
 
+/**
+ * Refuses a stack without a passphrase unless it may use the development one. Cheap: call it
+ * before anything else so a missing secret fails fast.
+ *
+ * @param stack - stack name
+ * @param env - the ambient environment @default - `process.env`
+ * @throws GlidepathError `GP_PASSPHRASE_MISSING` (exit 2)
+ */
+export function assertPassphrase(stack: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (env.PULUMI_CONFIG_PASSPHRASE || env.PULUMI_CONFIG_PASSPHRASE_FILE || DEV_PASSPHRASE_STACKS.has(stack))
+    return;
+  throw new GlidepathError(
+    "GP_PASSPHRASE_MISSING",
+    `stack "${stack}" needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); only the local stack has a development passphrase`,
+    "export PULUMI_CONFIG_PASSPHRASE from your secret store before running glidepath",
+  );
+}
+
 /** Inputs of {@link pulumiEnv}. */
 export interface PulumiEnvInput {
   /** Stack name; decides whether the development passphrase is allowed. */
@@ -39,16 +57,7 @@ export function defaultStateDir(projectDir: string): string {
 export function pulumiEnv(input: PulumiEnvInput): Record<string, string> {
   const env = input.env ?? process.env;
   const nodeBinDir = input.nodeBinDir ?? path.dirname(process.execPath);
-  const passphrase = env.PULUMI_CONFIG_PASSPHRASE ?? env.PULUMI_CONFIG_PASSPHRASE_FILE;
-  if (passphrase === undefined || passphrase === "") {
-    if (!DEV_PASSPHRASE_STACKS.has(input.stack)) {
-      throw new GlidepathError(
-        "GP_PASSPHRASE_MISSING",
-        `stack "${input.stack}" needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE); only the local stack has a development passphrase`,
-        "export PULUMI_CONFIG_PASSPHRASE from your secret store before running glidepath",
-      );
-    }
-  }
+  assertPassphrase(input.stack, env);
   const out: Record<string, string> = {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_BACKEND_URL: env.PULUMI_BACKEND_URL ?? `file://${defaultStateDir(input.projectDir)}`,

@@ -2,8 +2,8 @@
  * The program refuses invalid config before declaring any resource.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { requireDist } from "../helpers/dist";
 import { expect, it } from "vitest";
+import { requireDist } from "../helpers/dist";
 
 it("fails if a flag has the wrong type, before any resource is declared", async () => {
   const created: string[] = [];

@@ -2,8 +2,8 @@
  * The program under runtime mocks: for a given config, the exact resources and inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { requireDist } from "../helpers/dist";
 import { beforeAll, describe, expect, it } from "vitest";
+import { requireDist } from "../helpers/dist";
 
 interface Created {
   type: string;
@@ -31,7 +31,10 @@ describe("program (runtime mocks)", () => {
       {
         newResource(args) {
           created.push({ type: args.type, name: args.name, inputs: args.inputs });
-          const outs = { ...args.inputs, path: `${args.inputs.root}/flags/${args.inputs.app}/${args.inputs.key}.json` };
+          const outs = {
+            ...args.inputs,
+            path: `${args.inputs.root}/flags/${args.inputs.app}/${args.inputs.key}.json`,
+          };
           return { id: `${args.name}-id`, state: outs };
         },
         call: (args) => args.inputs,
@@ -53,8 +56,14 @@ describe("program (runtime mocks)", () => {
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     expect(flags).toEqual([
-      { name: "wix-CanaryEnabled", inputs: { app: "wix", key: "CanaryEnabled", value: true, root: "/srv/glidepath/local" } },
-      { name: "wix-Theme", inputs: { app: "wix", key: "Theme", value: "neon", root: "/srv/glidepath/local" } },
+      {
+        name: "wix-CanaryEnabled",
+        inputs: { app: "wix", key: "CanaryEnabled", value: true, root: "/srv/glidepath/local" },
+      },
+      {
+        name: "wix-Theme",
+        inputs: { app: "wix", key: "Theme", value: "neon", root: "/srv/glidepath/local" },
+      },
     ]);
     expect(created.filter((c) => c.type === "glidepath:index:AppFlags").map((c) => c.name)).toEqual([
       "gamma",
@@ -69,7 +78,10 @@ describe("program (runtime mocks)", () => {
   });
 
   it("exports flags and files per app", async () => {
-    expect(await resolved(program.flags.wix as pulumi.Output<unknown>)).toEqual({ CanaryEnabled: true, Theme: "neon" });
+    expect(await resolved(program.flags.wix as pulumi.Output<unknown>)).toEqual({
+      CanaryEnabled: true,
+      Theme: "neon",
+    });
     expect(await resolved(program.flags.gamma as pulumi.Output<unknown>)).toEqual({});
     expect(await resolved(program.flagFiles.wix as pulumi.Output<unknown>)).toEqual({
       CanaryEnabled: "/srv/glidepath/local/flags/wix/CanaryEnabled.json",

@@ -15,23 +15,35 @@ beforeEach(async () => {
   inputs = { app: "wix", key: "CanaryEnabled", value: false, root };
 });
 
+async function create(i: FeatureFlagInputs) {
+  const r = await p.create(i);
+  if (r.outs === undefined) throw new Error("create returned no outputs");
+  return { id: r.id, outs: r.outs };
+}
+
 const fileOf = () => path.join(root, "flags/wix/CanaryEnabled.json");
 const readFlag = async () => JSON.parse(await fs.readFile(fileOf(), "utf8"));
 
 describe("FeatureFlag provider", () => {
   it("check passes valid inputs through without the serialized provider", async () => {
-    const r = await p.check?.({} as FeatureFlagInputs, { ...inputs, __provider: "code" } as FeatureFlagInputs);
+    const r = await p.check?.(
+      {} as FeatureFlagInputs,
+      { ...inputs, __provider: "code" } as FeatureFlagInputs,
+    );
     expect(r).toEqual({ inputs });
   });
 
   it("fails if inputs are invalid, with one failure per property path", async () => {
-    const r = await p.check?.({} as FeatureFlagInputs, {
-      app: "Wix!",
-      key: "9lives",
-      value: { nested: true },
-      root: "relative/dir",
-      extra: 1,
-    } as unknown as FeatureFlagInputs);
+    const r = await p.check?.(
+      {} as FeatureFlagInputs,
+      {
+        app: "Wix!",
+        key: "9lives",
+        value: { nested: true },
+        root: "relative/dir",
+        extra: 1,
+      } as unknown as FeatureFlagInputs,
+    );
     expect(r?.failures?.map((f) => f.property).sort()).toEqual(["(inputs)", "app", "key", "root", "value"]);
     expect(r?.failures?.find((f) => f.property === "root")?.reason).toBe("expected an absolute path");
   });
@@ -43,8 +55,12 @@ describe("FeatureFlag provider", () => {
   });
 
   it("diff reports no change for equal inputs, an update for a value, a replace for identity", async () => {
-    const { outs } = await p.create(inputs);
-    expect(await p.diff?.("id", outs, inputs)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    const { outs } = await create(inputs);
+    expect(await p.diff?.("id", outs, inputs)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     expect(await p.diff?.("id", outs, { ...inputs, value: true })).toEqual({
       changes: true,
       replaces: [],
@@ -54,7 +70,7 @@ describe("FeatureFlag provider", () => {
   });
 
   it("read reports a hand edit, a corrupt file and a deleted file", async () => {
-    const { id, outs } = await p.create(inputs);
+    const { id, outs } = await create(inputs);
     await fs.writeFile(fileOf(), JSON.stringify({ app: "wix", key: "CanaryEnabled", value: true }));
     expect(await p.read?.(id, outs)).toEqual({ id, props: { ...outs, value: true } });
     await fs.writeFile(fileOf(), "{not json");
@@ -64,14 +80,14 @@ describe("FeatureFlag provider", () => {
   });
 
   it("update rewrites the file and returns every output", async () => {
-    const { id, outs } = await p.create(inputs);
+    const { id, outs } = await create(inputs);
     const r = await p.update?.(id, outs, { ...inputs, value: "on" });
     expect(r).toEqual({ outs: { ...inputs, value: "on", path: fileOf() } });
     expect((await readFlag()).value).toBe("on");
   });
 
   it("delete removes the file and its empty directory, and tolerates a missing file", async () => {
-    const { id, outs } = await p.create(inputs);
+    const { id, outs } = await create(inputs);
     await p.delete?.(id, outs);
     await expect(fs.access(fileOf())).rejects.toThrow();
     await expect(fs.access(path.dirname(fileOf()))).rejects.toThrow();

@@ -48,7 +48,12 @@ describe("serialized FeatureFlag provider", () => {
       encoding: "utf8",
     });
     const r = JSON.parse(out);
-    expect(r.checked.inputs).toEqual({ app: "gamma", key: "CanaryEnabled", value: true, root: path.join(dir, "target") });
+    expect(r.checked.inputs).toEqual({
+      app: "gamma",
+      key: "CanaryEnabled",
+      value: true,
+      root: path.join(dir, "target"),
+    });
     expect(r.created.id).toBe("gamma/CanaryEnabled");
     expect(r.read.props.value).toBe(true);
     expect(r.onDisk).toEqual({ app: "gamma", key: "CanaryEnabled", value: false });

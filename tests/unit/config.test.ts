@@ -34,7 +34,10 @@ describe("parseStackConfig", () => {
   });
 
   it("fails if a known flag has the wrong type, naming the path and the expected form", () => {
-    const issues = issuesOf({ ...base, "glidepath:flags": JSON.stringify({ wix: { CanaryEnabled: "yes" } }) });
+    const issues = issuesOf({
+      ...base,
+      "glidepath:flags": JSON.stringify({ wix: { CanaryEnabled: "yes" } }),
+    });
     expect(issues).toEqual([
       { path: "glidepath:flags.wix.CanaryEnabled", message: 'expected a boolean, got "yes" (string)' },
     ]);
@@ -43,7 +46,7 @@ describe("parseStackConfig", () => {
   it("fails if flags name an app that is not declared", () => {
     const issues = issuesOf({ ...base, "glidepath:flags": JSON.stringify({ shop: { X: 1 } }) });
     expect(issues).toEqual([
-      { path: "glidepath:flags.shop", message: 'unknown app "shop"; declared apps: wix, gamma' },
+      { path: "glidepath:flags.shop", message: 'unknown app "shop"; declared apps: gamma, wix' },
     ]);
   });
 
@@ -69,7 +72,10 @@ describe("parseStackConfig", () => {
       ...base,
       "glidepath:apps": JSON.stringify({ wix: { target: "s3" }, Bad_Name: { target: "local" } }),
     });
-    expect(issues.map((i) => i.path).sort()).toEqual(["glidepath:apps.Bad_Name", "glidepath:apps.wix.target"]);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      "glidepath:apps.Bad_Name",
+      "glidepath:apps.wix.target",
+    ]);
   });
 
   it("fails if a key is misspelled", () => {

@@ -26,7 +26,11 @@ describe("pulumiEnv", () => {
   });
 
   it("passes a passphrase file through instead of a passphrase", () => {
-    const env = pulumiEnv({ ...base, stack: "production", env: { PULUMI_CONFIG_PASSPHRASE_FILE: "/run/pp" } });
+    const env = pulumiEnv({
+      ...base,
+      stack: "production",
+      env: { PULUMI_CONFIG_PASSPHRASE_FILE: "/run/pp" },
+    });
     expect(env.PULUMI_CONFIG_PASSPHRASE_FILE).toBe("/run/pp");
     expect(env.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
   });

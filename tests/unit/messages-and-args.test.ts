@@ -33,7 +33,9 @@ describe("update messages", () => {
 
 describe("parseArgs", () => {
   it("fails if an argument is malformed, naming flag, value and expected form, exit code 2", () => {
-    const schema = stackArgs.extend({ to: z.string().regex(/^\d+$/, { error: "expected an update number" }) });
+    const schema = stackArgs.extend({
+      to: z.string().regex(/^\d+$/, { error: "expected an update number" }),
+    });
     let error: unknown;
     try {
       parseArgs(schema, { stack: "local", json: false, to: "latest" });
@@ -42,7 +44,9 @@ describe("parseArgs", () => {
     }
     expect(error).toBeInstanceOf(GlidepathError);
     expect((error as GlidepathError).exitCode).toBe(2);
-    expect((error as GlidepathError).message).toBe('invalid arguments:\n  --to="latest": expected an update number');
+    expect((error as GlidepathError).message).toBe(
+      'invalid arguments:\n  --to="latest": expected an update number',
+    );
   });
 
   it("fails if the stack name has a space", () => {

@@ -33,7 +33,9 @@ describe("pickRestorePoint", () => {
   });
 
   it("fails if there is no previous successful update", () => {
-    expect(() => pickRestorePoint([entry(1)], { previous: true })).toThrow("stack history has no earlier successful update to roll back to (successful updates: 1)");
+    expect(() => pickRestorePoint([entry(1)], { previous: true })).toThrow(
+      "stack history has no earlier successful update to roll back to (successful updates: 1)",
+    );
   });
 });
 

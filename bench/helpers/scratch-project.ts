@@ -1,0 +1,102 @@
+/**
+ * A throw-away copy of the glidepath project, for end-to-end tests and benchmarks: its own
+ * file backend, its own local target, the real Pulumi CLI and the real glidepath CLI.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+
+const execFileP = promisify(execFile);
+
+/** The repository root (this file runs from bench/helpers or dist/bench/helpers). */
+export const ROOT = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? "../../.." : "../..",
+);
+
+/** Result of a command run. */
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A temporary project. */
+export interface ScratchProject {
+  /** Project directory (holds Pulumi.yaml, Pulumi.local.yaml, dist/). */
+  dir: string;
+  /** Environment every command runs with (backend under `dir`); replace it to change later runs. */
+  env: NodeJS.ProcessEnv;
+  /** Runs `glidepath <args> --project-dir dir`. */
+  glidepath(args: readonly string[]): Promise<Run>;
+  /**
+   * Runs the real `pulumi <args>` in `dir`.
+   * @param printsSecrets - the command prints a secret on purpose (`config get`): keep it out of the transcript @default false
+   */
+  pulumi(args: readonly string[], printsSecrets?: boolean): Promise<Run>;
+  /** Every byte every command printed so far (for secret scans). */
+  transcript(): string;
+}
+
+async function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  try {
+    const { stdout, stderr } = await execFileP(cmd, [...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof err.code === "number" ? err.code : 1,
+      stdout: err.stdout ?? "",
+      stderr: err.stderr ?? "",
+    };
+  }
+}
+
+/**
+ * Copies the project into a temp directory.
+ *
+ * @param pulumiBinDir - directory of the toolchain's binaries
+ */
+export async function makeProject(pulumiBinDir: string): Promise<ScratchProject> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-scratch-"));
+  for (const f of ["Pulumi.yaml", "Pulumi.local.yaml", "package.json"]) {
+    await fs.copyFile(path.join(ROOT, f), path.join(dir, f));
+  }
+  await fs.cp(path.join(ROOT, "dist"), path.join(dir, "dist"), { recursive: true });
+  await fs.symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  const state = path.join(dir, "state");
+  await fs.mkdir(state);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_CONFIG_PASSPHRASE: "glidepath-local-development",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PATH: [path.dirname(process.execPath), pulumiBinDir, process.env.PATH].join(path.delimiter),
+  };
+  const log: string[] = [];
+  const record = (r: Run) => {
+    log.push(r.stdout, r.stderr);
+    return r;
+  };
+  const project: ScratchProject = {
+    dir,
+    env,
+    glidepath: async (args) =>
+      record(
+        await run(
+          process.execPath,
+          [path.join(ROOT, "dist/automation/cli.js"), ...args, "--project-dir", dir],
+          dir,
+          project.env,
+        ),
+      ),
+    pulumi: async (args, printsSecrets = false) => {
+      const r = await run(path.join(pulumiBinDir, "pulumi"), args, dir, project.env);
+      return printsSecrets ? r : record(r);
+    },
+    transcript: () => log.join("\n"),
+  };
+  return project;
+}

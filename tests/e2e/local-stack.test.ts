@@ -1,0 +1,175 @@
+/**
+ * The local stack through the real Pulumi engine on the file backend: successive `up`s,
+ * history, refresh with drift, rollback with secrets, refusal of bad config, destroy.
+ * The steps build on each other and run in order.
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
+import { toolchainBinDir } from "./helpers/toolchain";
+
+const binDir = toolchainBinDir();
+
+const FIRST_KEY = "first-admin-key-0001-abcdef";
+const SECOND_KEY = "second-admin-key-0002-ghijkl";
+
+interface HistoryJson {
+  kind: string;
+  result: string;
+  message: string;
+}
+
+describe.skipIf(binDir === undefined)("local stack through the real engine", () => {
+  let p: ScratchProject;
+  const flagFile = (app: string) =>
+    path.join(p.dir, ".glidepath/targets/local/flags", app, "CanaryEnabled.json");
+  const flagValue = async (app: string) => JSON.parse(await fs.readFile(flagFile(app), "utf8")).value;
+  const history = async (): Promise<HistoryJson[]> => {
+    const r = await p.pulumi(["stack", "history", "--json", "--stack", "local"]);
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+  const ok = async (args: string[], tool: "glidepath" | "pulumi" = "glidepath") => {
+    const r = await p[tool](args);
+    expect(r.code, `${tool} ${args.join(" ")}\n${r.stderr}`).toBe(0);
+    return r;
+  };
+
+  beforeAll(async () => {
+    p = await makeProject(binDir as string);
+    await ok(["stack", "init", "local"], "pulumi");
+    await ok(["config", "set", "--secret", "glidepath:adminKey", FIRST_KEY, "--stack", "local"], "pulumi");
+  });
+
+  it("up creates the flag files", async () => {
+    const r = await ok(["up", "--stack", "local", "--json"]);
+    expect(JSON.parse(r.stdout).message).toBe(
+      "glidepath up local: gamma.CanaryEnabled=false wix.CanaryEnabled=false",
+    );
+    expect(await flagValue("wix")).toBe(false);
+    expect(await flagValue("gamma")).toBe(false);
+  });
+
+  it("a second up with a changed value updates the file; history lists both updates with their messages", async () => {
+    await ok(
+      ["config", "set", "--path", "glidepath:flags.wix.CanaryEnabled", "true", "--stack", "local"],
+      "pulumi",
+    );
+    await ok(["config", "set", "--secret", "glidepath:adminKey", SECOND_KEY, "--stack", "local"], "pulumi");
+    const r = await ok(["up", "--stack", "local", "--json"]);
+    expect(JSON.parse(r.stdout).changes).toMatchObject({ update: 1, same: 4 });
+    expect(await flagValue("wix")).toBe(true);
+    expect((await history()).map((h) => [h.kind, h.result, h.message])).toEqual([
+      ["update", "succeeded", "glidepath up local: gamma.CanaryEnabled=false wix.CanaryEnabled=true"],
+      ["update", "succeeded", "glidepath up local: gamma.CanaryEnabled=false wix.CanaryEnabled=false"],
+    ]);
+  });
+
+  it("an up with nothing changed changes nothing", async () => {
+    const r = await ok(["up", "--stack", "local", "--json"]);
+    expect(JSON.parse(r.stdout).changes).toEqual({ same: 5 });
+  });
+
+  it("refresh reports a hand edit as drift, and the next up repairs the file", async () => {
+    await fs.writeFile(flagFile("wix"), JSON.stringify({ app: "wix", key: "CanaryEnabled", value: false }));
+    const refresh = await ok(["refresh", "--yes", "--stack", "local", "--skip-preview"], "pulumi");
+    expect(refresh.stdout).toMatch(/~\s*1 updated/);
+    const state = JSON.parse((await ok(["stack", "export", "--stack", "local"], "pulumi")).stdout);
+    const wix = state.deployment.resources.find((r: { urn: string }) =>
+      r.urn.endsWith("::wix-CanaryEnabled"),
+    );
+    expect(wix.outputs.value).toBe(false);
+    await ok(["up", "--stack", "local"]);
+    expect(await flagValue("wix")).toBe(true);
+  });
+
+  it("fails if a flag value has the wrong type: exit 2, path and expected form, history unchanged", async () => {
+    const before = await history();
+    await ok(
+      ["config", "set", "--path", "glidepath:flags.wix.CanaryEnabled", "yes", "--stack", "local"],
+      "pulumi",
+    );
+    const r = await p.glidepath(["up", "--stack", "local"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error[GP_CONFIG_INVALID]");
+    expect(r.stderr).toContain('glidepath:flags.wix.CanaryEnabled: expected a boolean, got "yes" (string)');
+    expect(await history()).toEqual(before);
+    await ok(
+      ["config", "set", "--path", "glidepath:flags.wix.CanaryEnabled", "true", "--stack", "local"],
+      "pulumi",
+    );
+  });
+
+  it("fails if flags name an unknown app: exit 2, path and declared apps, history unchanged", async () => {
+    const before = await history();
+    await ok(["config", "set", "--path", "glidepath:flags.shop.Mode", "on", "--stack", "local"], "pulumi");
+    const r = await p.glidepath(["up", "--stack", "local"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('glidepath:flags.shop: unknown app "shop"; declared apps: gamma, wix');
+    expect(await history()).toEqual(before);
+    await ok(["config", "rm", "--path", "glidepath:flags.shop", "--stack", "local"], "pulumi");
+  });
+
+  it("fails if the rollback target is not a successful update: exit 2, nothing changed", async () => {
+    const before = await history();
+    const r = await p.glidepath(["rollback", "--stack", "local", "--to", "99"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error[GP_HISTORY_NO_MATCH]: stack history has no successful update 99");
+    const bad = await p.glidepath(["rollback", "--stack", "local", "--to", "latest"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--to="latest": expected an update number');
+    expect(await history()).toEqual(before);
+  });
+
+  it("rollback to the first update restores its value and its secret; history shows the rollback", async () => {
+    const before = await history();
+    const r = await ok(["rollback", "--stack", "local", "--to", "1", "--json"]);
+    const result = JSON.parse(r.stdout);
+    expect(result.restored.version).toBe(1);
+    expect(result.changedKeys).toEqual(["glidepath:adminKey", "glidepath:flags"]);
+    expect(await flagValue("wix")).toBe(false);
+    const after = await history();
+    expect(after).toHaveLength(before.length + 1);
+    expect(after[0]).toMatchObject({
+      kind: "update",
+      result: "succeeded",
+      message:
+        "glidepath rollback local to update 1 (glidepath up local: gamma.CanaryEnabled=false wix.CanaryEnabled=false)",
+    });
+    const key = await p.pulumi(["config", "get", "glidepath:adminKey", "--stack", "local"], true);
+    expect(key.stdout.trim()).toBe(FIRST_KEY);
+    const yaml = await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8");
+    expect(yaml).toMatch(/glidepath:adminKey:\s*\n\s*secure: v1:/);
+  });
+
+  it("keeps secrets out of history, state, config files and every command's output", async () => {
+    const exported = (await ok(["stack", "export", "--stack", "local"], "pulumi")).stdout;
+    const hist = (await ok(["stack", "history", "--json", "--stack", "local"], "pulumi")).stdout;
+    const yaml = await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8");
+    for (const text of [exported, hist, yaml, p.transcript()]) {
+      expect(text).not.toContain(FIRST_KEY);
+      expect(text).not.toContain(SECOND_KEY);
+    }
+  });
+
+  it("destroy removes the files", async () => {
+    await ok(["destroy", "--yes", "--stack", "local", "--skip-preview"], "pulumi");
+    await expect(fs.access(flagFile("wix"))).rejects.toThrow();
+    await expect(fs.access(flagFile("gamma"))).rejects.toThrow();
+  });
+});
+
+describe.skipIf(binDir === undefined)("stacks with real secrets", () => {
+  it("fails if staging runs without PULUMI_CONFIG_PASSPHRASE: exit 2, no stack created", async () => {
+    const p = await makeProject(binDir as string);
+    const { PULUMI_CONFIG_PASSPHRASE: _, ...env } = p.env;
+    p.env = env;
+    const r = await p.glidepath(["up", "--stack", "staging"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'error[GP_PASSPHRASE_MISSING]: stack "staging" needs PULUMI_CONFIG_PASSPHRASE',
+    );
+    expect(await fs.readdir(path.join(p.dir, "state"))).toEqual([]);
+  });
+});
