@@ -33,14 +33,19 @@ async function timed(f: () => Promise<Run>): Promise<number> {
   const t0 = process.hrtime.bigint();
   const r = await f();
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.code !== 0) throw new Error(`benchmark command failed (exit ${r.code}):\n${r.stderr.slice(-2000)}`);
+  if (r.code !== 0)
+    throw new Error(
+      `benchmark command failed (exit ${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`,
+    );
   return ms;
 }
 
 async function must(r: Promise<Run>): Promise<Run> {
   const done = await r;
   if (done.code !== 0)
-    throw new Error(`setup command failed (exit ${done.code}):\n${done.stderr.slice(-2000)}`);
+    throw new Error(
+      `setup command failed (exit ${done.code}):\n${done.stdout.slice(-3000)}\n${done.stderr.slice(-2000)}`,
+    );
   return done;
 }
 
@@ -74,6 +79,8 @@ async function useTsNode(p: ScratchProject): Promise<void> {
     await fs.cp(path.join(ROOT, dir), path.join(p.dir, dir), { recursive: true });
   }
   await fs.copyFile(path.join(ROOT, "tsconfig.json"), path.join(p.dir, "tsconfig.json"));
+  // The program runs from infra/, where ts-node would not find tsconfig.json by itself.
+  p.env = { ...p.env, PULUMI_NODEJS_TSCONFIG_PATH: path.join(p.dir, "tsconfig.json") };
   const yaml = await fs.readFile(path.join(p.dir, "Pulumi.yaml"), "utf8");
   await fs.writeFile(
     path.join(p.dir, "Pulumi.yaml"),

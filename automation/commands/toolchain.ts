@@ -17,5 +17,6 @@ export function builder(y: Argv) {
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(z.object({ json: z.boolean() }), argv);
   const tc = await ensureToolchain({ projectDir: packageRoot(), progress: progressLine });
-  emit(a.json, tc, () => `pulumi ${tc.version} at ${tc.binDir} (${tc.source})`);
+  const { command: _handle, ...shown } = tc;
+  emit(a.json, shown, () => `pulumi ${tc.version} at ${tc.binDir} (${tc.source})`);
 }

@@ -12,6 +12,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { GlidepathError } from "./errors";
 import { findGo, type GoBinary, goBuild, installFile, type Progress, runStreaming } from "./toolchain-build";
 
@@ -39,6 +40,8 @@ export interface Toolchain {
   binDir: string;
   /** Where it came from. */
   source: "existing" | "installer" | "go-build";
+  /** The Automation API's handle on the CLI (its `pulumi version` already ran). */
+  command: PulumiCommand;
 }
 
 /** Options of {@link ensureToolchain}. */
@@ -95,14 +98,22 @@ export async function missingBinaries(binDir: string): Promise<string[]> {
   return missing;
 }
 
-async function completeAt(binDir: string, version: string): Promise<boolean> {
-  if ((await missingBinaries(binDir)).length > 0) return false;
-  return (await pulumiVersionOf(path.join(binDir, "pulumi"))) === version;
+/** The CLI at `<root>/bin` when that install is complete and has `version`; undefined otherwise. */
+async function commandAt(root: string, version: string): Promise<PulumiCommand | undefined> {
+  if ((await missingBinaries(path.join(root, "bin"))).length > 0) return undefined;
+  try {
+    const command = await PulumiCommand.get({ root, skipVersionCheck: true });
+    return command.version?.version === version ? command : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-async function onPath(version: string): Promise<string | undefined> {
+/** A complete install of `version` on PATH (in a directory named `bin`), as its root. */
+async function rootOnPath(version: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (dir && (await completeAt(dir, version))) return dir;
+    if (dir && path.basename(dir) === "bin" && (await commandAt(path.dirname(dir), version)))
+      return path.dirname(dir);
   }
   return undefined;
 }
@@ -199,10 +210,19 @@ export async function ensureToolchain(opts: EnsureToolchainOptions = {}): Promis
   const progress = opts.progress ?? (() => {});
   const binDir = path.join(root, "bin");
 
-  if (await completeAt(binDir, version)) return { version, root, binDir, source: "existing" };
-  const pathDir = await onPath(version);
-  if (pathDir !== undefined)
-    return { version, root: path.dirname(pathDir), binDir: pathDir, source: "existing" };
+  const existing = await commandAt(root, version);
+  if (existing) return { version, root, binDir, source: "existing", command: existing };
+  const pathRoot = await rootOnPath(version);
+  const onPath = pathRoot === undefined ? undefined : await commandAt(pathRoot, version);
+  if (pathRoot !== undefined && onPath !== undefined) {
+    return {
+      version,
+      root: pathRoot,
+      binDir: path.join(pathRoot, "bin"),
+      source: "existing",
+      command: onPath,
+    };
+  }
 
   let source: Toolchain["source"] = "go-build";
   const tryInstaller = opts.tryInstaller ?? process.env.GLIDEPATH_SKIP_INSTALLER !== "1";
@@ -219,7 +239,8 @@ export async function ensureToolchain(opts: EnsureToolchainOptions = {}): Promis
 
   const missing = await missingBinaries(binDir);
   const got = await pulumiVersionOf(path.join(binDir, "pulumi"));
-  if (missing.length > 0 || got !== version) {
+  const command = await commandAt(root, version);
+  if (missing.length > 0 || got !== version || command === undefined) {
     throw new GlidepathError(
       "GP_TOOLCHAIN_MISSING",
       `the toolchain at ${binDir} is incomplete (missing: ${missing.join(", ") || "none"}; pulumi version: ${got ?? "does not run"})`,
@@ -227,5 +248,5 @@ export async function ensureToolchain(opts: EnsureToolchainOptions = {}): Promis
     );
   }
   progress(`Pulumi ${version} ready in ${binDir} (${source})`);
-  return { version, root, binDir, source };
+  return { version, root, binDir, source, command };
 }

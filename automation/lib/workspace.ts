@@ -3,7 +3,7 @@
  * with the environment of {@link pulumiEnv}.
  */
 import * as fs from "node:fs/promises";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { fileBackendDir, pulumiEnv } from "./env";
 import { GlidepathError } from "./errors";
 import type { Toolchain } from "./toolchain";
@@ -46,7 +46,7 @@ export async function openStack(opts: OpenStackOptions): Promise<OpenedStack> {
   });
   const backendDir = fileBackendDir(envVars.PULUMI_BACKEND_URL ?? "");
   if (backendDir !== undefined) await fs.mkdir(backendDir, { recursive: true });
-  const pulumiCommand = await PulumiCommand.get({ root: opts.toolchain.root });
+  const pulumiCommand = opts.toolchain.command;
   const args = { stackName: opts.stack, workDir: opts.projectDir };
   const wsOpts = { pulumiCommand, envVars };
   const create = opts.create ?? opts.stack === "local";
