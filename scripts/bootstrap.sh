@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine, idempotent and cheap when warm:
 #   1. Node 22+ (from the npm registry's node-linux-* package when the system Node is older),
-#   2. npm dependencies (npm ci when the lockfile changed),
+#   2. npm dependencies (the lockfile's versions, when the lockfile changed),
 #   3. the compiled program and CLI (tsc, incremental),
 #   4. the pinned Pulumi toolchain (existing install, official installer, or a Go build),
 # then runs what was asked:
@@ -44,8 +44,11 @@ ensure_node() {
 ensure_deps() {
   local stamp=node_modules/.package-lock.json
   if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-    say "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund >&2
+    # `npm install --no-save` installs exactly the lockfile's versions, like `npm ci`, but
+    # tolerates optional platform packages the registry here does not serve (biome's
+    # non-linux binaries), which `npm ci` refuses. It writes nothing back.
+    say "installing npm dependencies (locked versions)"
+    npm install --no-save --no-audit --no-fund >&2
   fi
 }
 
