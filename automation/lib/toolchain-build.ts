@@ -65,9 +65,18 @@ export function runStreaming(
   });
 }
 
-/** Finds `go` on PATH or at /usr/local/go/bin/go; undefined when absent. */
-export async function findGo(): Promise<string | undefined> {
-  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/local/go/bin"];
+/** Where `go` is looked for: PATH, then the usual install location. */
+export function defaultGoSearchPath(): string[] {
+  return [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), "/usr/local/go/bin"];
+}
+
+/**
+ * Finds an executable `go`.
+ *
+ * @param dirs - directories to look in @default - {@link defaultGoSearchPath}
+ * @returns its path, or undefined when there is none
+ */
+export async function findGo(dirs: readonly string[] = defaultGoSearchPath()): Promise<string | undefined> {
   for (const dir of dirs) {
     const candidate = path.join(dir, "go");
     try {

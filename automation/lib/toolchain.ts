@@ -58,6 +58,10 @@ export interface EnsureToolchainOptions {
   installerTimeoutMs?: number;
   /** Progress lines. @default - none */
   progress?: Progress;
+  /** Directories searched for `go`. @default - PATH, then /usr/local/go/bin */
+  goSearchPath?: readonly string[];
+  /** Directories searched for an existing install (`<root>/bin`). @default - PATH */
+  pathDirs?: readonly string[];
 }
 
 /** Default install root for a version. */
@@ -109,9 +113,9 @@ async function commandAt(root: string, version: string): Promise<PulumiCommand |
   }
 }
 
-/** A complete install of `version` on PATH (in a directory named `bin`), as its root. */
-async function rootOnPath(version: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+/** A complete install of `version` in one of `dirs` (a directory named `bin`), as its root. */
+async function rootOnPath(version: string, dirs: readonly string[]): Promise<string | undefined> {
+  for (const dir of dirs) {
     if (dir && path.basename(dir) === "bin" && (await commandAt(path.dirname(dir), version)))
       return path.dirname(dir);
   }
@@ -158,8 +162,9 @@ async function buildFromGo(
   root: string,
   projectDir: string,
   progress: Progress,
+  goSearchPath: readonly string[] | undefined,
 ): Promise<void> {
-  const go = await findGo();
+  const go = await findGo(goSearchPath);
   if (go === undefined) {
     throw new GlidepathError(
       "GP_TOOLCHAIN_MISSING",
@@ -212,7 +217,7 @@ export async function ensureToolchain(opts: EnsureToolchainOptions = {}): Promis
 
   const existing = await commandAt(root, version);
   if (existing) return { version, root, binDir, source: "existing", command: existing };
-  const pathRoot = await rootOnPath(version);
+  const pathRoot = await rootOnPath(version, opts.pathDirs ?? (process.env.PATH ?? "").split(path.delimiter));
   const onPath = pathRoot === undefined ? undefined : await commandAt(pathRoot, version);
   if (pathRoot !== undefined && onPath !== undefined) {
     return {
@@ -234,7 +239,7 @@ export async function ensureToolchain(opts: EnsureToolchainOptions = {}): Promis
       progress("the official installer is out of reach; falling back to the Go build");
     }
   }
-  if (source === "go-build") await buildFromGo(version, root, projectDir, progress);
+  if (source === "go-build") await buildFromGo(version, root, projectDir, progress, opts.goSearchPath);
   await installProviderScript(root, projectDir);
 
   const missing = await missingBinaries(binDir);
