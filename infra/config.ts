@@ -35,6 +35,87 @@ const appSchema = z.strictObject({
   target: z.enum(TARGETS, { error: `expected one of: ${TARGETS.join(", ")}` }),
 });
 
+/** Release versions (tags): a letter or digit, then letters, digits, `.`, `_`, `-`; at most 64. */
+export const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A duration such as `500ms`, `30s`, `10m`, `1h`. */
+export const DURATION = /^(\d+)(ms|s|m|h)$/;
+
+/** Parses a {@link DURATION} into milliseconds. */
+export function durationMs(text: string): number {
+  const m = DURATION.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
+  return Number(m[1]) * unit;
+}
+
+const duration = z.string().regex(DURATION, { error: "expected a duration such as 30s, 10m or 1h" });
+
+const releaseRef = z.strictObject({
+  version: z.string().regex(VERSION, { error: `expected a version tag matching ${VERSION}` }),
+  source: z
+    .string()
+    .min(1)
+    .refine((s) => !s.split(/[\\/]/).includes(".."), {
+      error: "expected a path inside the project (no '..')",
+    }),
+});
+
+const appReleases = z
+  .strictObject({ stable: releaseRef, canary: releaseRef.optional() })
+  .refine((r) => r.canary === undefined || r.canary.version !== r.stable.version, {
+    error: "expected the canary version to differ from the stable version",
+    path: ["canary", "version"],
+  });
+
+const rolloutSchema = z
+  .strictObject({
+    /** Canary weights of the ramp, strictly increasing, ending at 100. @default [5, 25, 50, 100] */
+    steps: z
+      .array(
+        z
+          .number({ error: "expected an integer weight from 1 to 100" })
+          .int({ error: "expected an integer weight from 1 to 100" })
+          .min(1, { error: "expected an integer weight from 1 to 100" })
+          .max(100, { error: "expected an integer weight from 1 to 100" }),
+        { error: "expected a list of integer weights from 1 to 100" },
+      )
+      .min(1)
+      .default([5, 25, 50, 100]),
+    /** Bake window of each step but the last. @default 10m */
+    window: duration.default("10m"),
+    /** Bake window of the last step. @default 15m */
+    finalWindow: duration.default("15m"),
+    /** Time between SLO samples. @default 30s */
+    interval: duration.default("30s"),
+    /** Minimum SLO score (percent) a sample must reach. @default 99.0 */
+    minSlo: z.number().min(0).max(100).default(99.0),
+    /** Consecutive failed samples (errors, timeouts, garbage) before the gate fails closed. @default 3 */
+    maxMisses: z.number().int().min(1).max(100).default(3),
+    /** Where SLO samples come from. @default - the local edge */
+    slo: z
+      .discriminatedUnion("source", [
+        z.strictObject({ source: z.literal("edge") }),
+        z.strictObject({ source: z.literal("http"), url: z.url({ error: "expected an http(s) URL" }) }),
+      ])
+      .default({ source: "edge" }),
+  })
+  .superRefine((r, ctx) => {
+    r.steps.forEach((w, i) => {
+      const prev = r.steps[i - 1];
+      if (prev !== undefined && w <= prev) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", i],
+          message: `expected weights to increase: ${prev} then ${w}`,
+        });
+      }
+    });
+    if (r.steps[r.steps.length - 1] !== 100) {
+      ctx.addIssue({ code: "custom", path: ["steps"], message: "expected the last step to be 100" });
+    }
+  });
+
 /** The parsed, validated configuration of one stack. */
 export const stackConfigSchema = z
   .strictObject({
@@ -52,6 +133,36 @@ export const stackConfigSchema = z
       )
       .default({}),
     /**
+     * Releases per app: the stable one and, while a ramp is on, the canary. Sources are
+     * directories relative to the project.
+     * @default - `{}`: apps without releases publish only their flags
+     */
+    releases: z.record(z.string(), appReleases).default({}),
+    /**
+     * Canary weight per app, an integer 0–100; above 0 only with a canary release.
+     * @default - 0 for every app
+     */
+    weights: z
+      .record(
+        z.string(),
+        z
+          .number({ error: "expected an integer from 0 to 100" })
+          .int({ error: "expected an integer from 0 to 100" })
+          .min(0, { error: "expected an integer from 0 to 100" })
+          .max(100, { error: "expected an integer from 0 to 100" }),
+      )
+      .default({}),
+    /** Rollout settings of the driver. @default - the runbook's: steps 5,25,50,100; 10m windows, 15m last; min 99.0 */
+    rollout: rolloutSchema.default({
+      steps: [5, 25, 50, 100],
+      window: "10m",
+      finalWindow: "15m",
+      interval: "30s",
+      minSlo: 99.0,
+      maxMisses: 3,
+      slo: { source: "edge" },
+    }),
+    /**
      * Key for the edge's admin endpoints. Secret: set with `pulumi config set --secret`.
      * @default - none; admin endpoints stay closed
      */
@@ -63,12 +174,33 @@ export const stackConfigSchema = z
     localRoot: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
   })
   .superRefine((cfg, ctx) => {
+    const declared = Object.keys(cfg.apps).sort().join(", ");
+    for (const key of ["releases", "weights"] as const) {
+      for (const app of Object.keys(cfg[key])) {
+        if (!(app in cfg.apps)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key, app],
+            message: `unknown app "${app}"; declared apps: ${declared}`,
+          });
+        }
+      }
+    }
+    for (const [app, weight] of Object.entries(cfg.weights)) {
+      if (weight > 0 && cfg.releases[app]?.canary === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["weights", app],
+          message: `expected 0: weight ${weight} needs a canary release under glidepath:releases.${app}.canary`,
+        });
+      }
+    }
     for (const [app, flags] of Object.entries(cfg.flags)) {
       if (!(app in cfg.apps)) {
         ctx.addIssue({
           code: "custom",
           path: ["flags", app],
-          message: `unknown app "${app}"; declared apps: ${Object.keys(cfg.apps).sort().join(", ")}`,
+          message: `unknown app "${app}"; declared apps: ${declared}`,
         });
         continue;
       }

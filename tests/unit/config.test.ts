@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { configPath, parseStackConfig } from "../../infra/config";
+import { configPath, durationMs, parseStackConfig } from "../../infra/config";
 
 const base = {
   "glidepath:environment": "local",
@@ -23,6 +23,17 @@ describe("parseStackConfig", () => {
         environment: "local",
         apps: { wix: { target: "local" }, gamma: { target: "local" } },
         flags: { wix: { CanaryEnabled: false }, gamma: { CanaryEnabled: true } },
+        releases: {},
+        weights: {},
+        rollout: {
+          steps: [5, 25, 50, 100],
+          window: "10m",
+          finalWindow: "15m",
+          interval: "30s",
+          minSlo: 99,
+          maxMisses: 3,
+          slo: { source: "edge" },
+        },
       },
     });
   });
@@ -100,5 +111,101 @@ describe("configPath", () => {
     expect(configPath(["flags", "wix", "CanaryEnabled"])).toBe("glidepath:flags.wix.CanaryEnabled");
     expect(configPath(["steps", 2])).toBe("glidepath:steps[2]");
     expect(configPath([])).toBe("glidepath");
+  });
+});
+
+describe("releases, weights and rollout", () => {
+  const releases = JSON.stringify({
+    wix: {
+      stable: { version: "v1", source: "apps/wix/v1" },
+      canary: { version: "v2", source: "apps/wix/v2" },
+    },
+    gamma: { stable: { version: "v1", source: "apps/gamma/v1" } },
+  });
+
+  it("accepts a canary at a weight", () => {
+    const r = parseStackConfig({
+      ...base,
+      "glidepath:releases": releases,
+      "glidepath:weights": '{"wix":25}',
+    });
+    expect(r.ok && r.config.weights).toEqual({ wix: 25 });
+    expect(r.ok && r.config.releases.wix?.canary).toEqual({ version: "v2", source: "apps/wix/v2" });
+  });
+
+  it("fails if a weight is above 100 or not an integer", () => {
+    const issues = issuesOf({ ...base, "glidepath:releases": releases, "glidepath:weights": '{"wix":101}' });
+    expect(issues).toEqual([{ path: "glidepath:weights.wix", message: "expected an integer from 0 to 100" }]);
+    expect(
+      issuesOf({ ...base, "glidepath:releases": releases, "glidepath:weights": '{"wix":2.5}' })[0]?.message,
+    ).toBe("expected an integer from 0 to 100");
+  });
+
+  it("fails if a weight is above 0 without a canary release", () => {
+    const issues = issuesOf({ ...base, "glidepath:releases": releases, "glidepath:weights": '{"gamma":5}' });
+    expect(issues).toEqual([
+      {
+        path: "glidepath:weights.gamma",
+        message: "expected 0: weight 5 needs a canary release under glidepath:releases.gamma.canary",
+      },
+    ]);
+  });
+
+  it("fails if releases or weights name an unknown app", () => {
+    const issues = issuesOf({
+      ...base,
+      "glidepath:releases": JSON.stringify({ shop: { stable: { version: "v1", source: "x" } } }),
+      "glidepath:weights": '{"blog":0}',
+    });
+    expect(issues.map((i) => i.path).sort()).toEqual(["glidepath:releases.shop", "glidepath:weights.blog"]);
+  });
+
+  it("fails if the canary has the stable version or a source leaves the project", () => {
+    const issues = issuesOf({
+      ...base,
+      "glidepath:releases": JSON.stringify({
+        wix: { stable: { version: "v1", source: "../elsewhere" }, canary: { version: "v1", source: "b" } },
+      }),
+    });
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      "glidepath:releases.wix.canary.version",
+      "glidepath:releases.wix.stable.source",
+    ]);
+  });
+
+  it("fails if steps do not increase, exceed 100 or do not end at 100", () => {
+    const issues = issuesOf({ ...base, "glidepath:rollout": JSON.stringify({ steps: [5, 50, 25, 101] }) });
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "glidepath:rollout.steps[3]: expected an integer weight from 1 to 100",
+      "glidepath:rollout.steps[2]: expected weights to increase: 50 then 25",
+      "glidepath:rollout.steps: expected the last step to be 100",
+    ]);
+    const more = issuesOf({ ...base, "glidepath:rollout": JSON.stringify({ steps: [5, 50, 25] }) });
+    expect(more.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "glidepath:rollout.steps[2]: expected weights to increase: 50 then 25",
+      "glidepath:rollout.steps: expected the last step to be 100",
+    ]);
+  });
+
+  it("fails if a duration is malformed or the SLO URL is missing", () => {
+    const issues = issuesOf({
+      ...base,
+      "glidepath:rollout": JSON.stringify({ window: "10 minutes", slo: { source: "http" } }),
+    });
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      "glidepath:rollout.slo.url",
+      "glidepath:rollout.window",
+    ]);
+    expect(issues.find((i) => i.path === "glidepath:rollout.window")?.message).toBe(
+      "expected a duration such as 30s, 10m or 1h",
+    );
+  });
+});
+
+describe("durationMs", () => {
+  it("converts each unit", () => {
+    expect([durationMs("500ms"), durationMs("30s"), durationMs("10m"), durationMs("1h")]).toEqual([
+      500, 30_000, 600_000, 3_600_000,
+    ]);
   });
 });

@@ -7,20 +7,30 @@ import { deployMessage, rollbackMessage } from "../../automation/lib/messages";
 describe("update messages", () => {
   it("name every flag, sorted by app and key", () => {
     const msg = deployMessage("local", {
-      environment: "local",
       apps: { wix: { target: "local" }, gamma: { target: "local" } },
       flags: { wix: { Z: "z", CanaryEnabled: true }, gamma: { CanaryEnabled: false } },
+      releases: {},
+      weights: {},
     });
     expect(msg).toBe('glidepath up local: gamma.CanaryEnabled=false wix.CanaryEnabled=true wix.Z="z"');
   });
 
-  it("never carry the admin key", () => {
+  it("name each app's stable release and, while a ramp is on, its canary and weight", () => {
     const msg = deployMessage("local", {
-      environment: "local",
-      apps: { wix: { target: "local" } },
-      flags: {},
-      adminKey: "super-secret-admin-key",
+      apps: { wix: { target: "local" }, gamma: { target: "local" } },
+      flags: { wix: { CanaryEnabled: true } },
+      releases: {
+        wix: { stable: { version: "v1", source: "a" }, canary: { version: "v2", source: "b" } },
+        gamma: { stable: { version: "v1", source: "c" } },
+      },
+      weights: { wix: 25 },
     });
+    expect(msg).toBe("glidepath up local: gamma@v1 wix@v1>v2:25% wix.CanaryEnabled=true");
+  });
+
+  it("never carry the admin key", () => {
+    const config = { apps: { wix: { target: "local" as const } }, flags: {}, releases: {}, weights: {} };
+    const msg = deployMessage("local", { ...config, adminKey: "super-secret-admin-key" } as typeof config);
     expect(msg).toBe("glidepath up local");
   });
 
