@@ -1,21 +1,50 @@
 /**
  * The glidepath Pulumi program. It only composes: config → one component per concern.
  */
+import * as path from "node:path";
 import { AppFlags } from "./app-flags";
+import { AppRollout } from "./app-rollout";
 import { loadProgramConfig } from "./load-config";
 
 const config = loadProgramConfig();
+const apps = Object.keys(config.apps).sort();
 
 const flagsByApp = Object.fromEntries(
-  Object.keys(config.apps)
-    .sort()
-    .map((app) => [app, new AppFlags(app, { app, flags: config.flags[app] ?? {}, root: config.localRoot })]),
+  apps.map((app) => [
+    app,
+    new AppFlags(app, { app, flags: config.flags[app] ?? {}, root: config.localRoot }),
+  ]),
+);
+
+const rollouts = Object.fromEntries(
+  apps.flatMap((app) => {
+    const r = config.releases[app];
+    if (r === undefined) return [];
+    const spec = (ref: { version: string; source: string }) => ({
+      version: ref.version,
+      source: path.resolve(config.projectDir, ref.source),
+    });
+    const rollout = new AppRollout(app, {
+      app,
+      stable: spec(r.stable),
+      canary: r.canary ? spec(r.canary) : undefined,
+      weight: config.weights[app] ?? 0,
+      root: config.localRoot,
+    });
+    return [[app, rollout]];
+  }),
 );
 
 /** Per app: flag key → value, as published on the target. */
 export const flags = Object.fromEntries(Object.entries(flagsByApp).map(([app, c]) => [app, c.values]));
 /** Per app: flag key → file on the local target. */
 export const flagFiles = Object.fromEntries(Object.entries(flagsByApp).map(([app, c]) => [app, c.files]));
+/** Per app: the stable and canary releases (version, digest, path). */
+export const releases = Object.fromEntries(
+  Object.entries(rollouts).map(([app, r]) => [app, { stable: r.stable, canary: r.canary }]),
+);
+/** Per app: the canary weight. */
+export const weights = Object.fromEntries(Object.entries(rollouts).map(([app, r]) => [app, r.weight]));
 /** The environment this stack describes. */
 export const environment = config.environment;
 /** Root of the local target. */

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { formatConfigIssues, parseStackConfig, type StackConfig } from "./config";
+import { sourceIssues } from "./sources";
 
 /** The validated config plus the values the program derives from it. */
 export interface ProgramConfig extends StackConfig {
@@ -13,6 +14,8 @@ export interface ProgramConfig extends StackConfig {
   stack: string;
   /** Absolute root of the `local` target for this stack. */
   localRoot: string;
+  /** The project directory (holds Pulumi.yaml); release sources are relative to it. */
+  projectDir: string;
 }
 
 /**
@@ -45,15 +48,18 @@ export function findProjectDir(start: string): string {
 export function loadProgramConfig(): ProgramConfig {
   const stack = pulumi.getStack();
   const parsed = parseStackConfig(pulumi.runtime.allConfig());
-  if (!parsed.ok) {
+  const projectDir = findProjectDir(process.cwd());
+  const issues = parsed.ok ? sourceIssues(parsed.config, projectDir) : parsed.issues;
+  if (!parsed.ok || issues.length > 0) {
     throw new pulumi.RunError(
-      `invalid configuration for stack "${stack}" (GP_CONFIG_INVALID):\n${formatConfigIssues(parsed.issues)}\n` +
+      `invalid configuration for stack "${stack}" (GP_CONFIG_INVALID):\n${formatConfigIssues(issues)}\n` +
         "fix: correct the values with `pulumi config set --path <key> <value>` or edit Pulumi.<stack>.yaml",
     );
   }
   return {
     ...parsed.config,
     stack,
-    localRoot: parsed.config.localRoot ?? defaultLocalRoot(findProjectDir(process.cwd()), stack),
+    projectDir,
+    localRoot: parsed.config.localRoot ?? defaultLocalRoot(projectDir, stack),
   };
 }

@@ -3,6 +3,7 @@
  */
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import { formatConfigIssues, parseStackConfig, type StackConfig } from "../../infra/config";
+import { sourceIssues } from "../../infra/sources";
 import { GlidepathError } from "./errors";
 
 /** Flattens an Automation API config map into the `key → text` form the schema parses. */
@@ -15,19 +16,29 @@ export function rawConfig(config: ConfigMap): Record<string, string> {
  *
  * @param stackName - for the message
  * @param raw - `key → text` config
+ * @param projectDir - project directory; when given, release sources must exist under it @default - sources unchecked
  * @throws GlidepathError `GP_CONFIG_INVALID` (exit 2) listing every issue with its path
  */
-export function validateRawConfig(stackName: string, raw: Readonly<Record<string, string>>): StackConfig {
+export function validateRawConfig(
+  stackName: string,
+  raw: Readonly<Record<string, string>>,
+  projectDir?: string,
+): StackConfig {
   const parsed = parseStackConfig(raw);
-  if (parsed.ok) return parsed.config;
+  const issues = parsed.ok
+    ? projectDir === undefined
+      ? []
+      : sourceIssues(parsed.config, projectDir)
+    : parsed.issues;
+  if (parsed.ok && issues.length === 0) return parsed.config;
   throw new GlidepathError(
     "GP_CONFIG_INVALID",
-    `invalid configuration for stack "${stackName}"; nothing was deployed:\n${formatConfigIssues(parsed.issues)}`,
+    `invalid configuration for stack "${stackName}"; nothing was deployed:\n${formatConfigIssues(issues)}`,
     `correct each key in Pulumi.${stackName}.yaml or with \`pulumi config set --path <key> <value> --stack ${stackName}\``,
   );
 }
 
 /** Reads and validates the stack's config (secrets decrypted in memory only). */
 export async function loadStackConfig(stack: Stack): Promise<StackConfig> {
-  return validateRawConfig(stack.name, rawConfig(await stack.getAllConfig()));
+  return validateRawConfig(stack.name, rawConfig(await stack.getAllConfig()), stack.workspace.workDir);
 }

@@ -65,6 +65,7 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
     await fs.copyFile(path.join(ROOT, f), path.join(dir, f));
   }
   await fs.cp(path.join(ROOT, "dist"), path.join(dir, "dist"), { recursive: true });
+  await fs.cp(path.join(ROOT, "apps"), path.join(dir, "apps"), { recursive: true });
   await fs.symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
   const state = path.join(dir, "state");
   await fs.mkdir(state);

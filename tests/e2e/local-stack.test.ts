@@ -42,10 +42,10 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     await ok(["config", "set", "--secret", "glidepath:adminKey", FIRST_KEY, "--stack", "local"], "pulumi");
   });
 
-  it("up creates the flag files", async () => {
+  it("up creates the flag files (and publishes the stable releases)", async () => {
     const r = await ok(["up", "--stack", "local", "--json"]);
     expect(JSON.parse(r.stdout).message).toBe(
-      "glidepath up local: gamma.CanaryEnabled=false wix.CanaryEnabled=false",
+      "glidepath up local: gamma@v1 wix@v1 gamma.CanaryEnabled=false wix.CanaryEnabled=false",
     );
     expect(await flagValue("wix")).toBe(false);
     expect(await flagValue("gamma")).toBe(false);
@@ -58,17 +58,25 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     );
     await ok(["config", "set", "--secret", "glidepath:adminKey", SECOND_KEY, "--stack", "local"], "pulumi");
     const r = await ok(["up", "--stack", "local", "--json"]);
-    expect(JSON.parse(r.stdout).changes).toMatchObject({ update: 1, same: 4 });
+    expect(JSON.parse(r.stdout).changes).toEqual({ update: 1, same: 10 });
     expect(await flagValue("wix")).toBe(true);
     expect((await history()).map((h) => [h.kind, h.result, h.message])).toEqual([
-      ["update", "succeeded", "glidepath up local: gamma.CanaryEnabled=false wix.CanaryEnabled=true"],
-      ["update", "succeeded", "glidepath up local: gamma.CanaryEnabled=false wix.CanaryEnabled=false"],
+      [
+        "update",
+        "succeeded",
+        "glidepath up local: gamma@v1 wix@v1 gamma.CanaryEnabled=false wix.CanaryEnabled=true",
+      ],
+      [
+        "update",
+        "succeeded",
+        "glidepath up local: gamma@v1 wix@v1 gamma.CanaryEnabled=false wix.CanaryEnabled=false",
+      ],
     ]);
   });
 
   it("an up with nothing changed changes nothing", async () => {
     const r = await ok(["up", "--stack", "local", "--json"]);
-    expect(JSON.parse(r.stdout).changes).toEqual({ same: 5 });
+    expect(JSON.parse(r.stdout).changes).toEqual({ same: 11 });
   });
 
   it("refresh reports a hand edit as drift, and the next up repairs the file", async () => {
@@ -135,7 +143,7 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
       kind: "update",
       result: "succeeded",
       message:
-        "glidepath rollback local to update 1 (glidepath up local: gamma.CanaryEnabled=false wix.CanaryEnabled=false)",
+        "glidepath rollback local to update 1 (glidepath up local: gamma@v1 wix@v1 gamma.CanaryEnabled=false wix.CanaryEnabled=false)",
     });
     const key = await p.pulumi(["config", "get", "glidepath:adminKey", "--stack", "local"], true);
     expect(key.stdout.trim()).toBe(FIRST_KEY);

@@ -1,0 +1,38 @@
+/**
+ * Release sources: where each configured release's bundle is, checked before any resource is
+ * declared (program) and before any update (driver).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ConfigIssue, StackConfig } from "./config";
+
+/**
+ * Every release source that is not a directory under the project.
+ *
+ * @param config - the validated config
+ * @param projectDir - the project directory the sources are relative to
+ * @returns one issue per missing source, with its config path
+ */
+export function sourceIssues(config: Pick<StackConfig, "releases">, projectDir: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [app, releases] of Object.entries(config.releases)) {
+    for (const role of ["stable", "canary"] as const) {
+      const ref = releases[role];
+      if (ref === undefined) continue;
+      const dir = path.resolve(projectDir, ref.source);
+      let isDir = false;
+      try {
+        isDir = fs.statSync(dir).isDirectory();
+      } catch {
+        isDir = false;
+      }
+      if (!isDir) {
+        issues.push({
+          path: `glidepath:releases.${app}.${role}.source`,
+          message: `expected a directory with the bundle of ${app}@${ref.version}; ${dir} does not exist`,
+        });
+      }
+    }
+  }
+  return issues;
+}
