@@ -8,7 +8,7 @@ import * as history from "./commands/history";
 import * as rollback from "./commands/rollback";
 import * as toolchain from "./commands/toolchain";
 import * as up from "./commands/up";
-import { ExitCode, isGlidepathError } from "./lib/errors";
+import { ExitCode, engineErrorSummary, isGlidepathError } from "./lib/errors";
 
 /** Runs the CLI with `argv` (without node and script) and resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -37,7 +37,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error[GP_ARG_INVALID]: ${e.message}\nfix: see \`glidepath --help\`\n`);
       return ExitCode.badInput;
     }
-    process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    const text = e instanceof Error ? e.message : String(e);
+    process.stderr.write(
+      `error[GP_INTERNAL]: ${engineErrorSummary(text)}\n` +
+        "fix: this is unexpected; rerun with GLIDEPATH_DEBUG=1 for the full trace and report it\n",
+    );
+    if (process.env.GLIDEPATH_DEBUG === "1" && e instanceof Error && e.stack)
+      process.stderr.write(`${e.stack}\n`);
     return ExitCode.failed;
   }
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Entry point of the `glidepath` bin: the compiled CLI (run `npm run build` after changes).
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 22) {
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(
-    `error[GP_NODE_TOO_OLD]: glidepath needs Node 22 or newer (@pulumi/pulumi requires it); this is Node ${process.versions.node}\n` +
+    `error[GP_NODE_TOO_OLD]: glidepath needs Node 22.12 or newer (@pulumi/pulumi requires it); this is Node ${process.versions.node}\n` +
       'fix: run it through `npm run demo` / `bash scripts/bootstrap.sh run -- <args>`, or `eval "$(bash scripts/bootstrap.sh env)"` first\n',
   );
   process.exit(2);

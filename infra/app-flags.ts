@@ -22,7 +22,7 @@ export class AppFlags extends pulumi.ComponentResource {
   readonly files: pulumi.Output<Record<string, string>>;
 
   /**
-   * @param name - logical name; children are named `<name>-<key>`
+   * @param name - logical name; children are named `<name>.<key>` (app names have no `.`, so names never collide)
    * @param args - the app and its flags
    * @param opts - Pulumi component options
    */
@@ -33,7 +33,7 @@ export class AppFlags extends pulumi.ComponentResource {
       ([key, value]) =>
         [
           key,
-          new FeatureFlag(`${name}-${key}`, { app: args.app, key, value, root: args.root }, { parent: this }),
+          new FeatureFlag(`${name}.${key}`, { app: args.app, key, value, root: args.root }, { parent: this }),
         ] as const,
     );
     this.values = pulumi

@@ -56,8 +56,8 @@ const releaseRef = z.strictObject({
   source: z
     .string()
     .min(1)
-    .refine((s) => !s.split(/[\\/]/).includes(".."), {
-      error: "expected a path inside the project (no '..')",
+    .refine((s) => !s.startsWith("/") && !s.split(/[\\/]/).includes(".."), {
+      error: "expected a path inside the project (relative, no '..')",
     }),
 });
 
@@ -96,7 +96,10 @@ const rolloutSchema = z
     slo: z
       .discriminatedUnion("source", [
         z.strictObject({ source: z.literal("edge") }),
-        z.strictObject({ source: z.literal("http"), url: z.url({ error: "expected an http(s) URL" }) }),
+        z.strictObject({
+          source: z.literal("http"),
+          url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }),
+        }),
       ])
       .default({ source: "edge" }),
   })
@@ -247,26 +250,61 @@ export function configPath(path: readonly PropertyKey[]): string {
   return `${CONFIG_NAMESPACE}:${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
 }
 
+/** The only glidepath keys that hold secrets; they must be set with `--secret`. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([`${CONFIG_NAMESPACE}:adminKey`]);
+
+/**
+ * Secrecy rules: keys in {@link SECRET_KEYS} must be secrets; every other glidepath key must
+ * not be, because its values are published in clear (flag files, routes, update messages).
+ *
+ * @param keys - the keys present
+ * @param secretKeys - which of them are secrets
+ */
+export function secrecyIssues(keys: Iterable<string>, secretKeys: ReadonlySet<string>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const key of keys) {
+    if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+    if (SECRET_KEYS.has(key) && !secretKeys.has(key)) {
+      issues.push({
+        path: key,
+        message: `expected a secret; set it with \`pulumi config set --secret ${key} <value>\``,
+      });
+    } else if (!SECRET_KEYS.has(key) && secretKeys.has(key)) {
+      issues.push({
+        path: key,
+        message:
+          "expected a plain value: it is published in clear (target files, update messages); keep secrets out of it",
+      });
+    }
+  }
+  return issues;
+}
+
 /**
  * Parses the raw `key → string` config of a stack (as `pulumi.runtime.allConfig()` or the
  * Automation API's `getAllConfig()` give it). Keys outside the `glidepath:` namespace are ignored.
  *
  * @param raw - the stack's config, values as strings (JSON text for structured values)
+ * @param secretKeys - the keys that are secrets (see {@link secrecyIssues}) @default - none
  * @returns the validated config, or every issue with its config path
  */
-export function parseStackConfig(raw: Readonly<Record<string, string>>): ParseResult {
+export function parseStackConfig(
+  raw: Readonly<Record<string, string>>,
+  secretKeys: ReadonlySet<string> = new Set(),
+): ParseResult {
   const prefix = `${CONFIG_NAMESPACE}:`;
   const input: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (key.startsWith(prefix)) input[key.slice(prefix.length)] = decodeValue(value);
   }
+  const secrecy = secrecyIssues(Object.keys(raw), secretKeys);
   const result = stackConfigSchema.safeParse(input);
-  if (result.success) return { ok: true, config: result.data };
-  const issues = result.error.issues.map((issue) => ({
+  if (result.success && secrecy.length === 0) return { ok: true, config: result.data };
+  const issues = (result.success ? [] : result.error.issues).map((issue) => ({
     path: configPath(issue.path),
     message: describeIssue(issue),
   }));
-  return { ok: false, issues };
+  return { ok: false, issues: [...secrecy, ...issues] };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -44,10 +44,23 @@ export function findProjectDir(start: string): string {
   }
 }
 
+/**
+ * Whether a config key is a secret. The SDK knows (`runtime/config.isConfigSecret`) but does
+ * not declare it in its types; the driver checks the same rule through the Automation API.
+ */
+function isConfigSecret(key: string): boolean {
+  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
+    isConfigSecret?: (k: string) => boolean;
+  };
+  return runtimeConfig.isConfigSecret?.(key) ?? false;
+}
+
 /** Parses `pulumi.runtime.allConfig()`; throws a `RunError` listing every issue. */
 export function loadProgramConfig(): ProgramConfig {
   const stack = pulumi.getStack();
-  const parsed = parseStackConfig(pulumi.runtime.allConfig());
+  const raw = pulumi.runtime.allConfig();
+  const secretKeys = new Set(Object.keys(raw).filter((k) => isConfigSecret(k)));
+  const parsed = parseStackConfig(raw, secretKeys);
   const projectDir = findProjectDir(process.cwd());
   const issues = parsed.ok ? sourceIssues(parsed.config, projectDir) : parsed.issues;
   if (!parsed.ok || issues.length > 0) {

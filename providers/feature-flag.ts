@@ -134,7 +134,7 @@ export interface FeatureFlagArgs {
   root: pulumi.Input<string>;
 }
 
-/** A feature flag of one app, as a Pulumi resource (`glidepath:index:FeatureFlag`). */
+/** A feature flag of one app, as a Pulumi resource (`pulumi-nodejs:dynamic/glidepath:FeatureFlag`). */
 export class FeatureFlag extends pulumi.dynamic.Resource {
   declare readonly app: pulumi.Output<string>;
   declare readonly key: pulumi.Output<string>;
@@ -143,7 +143,7 @@ export class FeatureFlag extends pulumi.dynamic.Resource {
   declare readonly path: pulumi.Output<string>;
 
   /**
-   * @param name - logical name, unique in the stack (the program uses `<app>-<key>`)
+   * @param name - logical name, unique in the stack (the program uses `<app>.<key>`)
    * @param args - the flag
    * @param opts - Pulumi resource options
    */

@@ -30,7 +30,8 @@ export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
   const target = a.to === undefined ? ({ previous: true } as const) : { version: a.to };
-  const result = await rollback(ctx.stack, target, a.json ? undefined : progressLine);
+  const cli = { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars };
+  const result = await rollback(ctx.stack, cli, target, a.json ? undefined : progressLine);
   emit(
     a.json,
     { stack: a.stack, ...result },

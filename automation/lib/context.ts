@@ -9,9 +9,9 @@ import { type OpenedStack, openStack } from "./workspace";
 
 /** The repository root when running from `dist/automation/lib` or `automation/lib`. */
 export function packageRoot(): string {
-  const here = __dirname;
-  const up = here.includes(`${path.sep}dist${path.sep}`) ? "../../.." : "../..";
-  return path.resolve(here, up);
+  // dist/automation/lib when compiled, automation/lib when run from source (tests)
+  const compiled = path.basename(path.resolve(__dirname, "../..")) === "dist";
+  return path.resolve(__dirname, compiled ? "../../.." : "../..");
 }
 
 /** Options of {@link stackContext}. */
@@ -34,7 +34,7 @@ export interface StackContext extends OpenedStack {
 
 /** Resolves the toolchain and opens the stack. */
 export async function stackContext(opts: StackContextOptions): Promise<StackContext> {
-  const projectDir = opts.projectDir ?? packageRoot();
+  const projectDir = path.resolve(opts.projectDir ?? packageRoot());
   assertPassphrase(opts.stack);
   const toolchain = await ensureToolchain({ projectDir: packageRoot(), progress: opts.progress });
   const opened = await openStack({ projectDir, stack: opts.stack, toolchain });

@@ -2,7 +2,7 @@
  * One deploy: validate the config, then `up` with a message that names what is deployed.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { GlidepathError } from "./errors";
+import { engineErrorSummary, GlidepathError } from "./errors";
 import { deployMessage } from "./messages";
 import { loadStackConfig } from "./stack-config";
 
@@ -39,11 +39,10 @@ export async function runUp(
     );
     return { changes: { ...(up.summary.resourceChanges ?? {}) }, outputs };
   } catch (e) {
-    const detail = e instanceof Error ? e.message.split("\n").slice(-12).join("\n") : String(e);
     throw new GlidepathError(
       "GP_UPDATE_FAILED",
-      `pulumi up on stack "${stack.name}" failed:\n${detail}`,
-      "read the engine output above; the stack stays on its last successful update",
+      `pulumi up on stack "${stack.name}" failed:\n${engineErrorSummary(e instanceof Error ? e.message : String(e))}`,
+      `fix the cause above; \`pulumi stack history --stack ${stack.name}\` shows the failed update, and \`glidepath rollback --stack ${stack.name}\` returns to the last green one`,
     );
   }
 }

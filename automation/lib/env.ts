@@ -63,10 +63,14 @@ export function pulumiEnv(input: PulumiEnvInput): Record<string, string> {
     PULUMI_BACKEND_URL: env.PULUMI_BACKEND_URL ?? `file://${defaultStateDir(input.projectDir)}`,
     PATH: [nodeBinDir, input.pulumiBinDir, env.PATH ?? ""].filter(Boolean).join(path.delimiter),
   };
-  if (env.PULUMI_CONFIG_PASSPHRASE_FILE && !env.PULUMI_CONFIG_PASSPHRASE) {
+  if (DEV_PASSPHRASE_STACKS.has(input.stack)) {
+    // The local stack's encryption salt is committed for this passphrase: an ambient passphrase
+    // meant for staging or production would only fail to decrypt it.
+    out.PULUMI_CONFIG_PASSPHRASE = LOCAL_DEV_PASSPHRASE;
+  } else if (env.PULUMI_CONFIG_PASSPHRASE) {
+    out.PULUMI_CONFIG_PASSPHRASE = env.PULUMI_CONFIG_PASSPHRASE;
+  } else if (env.PULUMI_CONFIG_PASSPHRASE_FILE) {
     out.PULUMI_CONFIG_PASSPHRASE_FILE = env.PULUMI_CONFIG_PASSPHRASE_FILE;
-  } else {
-    out.PULUMI_CONFIG_PASSPHRASE = env.PULUMI_CONFIG_PASSPHRASE || LOCAL_DEV_PASSPHRASE;
   }
   return out;
 }

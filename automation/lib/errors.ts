@@ -24,7 +24,9 @@ export type ErrorCode =
   | "GP_STACK_NOT_FOUND"
   | "GP_HISTORY_NO_MATCH"
   | "GP_UPDATE_FAILED"
-  | "GP_NOT_CONVERGED";
+  | "GP_NOT_CONVERGED"
+  | "GP_CONFIG_RESTORE_FAILED"
+  | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_ARG_INVALID",
@@ -65,4 +67,19 @@ export class GlidepathError extends Error {
 /** Type guard for {@link GlidepathError}. */
 export function isGlidepathError(e: unknown): e is GlidepathError {
   return e instanceof GlidepathError;
+}
+
+/**
+ * The lines of an engine failure worth showing: Pulumi's `error:` diagnostics, deduplicated,
+ * or the last lines when there are none. The Automation API's error text repeats the whole
+ * engine output; this keeps what a person acts on.
+ *
+ * @param text - the error's message
+ * @param max - how many lines at most @default 8
+ */
+export function engineErrorSummary(text: string, max = 8): string {
+  const lines = text.split("\n").map((l) => l.trimEnd());
+  const errors = [...new Set(lines.filter((l) => /^\s*error:/.test(l)).map((l) => l.trim()))];
+  const picked = errors.length > 0 ? errors : lines.filter((l) => l.trim() !== "").slice(-max);
+  return picked.slice(0, max).join("\n");
 }

@@ -7,7 +7,7 @@ import type { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 
 /** One config value as `pulumi config --json` and the history print it. */
 export interface HistoryConfigValue {
-  /** The value as text (JSON text for structured values); `[secret]` when secrets are hidden. */
+  /** The value as text (JSON text for structured values); hidden secrets are left out or masked. */
   value?: string;
   /** The structured value, for objects and arrays. */
   objectValue?: unknown;

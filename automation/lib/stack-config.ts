@@ -17,14 +17,16 @@ export function rawConfig(config: ConfigMap): Record<string, string> {
  * @param stackName - for the message
  * @param raw - `key → text` config
  * @param projectDir - project directory; when given, release sources must exist under it @default - sources unchecked
+ * @param secretKeys - keys that are secrets @default - none
  * @throws GlidepathError `GP_CONFIG_INVALID` (exit 2) listing every issue with its path
  */
 export function validateRawConfig(
   stackName: string,
   raw: Readonly<Record<string, string>>,
   projectDir?: string,
+  secretKeys: ReadonlySet<string> = new Set(),
 ): StackConfig {
-  const parsed = parseStackConfig(raw);
+  const parsed = parseStackConfig(raw, secretKeys);
   const issues = parsed.ok
     ? projectDir === undefined
       ? []
@@ -40,5 +42,7 @@ export function validateRawConfig(
 
 /** Reads and validates the stack's config (secrets decrypted in memory only). */
 export async function loadStackConfig(stack: Stack): Promise<StackConfig> {
-  return validateRawConfig(stack.name, rawConfig(await stack.getAllConfig()), stack.workspace.workDir);
+  const config = await stack.getAllConfig();
+  const secretKeys = new Set(Object.entries(config).flatMap(([k, v]) => (v.secret ? [k] : [])));
+  return validateRawConfig(stack.name, rawConfig(config), stack.workspace.workDir, secretKeys);
 }

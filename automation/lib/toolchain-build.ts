@@ -30,9 +30,11 @@ export function runStreaming(
   opts: { cwd: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void; timeoutMs?: number },
 ): Promise<{ code: number; tail: string }> {
   return new Promise((resolve) => {
+    // With a timeout, its own process group, so the kill stops its children too (installer, curl, tar).
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
+      detached: opts.timeoutMs !== undefined,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const lines: string[] = [];
@@ -52,7 +54,13 @@ export function runStreaming(
     const timer =
       opts.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs).unref();
+        : setTimeout(() => {
+            try {
+              if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+            } catch {
+              child.kill("SIGKILL");
+            }
+          }, opts.timeoutMs).unref();
     child.on("error", (e) => {
       if (timer) clearTimeout(timer);
       resolve({ code: 127, tail: String(e) });

@@ -116,8 +116,14 @@ async function commandAt(root: string, version: string): Promise<PulumiCommand |
 /** A complete install of `version` in one of `dirs` (a directory named `bin`), as its root. */
 async function rootOnPath(version: string, dirs: readonly string[]): Promise<string | undefined> {
   for (const dir of dirs) {
-    if (dir && path.basename(dir) === "bin" && (await commandAt(path.dirname(dir), version)))
-      return path.dirname(dir);
+    if (!dir || path.basename(dir) !== "bin") continue;
+    // The Automation API puts the CLI's directory first on PATH: a `node` there (often an
+    // older system Node in /usr/bin) would run the language host instead of ours.
+    const strayNode = await fs.access(path.join(dir, "node")).then(
+      () => path.join(dir, "node") !== process.execPath,
+      () => false,
+    );
+    if (!strayNode && (await commandAt(path.dirname(dir), version))) return path.dirname(dir);
   }
   return undefined;
 }

@@ -13,7 +13,7 @@ const execFileP = promisify(execFile);
 /** The repository root (this file runs from bench/helpers or dist/bench/helpers). */
 export const ROOT = path.resolve(
   __dirname,
-  __dirname.includes(`${path.sep}dist${path.sep}`) ? "../../.." : "../..",
+  path.basename(path.resolve(__dirname, "../..")) === "dist" ? "../../.." : "../..",
 );
 
 /** Result of a command run. */

@@ -85,7 +85,7 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     expect(refresh.stdout).toMatch(/~\s*1 updated/);
     const state = JSON.parse((await ok(["stack", "export", "--stack", "local"], "pulumi")).stdout);
     const wix = state.deployment.resources.find((r: { urn: string }) =>
-      r.urn.endsWith("::wix-CanaryEnabled"),
+      r.urn.endsWith("::wix.CanaryEnabled"),
     );
     expect(wix.outputs.value).toBe(false);
     await ok(["up", "--stack", "local"]);

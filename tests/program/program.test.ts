@@ -57,11 +57,11 @@ describe("program (runtime mocks)", () => {
       .sort((a, b) => a.name.localeCompare(b.name));
     expect(flags).toEqual([
       {
-        name: "wix-CanaryEnabled",
+        name: "wix.CanaryEnabled",
         inputs: { app: "wix", key: "CanaryEnabled", value: true, root: "/srv/glidepath/local" },
       },
       {
-        name: "wix-Theme",
+        name: "wix.Theme",
         inputs: { app: "wix", key: "Theme", value: "neon", root: "/srv/glidepath/local" },
       },
     ]);
@@ -72,7 +72,7 @@ describe("program (runtime mocks)", () => {
   });
 
   it("ships the provider's code with every FeatureFlag", () => {
-    const flag = created.find((c) => c.name === "wix-CanaryEnabled");
+    const flag = created.find((c) => c.name === "wix.CanaryEnabled");
     expect(typeof flag?.inputs.__provider).toBe("string");
     expect(String(flag?.inputs.__provider)).toContain("writeJsonAtomic");
   });

@@ -209,3 +209,53 @@ describe("durationMs", () => {
     ]);
   });
 });
+
+describe("secrecy", () => {
+  it("fails if a published key such as the flags is a secret, before anything is deployed", () => {
+    const r = parseStackConfig(base, new Set(["glidepath:flags"]));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.issues).toEqual([
+      {
+        path: "glidepath:flags",
+        message:
+          "expected a plain value: it is published in clear (target files, update messages); keep secrets out of it",
+      },
+    ]);
+  });
+
+  it("fails if the admin key is not a secret", () => {
+    const r = parseStackConfig({ ...base, "glidepath:adminKey": "0123456789abcdef0123" });
+    expect(!r.ok && r.issues[0]).toEqual({
+      path: "glidepath:adminKey",
+      message: "expected a secret; set it with `pulumi config set --secret glidepath:adminKey <value>`",
+    });
+  });
+
+  it("accepts the admin key as a secret and ignores other namespaces' secrets", () => {
+    const raw = { ...base, "glidepath:adminKey": "0123456789abcdef0123", "aws:token": "x" };
+    expect(parseStackConfig(raw, new Set(["glidepath:adminKey", "aws:token"])).ok).toBe(true);
+  });
+});
+
+describe("release sources", () => {
+  it("fails if a source is absolute", () => {
+    const issues = issuesOf({
+      ...base,
+      "glidepath:releases": JSON.stringify({ wix: { stable: { version: "v1", source: "/etc" } } }),
+    });
+    expect(issues).toEqual([
+      {
+        path: "glidepath:releases.wix.stable.source",
+        message: "expected a path inside the project (relative, no '..')",
+      },
+    ]);
+  });
+
+  it("fails if the SLO URL is not http(s)", () => {
+    const issues = issuesOf({
+      ...base,
+      "glidepath:rollout": JSON.stringify({ slo: { source: "http", url: "file:///etc/passwd" } }),
+    });
+    expect(issues).toEqual([{ path: "glidepath:rollout.slo.url", message: "expected an http(s) URL" }]);
+  });
+});

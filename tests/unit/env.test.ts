@@ -15,6 +15,11 @@ describe("pulumiEnv", () => {
     });
   });
 
+  it("gives the local stack the development passphrase even when one for another stack is set", () => {
+    const env = pulumiEnv({ ...base, stack: "local", env: { PULUMI_CONFIG_PASSPHRASE: "staging-secret" } });
+    expect(env.PULUMI_CONFIG_PASSPHRASE).toBe(LOCAL_DEV_PASSPHRASE);
+  });
+
   it("keeps an explicit backend and passphrase", () => {
     const env = pulumiEnv({
       ...base,

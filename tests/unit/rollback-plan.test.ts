@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEntry } from "../../automation/lib/history";
-import { diffConfigKeys, pickRestorePoint } from "../../automation/lib/rollback";
+import { diffConfigKeys, pickRestorePoint } from "../../automation/lib/rollback-plan";
 
 function entry(version: number, kind = "update", result = "succeeded"): HistoryEntry {
   return {
@@ -22,8 +22,16 @@ describe("pickRestorePoint", () => {
     expect(pickRestorePoint(history, { version: 1 }).version).toBe(1);
   });
 
-  it("picks the successful update before the newest one by default", () => {
-    expect(pickRestorePoint(history, { previous: true }).version).toBe(1);
+  it("by default, after a failed update, picks the newest successful update (the stack is still on it)", () => {
+    expect(pickRestorePoint(history, { previous: true }).version).toBe(3);
+  });
+
+  it("by default, after a successful update, picks the successful update before it", () => {
+    expect(
+      pickRestorePoint([entry(4, "refresh"), entry(3), entry(2, "update", "failed"), entry(1)], {
+        previous: true,
+      }).version,
+    ).toBe(1);
   });
 
   it("fails if the named update failed, listing the ones that can be restored", () => {
