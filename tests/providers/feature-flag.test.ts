@@ -94,7 +94,7 @@ describe("FeatureFlag provider", () => {
     await p.delete?.(id, outs);
   });
 
-  it("writes atomically: no temp files are left behind", async () => {
+  it("leaves no temp files behind after create and update", async () => {
     await p.create(inputs);
     await p.update?.("id", { ...inputs, path: fileOf() }, { ...inputs, value: 3 });
     expect(await fs.readdir(path.dirname(fileOf()))).toEqual(["CanaryEnabled.json"]);

@@ -65,3 +65,56 @@ describe("serialized FeatureFlag provider", () => {
     expect(text.length).toBeLessThan(20_000);
   });
 });
+
+const serializeAll = `
+const pulumi = require("@pulumi/pulumi");
+const { releaseProvider } = require("./dist/providers/release.js");
+const { canaryWeightProvider } = require("./dist/providers/canary-weight.js");
+Promise.all([releaseProvider, canaryWeightProvider].map((p) =>
+  pulumi.runtime.serializeFunction(() => p, { allowSecrets: true }).then((sf) => sf.text)))
+  .then((texts) => process.stdout.write(JSON.stringify(texts)));
+`;
+
+const exerciseRelease = `
+const fs = require("node:fs");
+const requireFromString = require("require-from-string");
+const [releaseText, weightText] = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+const release = requireFromString(releaseText).handler();
+const weight = requireFromString(weightText).handler();
+const [source, root] = process.argv.slice(2);
+(async () => {
+  const crypto = require("node:crypto");
+  const inner = crypto.createHash("sha256").update(fs.readFileSync(source + "/index.html")).digest("hex");
+  const digest = crypto.createHash("sha256").update("index.html" + String.fromCharCode(0) + inner + String.fromCharCode(10)).digest("hex");
+  const r = await release.create({ app: "gamma", version: "v9", digest, source, root });
+  const w = await weight.create({ app: "gamma", stable: "v9", stableDigest: digest, weight: 0, root });
+  const route = JSON.parse(fs.readFileSync(w.outs.path, "utf8"));
+  await weight.delete(w.id, w.outs);
+  await release.delete(r.id, r.outs);
+  console.log(JSON.stringify({ files: r.outs.files, route, gone: !fs.existsSync(r.outs.path) }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+describe("serialized Release and CanaryWeight providers", () => {
+  it("run in a fresh process from their serialized text alone", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-ser-"));
+    const texts = execFileSync(process.execPath, ["-e", serializeAll], { cwd: ROOT, encoding: "utf8" });
+    const file = path.join(dir, "providers.json");
+    await fs.writeFile(file, texts);
+    await fs.mkdir(path.join(dir, "bundle"));
+    await fs.writeFile(path.join(dir, "bundle/index.html"), "<p>v9</p>\n");
+    const out = execFileSync(
+      process.execPath,
+      ["-e", exerciseRelease, file, path.join(dir, "bundle"), path.join(dir, "target")],
+      {
+        cwd: path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider"),
+        encoding: "utf8",
+      },
+    );
+    const r = JSON.parse(out);
+    expect(r.files).toBe(1);
+    expect(r.route).toMatchObject({ app: "gamma", stable: { version: "v9" }, canary: null, weight: 0 });
+    expect(r.gone).toBe(true);
+    for (const text of JSON.parse(texts) as string[]) expect(text.length).toBeLessThan(20_000);
+  });
+});

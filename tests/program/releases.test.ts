@@ -1,0 +1,174 @@
+/**
+ * The program's releases and routes under runtime mocks: exact resources and inputs.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, expect, it } from "vitest";
+import { digestDir } from "../../providers/targets/bundle";
+import { requireDist } from "../helpers/dist";
+
+interface Created {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+const created: Created[] = [];
+const project = fs.mkdtempSync(path.join(os.tmpdir(), "gp-prog-"));
+const bundle = (rel: string, text: string) => {
+  fs.mkdirSync(path.join(project, rel), { recursive: true });
+  fs.writeFileSync(path.join(project, rel, "index.html"), text);
+};
+
+function resolved<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+let program: typeof import("../../infra/index");
+
+beforeAll(async () => {
+  fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: glidepath\nruntime: nodejs\n");
+  bundle("apps/wix/v1", "wix v1\n");
+  bundle("apps/wix/v2", "wix v2\n");
+  bundle("apps/gamma/v1", "gamma v1\n");
+  process.chdir(project);
+  pulumi.runtime.setAllConfig({
+    "glidepath:environment": "local",
+    "glidepath:apps": JSON.stringify({
+      wix: { target: "local" },
+      gamma: { target: "local" },
+      blog: { target: "local" },
+    }),
+    "glidepath:releases": JSON.stringify({
+      wix: {
+        stable: { version: "v1", source: "apps/wix/v1" },
+        canary: { version: "v2", source: "apps/wix/v2" },
+      },
+      gamma: { stable: { version: "v1", source: "apps/gamma/v1" } },
+      blog: { stable: { version: "2026.11", source: "apps/wix/v1" } },
+    }),
+    "glidepath:weights": JSON.stringify({ wix: 5 }),
+  });
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        created.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return {
+          id: `${args.name}-id`,
+          state: { ...args.inputs, path: `/published/${args.name}`, files: 1 },
+        };
+      },
+      call: (args) => args.inputs,
+    },
+    "glidepath",
+    "local",
+    false,
+  );
+  program = requireDist<typeof import("../../infra/index")>("infra/index.js");
+  await resolved(program.weights.wix as pulumi.Output<unknown>);
+});
+
+it("publishes each release once, typed by app, with its content digest", async () => {
+  const root = path.join(project, ".glidepath/targets/local");
+  const digest = async (rel: string) => (await digestDir(path.join(project, rel))).digest;
+  const releases = created
+    .filter((c) => /Release$/.test(c.type))
+    .map((c) => ({
+      type: c.type.split(":").pop(),
+      name: c.name,
+      inputs: { ...c.inputs, __provider: undefined },
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  expect(releases).toEqual([
+    {
+      type: "Release",
+      name: "blog@2026.11",
+      inputs: {
+        app: "blog",
+        version: "2026.11",
+        digest: await digest("apps/wix/v1"),
+        source: path.join(project, "apps/wix/v1"),
+        root,
+        __provider: undefined,
+      },
+    },
+    {
+      type: "GammaRelease",
+      name: "gamma@v1",
+      inputs: {
+        app: "gamma",
+        version: "v1",
+        digest: await digest("apps/gamma/v1"),
+        source: path.join(project, "apps/gamma/v1"),
+        root,
+        __provider: undefined,
+      },
+    },
+    {
+      type: "WixRelease",
+      name: "wix@v1",
+      inputs: {
+        app: "wix",
+        version: "v1",
+        digest: await digest("apps/wix/v1"),
+        source: path.join(project, "apps/wix/v1"),
+        root,
+        __provider: undefined,
+      },
+    },
+    {
+      type: "WixRelease",
+      name: "wix@v2",
+      inputs: {
+        app: "wix",
+        version: "v2",
+        digest: await digest("apps/wix/v2"),
+        source: path.join(project, "apps/wix/v2"),
+        root,
+        __provider: undefined,
+      },
+    },
+  ]);
+});
+
+it("routes each app: stable, canary and weight", async () => {
+  const routes = created
+    .filter((c) => c.type.endsWith(":CanaryWeight"))
+    .map((c) => ({ name: c.name, inputs: { ...c.inputs, __provider: undefined, root: undefined } }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const d = async (rel: string) => (await digestDir(path.join(project, rel))).digest;
+  expect(routes).toEqual([
+    {
+      name: "blog-weight",
+      inputs: { app: "blog", stable: "2026.11", stableDigest: await d("apps/wix/v1"), weight: 0 },
+    },
+    {
+      name: "gamma-weight",
+      inputs: { app: "gamma", stable: "v1", stableDigest: await d("apps/gamma/v1"), weight: 0 },
+    },
+    {
+      name: "wix-weight",
+      inputs: {
+        app: "wix",
+        stable: "v1",
+        stableDigest: await d("apps/wix/v1"),
+        canary: "v2",
+        canaryDigest: await d("apps/wix/v2"),
+        weight: 5,
+      },
+    },
+  ]);
+});
+
+it("exports releases and weights per app", async () => {
+  expect(await resolved(program.weights.wix as pulumi.Output<unknown>)).toBe(5);
+  expect(await resolved(program.weights.gamma as pulumi.Output<unknown>)).toBe(0);
+  const wix = program.releases.wix as {
+    stable: pulumi.Output<{ version: string }>;
+    canary: pulumi.Output<unknown>;
+  };
+  expect((await resolved(wix.stable)).version).toBe("v1");
+  expect(await resolved(wix.canary)).toMatchObject({ version: "v2", path: "/published/wix@v2" });
+});
