@@ -92,14 +92,16 @@ async function useTsNode(p: ScratchProject): Promise<void> {
 
 async function main(): Promise<void> {
   const tc = await ensureToolchain({ projectDir: ROOT, progress: (l) => console.error(l) });
-  console.log(
-    `Pulumi ${tc.version}, Node ${process.version}, ${RUNS} runs per case, local stack (2 apps, 5 resources)\n`,
-  );
   const results: Stat[] = [];
 
   const pre = await makeProject(tc.binDir);
   await must(pre.pulumi(["stack", "init", "local"]));
   await must(up(pre)());
+  const exported = JSON.parse((await must(pre.pulumi(["stack", "export", "--stack", "local"]))).stdout);
+  console.log(
+    `Pulumi ${tc.version}, Node ${process.version}, ${RUNS} runs per case, ` +
+      `local stack of Pulumi.local.yaml (${exported.deployment.resources.length} resources)\n`,
+  );
   results.push(...(await measure(pre, "pulumi up (tsc output)", up)));
   results.push(
     ...(await measure(pre, "glidepath up", (p) => () => p.glidepath(["up", "--stack", "local", "--json"]))),
