@@ -151,6 +151,24 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     expect(yaml).toMatch(/glidepath:adminKey:\s*\n\s*secure: v1:/);
   });
 
+  it("rollback without --to returns to the last green update before the current one, dropping keys it lacked", async () => {
+    // Now on the rollback to update 1 (wix=false); the green update before it repaired wix=true.
+    await ok(["config", "set", "--path", "glidepath:rollout.minSlo", "98", "--stack", "local"], "pulumi");
+    const r = await ok(["rollback", "--stack", "local", "--json"]);
+    const result = JSON.parse(r.stdout);
+    expect(result.changedKeys).toContain("glidepath:rollout");
+    expect(await flagValue("wix")).toBe(true);
+    const config = JSON.parse((await ok(["config", "--json", "--stack", "local"], "pulumi")).stdout);
+    expect(Object.keys(config).sort()).toEqual([
+      "glidepath:adminKey",
+      "glidepath:apps",
+      "glidepath:environment",
+      "glidepath:flags",
+      "glidepath:releases",
+    ]);
+    expect(config["glidepath:adminKey"].secret).toBe(true);
+  });
+
   it("keeps secrets out of history, state, config files and every command's output", async () => {
     const exported = (await ok(["stack", "export", "--stack", "local"], "pulumi")).stdout;
     const hist = (await ok(["stack", "history", "--json", "--stack", "local"], "pulumi")).stdout;
