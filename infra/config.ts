@@ -38,8 +38,8 @@ const appSchema = z.strictObject({
 /** Release versions (tags): a letter or digit, then letters, digits, `.`, `_`, `-`; at most 64. */
 export const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** A duration such as `500ms`, `30s`, `10m`, `1h`. */
-export const DURATION = /^(\d+)(ms|s|m|h)$/;
+/** A positive duration such as `500ms`, `30s`, `10m`, `1h`. */
+export const DURATION = /^([1-9]\d*)(ms|s|m|h)$/;
 
 /** Parses a {@link DURATION} into milliseconds. */
 export function durationMs(text: string): number {
@@ -114,6 +114,15 @@ const rolloutSchema = z
         });
       }
     });
+    for (const key of ["window", "finalWindow"] as const) {
+      if (DURATION.test(r.interval) && DURATION.test(r[key]) && durationMs(r.interval) > durationMs(r[key])) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["interval"],
+          message: `expected the sampling interval (${r.interval}) to fit in the ${key} (${r[key]})`,
+        });
+      }
+    }
     if (r.steps[r.steps.length - 1] !== 100) {
       ctx.addIssue({ code: "custom", path: ["steps"], message: "expected the last step to be 100" });
     }

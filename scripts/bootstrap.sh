@@ -47,7 +47,7 @@ ensure_node() {
 
 ensure_deps() {
   local stamp=node_modules/.package-lock.json
-  if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
     # `npm install --no-save` installs exactly the lockfile's versions, like `npm ci`, but
     # tolerates optional platform packages the registry here does not serve (biome's
     # non-linux binaries), which `npm ci` refuses. It writes nothing back.

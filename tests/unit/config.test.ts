@@ -202,6 +202,19 @@ describe("releases, weights and rollout", () => {
   });
 });
 
+describe("rollout timing", () => {
+  it("fails if a duration is zero or the interval does not fit in a window", () => {
+    const issues = issuesOf({
+      ...base,
+      "glidepath:rollout": JSON.stringify({ window: "0s", finalWindow: "1m", interval: "2m" }),
+    });
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      "glidepath:rollout.window: expected a duration such as 30s, 10m or 1h",
+      "glidepath:rollout.interval: expected the sampling interval (2m) to fit in the finalWindow (1m)",
+    ]);
+  });
+});
+
 describe("durationMs", () => {
   it("converts each unit", () => {
     expect([durationMs("500ms"), durationMs("30s"), durationMs("10m"), durationMs("1h")]).toEqual([
