@@ -4,6 +4,7 @@
  * `<root>/routes/<app>.json`, which the local edge reads.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { toCheckResult, withoutProvider } from "./check-result";
 import { readJsonFile, removeFile, writeJsonAtomic } from "./targets/local";
 
 /** Inputs of a canary weight, resolved. */
@@ -93,16 +94,7 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Canar
         });
       }
     });
-  const { __provider: _serialized, ...props } = (news ?? {}) as Record<string, unknown>;
-  const parsed = schema.safeParse(props);
-  if (parsed.success) return { inputs: parsed.data };
-  return {
-    inputs: news as CanaryWeightInputs,
-    failures: parsed.error.issues.map((i) => ({
-      property: i.path.join(".") || "(inputs)",
-      reason: i.message,
-    })),
-  };
+  return toCheckResult(news, schema.safeParse(withoutProvider(news)));
 }
 
 /** The provider object; one instance shared by every canary weight. */

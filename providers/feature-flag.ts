@@ -8,6 +8,7 @@
  * serializes this object's code into state.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { toCheckResult, withoutProvider } from "./check-result";
 import { flagFile, readJsonFile, removeFile, writeJsonAtomic } from "./targets/local";
 
 /** A flag value as stored on the target. */
@@ -48,16 +49,7 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Featu
     }),
     root: z.string().startsWith("/", { error: "expected an absolute path" }),
   });
-  const { __provider: _serialized, ...props } = (news ?? {}) as Record<string, unknown>;
-  const parsed = schema.safeParse(props);
-  if (parsed.success) return { inputs: parsed.data };
-  return {
-    inputs: news as FeatureFlagInputs,
-    failures: parsed.error.issues.map((i) => ({
-      property: i.path.join(".") || "(inputs)",
-      reason: i.message,
-    })),
-  };
+  return toCheckResult(news, schema.safeParse(withoutProvider(news)));
 }
 
 function outputsOf(inputs: FeatureFlagInputs): FeatureFlagOutputs {

@@ -9,6 +9,7 @@
  * two apps the runbook names, and as `Release` for any other app.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { toCheckResult, withoutProvider } from "./check-result";
 import { copyDirAtomic, digestDir, RELEASE_MANIFEST, removeDir } from "./targets/bundle";
 
 /** Inputs of a release, resolved. */
@@ -47,16 +48,7 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Relea
     source: z.string().startsWith("/", { error: "expected an absolute path" }),
     root: z.string().startsWith("/", { error: "expected an absolute path" }),
   });
-  const { __provider: _serialized, ...props } = (news ?? {}) as Record<string, unknown>;
-  const parsed = schema.safeParse(props);
-  if (parsed.success) return { inputs: parsed.data };
-  return {
-    inputs: news as ReleaseInputs,
-    failures: parsed.error.issues.map((i) => ({
-      property: i.path.join(".") || "(inputs)",
-      reason: i.message,
-    })),
-  };
+  return toCheckResult(news, schema.safeParse(withoutProvider(news)));
 }
 
 async function publish(inputs: ReleaseInputs): Promise<ReleaseOutputs> {

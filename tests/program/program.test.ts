@@ -47,7 +47,11 @@ describe("program (runtime mocks)", () => {
   });
 
   it("declares one AppFlags component per app and one FeatureFlag per flag, with exact inputs", async () => {
-    await resolved(program.flags.wix as pulumi.Output<unknown>);
+    // Resources register once their inputs resolve: wait for every output of every app.
+    for (const app of ["wix", "gamma"]) {
+      await resolved(program.flags[app] as pulumi.Output<unknown>);
+      await resolved(program.flagFiles[app] as pulumi.Output<unknown>);
+    }
     const flags = created
       .filter((c) => c.type === "pulumi-nodejs:dynamic/glidepath:FeatureFlag")
       .map(({ name, inputs }) => ({

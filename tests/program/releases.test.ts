@@ -67,7 +67,13 @@ beforeAll(async () => {
     false,
   );
   program = requireDist<typeof import("../../infra/index")>("infra/index.js");
-  await resolved(program.weights.wix as pulumi.Output<unknown>);
+  // Resources register once their inputs resolve: wait for every output of every app.
+  for (const app of ["wix", "gamma", "blog"]) {
+    await resolved(program.weights[app] as pulumi.Output<unknown>);
+    const r = program.releases[app] as { stable: pulumi.Output<unknown>; canary: pulumi.Output<unknown> };
+    await resolved(r.stable);
+    await resolved(r.canary);
+  }
 });
 
 it("publishes each release once, typed by app, with its content digest", async () => {
