@@ -6,6 +6,7 @@
  * {@link parseStackConfig} with the raw key → string map Pulumi hands out.
  */
 import { z } from "zod";
+import { RUNTIME_PROFILES } from "../providers/wasm/manifest";
 
 /** The config namespace of every glidepath key (`glidepath:flags`, …). */
 export const CONFIG_NAMESPACE = "glidepath";
@@ -51,14 +52,31 @@ export function durationMs(text: string): number {
 
 const duration = z.string().regex(DURATION, { error: "expected a duration such as 30s, 10m or 1h" });
 
+/** A path inside the project: relative, no `..`. */
+const projectPath = z
+  .string()
+  .min(1)
+  .refine((s) => !s.startsWith("/") && !s.split(/[\\/]/).includes(".."), {
+    error: "expected a path inside the project (relative, no '..')",
+  });
+
 const releaseRef = z.strictObject({
   version: z.string().regex(VERSION, { error: `expected a version tag matching ${VERSION}` }),
-  source: z
-    .string()
-    .min(1)
-    .refine((s) => !s.startsWith("/") && !s.split(/[\\/]/).includes(".."), {
-      error: "expected a path inside the project (relative, no '..')",
-    }),
+  source: projectPath,
+});
+
+/** Blueprint ids: lower-case letters, digits, `_`, `-`; at most 64. */
+export const BLUEPRINT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+const wasmDeliverable = z.strictObject({
+  /** Path of the built module, relative to the project. */
+  module: projectPath,
+  /** Runtime profile. @default "wasm_wasi" */
+  runtimeProfile: z
+    .enum(RUNTIME_PROFILES, { error: `expected one of: ${RUNTIME_PROFILES.join(", ")}` })
+    .default("wasm_wasi"),
+  /** Package the module even when it is not compliant. @default false */
+  allowNonCompliant: z.boolean().default(false),
 });
 
 const appReleases = z
@@ -174,6 +192,16 @@ export const stackConfigSchema = z
       maxMisses: 3,
       slo: { source: "edge" },
     }),
+    /**
+     * WASM deliverables by blueprint id.
+     * @default - `{}`: none
+     */
+    wasm: z
+      .record(
+        z.string().regex(BLUEPRINT_ID, { error: `expected a blueprint id matching ${BLUEPRINT_ID}` }),
+        wasmDeliverable,
+      )
+      .default({}),
     /**
      * Key for the edge's admin endpoints. Secret: set with `pulumi config set --secret`.
      * @default - none; admin endpoints stay closed

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { AppFlags } from "./app-flags";
 import { AppRollout } from "./app-rollout";
 import { loadProgramConfig } from "./load-config";
+import { WasmDeliverables } from "./wasm-deliverables";
 
 const config = loadProgramConfig();
 const apps = Object.keys(config.apps).sort();
@@ -35,6 +36,15 @@ const rollouts = Object.fromEntries(
   }),
 );
 
+const deliverables =
+  Object.keys(config.wasm).length > 0
+    ? new WasmDeliverables("wasm", {
+        wasm: config.wasm,
+        projectDir: config.projectDir,
+        root: config.localRoot,
+      })
+    : undefined;
+
 /** Per app: flag key → value, as published on the target. */
 export const flags = Object.fromEntries(Object.entries(flagsByApp).map(([app, c]) => [app, c.values]));
 /** Per app: flag key → file on the local target. */
@@ -45,6 +55,8 @@ export const releases = Object.fromEntries(
 );
 /** Per app: the canary weight. */
 export const weights = Object.fromEntries(Object.entries(rollouts).map(([app, r]) => [app, r.weight]));
+/** Per blueprint: the WASM artifact's sha, verdict and reason codes. */
+export const wasm = deliverables?.summaries ?? {};
 /** The environment this stack describes. */
 export const environment = config.environment;
 /** Root of the local target. */

@@ -2,8 +2,9 @@
  * Validates a stack's configuration before any update, with the same schema the program uses.
  */
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
-import { formatConfigIssues, parseStackConfig, type StackConfig } from "../../infra/config";
+import { type ConfigIssue, formatConfigIssues, parseStackConfig, type StackConfig } from "../../infra/config";
 import { sourceIssues } from "../../infra/sources";
+import { wasmIssues } from "../../infra/wasm-issues";
 import { GlidepathError } from "./errors";
 
 /** Flattens an Automation API config map into the `key → text` form the schema parses. */
@@ -33,16 +34,24 @@ export function validateRawConfig(
       : sourceIssues(parsed.config, projectDir)
     : parsed.issues;
   if (parsed.ok && issues.length === 0) return parsed.config;
-  throw new GlidepathError(
+  throw configError(stackName, issues);
+}
+
+/** The `GP_CONFIG_INVALID` error (exit 2) listing every issue with its path. */
+export function configError(stackName: string, issues: readonly ConfigIssue[]): GlidepathError {
+  return new GlidepathError(
     "GP_CONFIG_INVALID",
     `invalid configuration for stack "${stackName}"; nothing was deployed:\n${formatConfigIssues(issues)}`,
     `correct each key in Pulumi.${stackName}.yaml or with \`pulumi config set --path <key> <value> --stack ${stackName}\``,
   );
 }
 
-/** Reads and validates the stack's config (secrets decrypted in memory only). */
+/** Reads and validates the stack's config (secrets decrypted in memory only), WASM compliance included. */
 export async function loadStackConfig(stack: Stack): Promise<StackConfig> {
   const config = await stack.getAllConfig();
   const secretKeys = new Set(Object.entries(config).flatMap(([k, v]) => (v.secret ? [k] : [])));
-  return validateRawConfig(stack.name, rawConfig(config), stack.workspace.workDir, secretKeys);
+  const parsed = validateRawConfig(stack.name, rawConfig(config), stack.workspace.workDir, secretKeys);
+  const wasm = await wasmIssues(parsed, stack.workspace.workDir);
+  if (wasm.length > 0) throw configError(stack.name, wasm);
+  return parsed;
 }

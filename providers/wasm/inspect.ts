@@ -3,14 +3,16 @@
  * (`WebAssembly.Module.imports`); component-model binaries through wasm-tools as the
  * Bytecode Alliance ships it in `@bytecodealliance/jco-transpile` (its WIT rendering lists
  * the component's imports). Imported inside the functions: this runs in serialized providers.
+ * The byte constants stay module-private on purpose: Pulumi's closure serializer captures a
+ * private constant by value, but an exported one as a property of `exports`, which it drops.
  */
 
 /** Magic header of every WebAssembly binary: `\0asm`. */
-export const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d] as const;
 /** Version bytes of a core module. */
-export const CORE_VERSION = [0x01, 0x00, 0x00, 0x00] as const;
+const CORE_VERSION = [0x01, 0x00, 0x00, 0x00] as const;
 /** Version and layer bytes of a component-model binary. */
-export const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00] as const;
+const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00] as const;
 
 /** What {@link inspectWasm} found. */
 export type Inspection =

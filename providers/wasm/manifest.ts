@@ -10,17 +10,22 @@ export const RUNTIME_PROFILES = ["wasm_wasi", "channel_automation_wasi"] as cons
 /** A runtime profile. */
 export type RuntimeProfile = (typeof RUNTIME_PROFILES)[number];
 
-/** The constraint profile each runtime profile runs under. */
-export const CONSTRAINT_PROFILES: Readonly<Record<RuntimeProfile, string>> = {
+// The functions below use these module-private names: Pulumi's closure serializer captures a
+// private constant by value, but an exported one as a property of `exports`, which it drops.
+const constraintProfiles: Readonly<Record<RuntimeProfile, string>> = {
   wasm_wasi: "control_plane_gateway_v1",
   channel_automation_wasi: "channel_automation_runtime_v1",
 };
-
-/** WASI interface packages each constraint profile grants (`wasi:<package>/…`). */
-export const CAPABILITIES: Readonly<Record<string, readonly string[]>> = {
+const capabilities: Readonly<Record<string, readonly string[]>> = {
   control_plane_gateway_v1: ["cli", "clocks", "http", "io", "random"],
   channel_automation_runtime_v1: ["cli", "clocks", "filesystem", "http", "io", "random", "sockets"],
 };
+
+/** The constraint profile each runtime profile runs under. */
+export const CONSTRAINT_PROFILES = constraintProfiles;
+
+/** WASI interface packages each constraint profile grants (`wasi:<package>/…`). */
+export const CAPABILITIES = capabilities;
 
 /** Reason codes of a verdict; stable, documented in docs/architecture.md. */
 export type ReasonCode =
@@ -61,7 +66,7 @@ const PREVIEW2 = /^wasi:([a-z][a-z0-9-]*)\/[a-z][a-z0-9-]*(@0\.2\.\d+(-[0-9A-Za-
  * @param profileId - constraint profile id
  */
 export function judgeImports(importModules: readonly string[], profileId: string): Finding[] {
-  const allowed = new Set(CAPABILITIES[profileId] ?? []);
+  const allowed = new Set(capabilities[profileId] ?? []);
   const findings: Finding[] = [];
   for (const m of importModules) {
     if (m === "wasi_snapshot_preview1")
@@ -92,7 +97,7 @@ export interface ManifestInput {
 
 /** Builds the manifest and its verdict. */
 export function buildManifest(input: ManifestInput): WasmManifest {
-  const profileId = CONSTRAINT_PROFILES[input.runtimeProfile];
+  const profileId = constraintProfiles[input.runtimeProfile];
   const imports = input.inspection.ok ? [...input.inspection.importModules].sort() : [];
   const findings: Finding[] = input.inspection.ok
     ? judgeImports(imports, profileId)
@@ -106,7 +111,7 @@ export function buildManifest(input: ManifestInput): WasmManifest {
     runtime_profile: input.runtimeProfile,
     runtime_constraints: { profile_id: profileId },
     observed_import_modules: imports,
-    capability_constraints: { allowed_wasi_packages: [...(CAPABILITIES[profileId] ?? [])] },
+    capability_constraints: { allowed_wasi_packages: [...(capabilities[profileId] ?? [])] },
     compliance: {
       verdict: reasonCodes.length === 0 ? "compliant" : "non_compliant",
       reason_codes: reasonCodes,

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/dist";
+import { wat, watToWasm } from "../helpers/wasm";
 
 const serialize = `
 const pulumi = require("@pulumi/pulumi");
@@ -116,5 +117,61 @@ describe("serialized Release and CanaryWeight providers", () => {
     expect(r.route).toMatchObject({ app: "gamma", stable: { version: "v9" }, canary: null, weight: 0 });
     expect(r.gone).toBe(true);
     for (const text of JSON.parse(texts) as string[]) expect(text.length).toBeLessThan(20_000);
+  });
+});
+
+const serializeWasm = `
+const pulumi = require("@pulumi/pulumi");
+const { wasmDeliverableProvider } = require("./dist/providers/wasm-deliverable.js");
+pulumi.runtime.serializeFunction(() => wasmDeliverableProvider, { allowSecrets: true })
+  .then((sf) => process.stdout.write(sf.text));
+`;
+
+const exerciseWasm = `
+const fs = require("node:fs");
+const crypto = require("node:crypto");
+const requireFromString = require("require-from-string");
+const provider = requireFromString(fs.readFileSync(process.argv[1], "utf8")).handler();
+const [component, legacy, root] = process.argv.slice(2);
+const inputs = (module) => ({
+  blueprintId: "edge",
+  module,
+  sha256: crypto.createHash("sha256").update(fs.readFileSync(module)).digest("hex"),
+  runtimeProfile: "wasm_wasi",
+  allowNonCompliant: false,
+  root,
+});
+(async () => {
+  const refused = await provider.check({}, inputs(legacy));
+  const checked = await provider.check({}, inputs(component));
+  const created = await provider.create(checked.inputs);
+  const manifest = JSON.parse(fs.readFileSync(created.outs.manifestPath, "utf8"));
+  console.log(JSON.stringify({ refused: refused.failures, verdict: manifest.compliance.verdict, imports: manifest.observed_import_modules }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+describe("serialized WasmDeliverable provider", () => {
+  it("inspects components with wasm-tools in a fresh process", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-ser-"));
+    const text = execFileSync(process.execPath, ["-e", serializeWasm], { cwd: ROOT, encoding: "utf8" });
+    const file = path.join(dir, "provider.js");
+    await fs.writeFile(file, text);
+    const component = path.join(dir, "handler.wasm");
+    const legacy = path.join(dir, "legacy.wasm");
+    await fs.writeFile(component, await watToWasm(await wat("handler.wat")));
+    await fs.writeFile(legacy, await watToWasm(await wat("legacy-handler.wat")));
+    const out = execFileSync(
+      process.execPath,
+      ["-e", exerciseWasm, file, component, legacy, path.join(dir, "target")],
+      {
+        cwd: path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider"),
+        encoding: "utf8",
+      },
+    );
+    const r = JSON.parse(out);
+    expect(r.refused[0].reason).toContain("forbidden_wasi_snapshot_preview1");
+    expect(r.verdict).toBe("compliant");
+    expect(r.imports).toEqual(["wasi:clocks/monotonic-clock@0.2.0", "wasi:http/outgoing-handler@0.2.0"]);
+    expect(text.length).toBeLessThan(40_000);
   });
 });

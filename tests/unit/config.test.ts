@@ -25,6 +25,7 @@ describe("parseStackConfig", () => {
         flags: { wix: { CanaryEnabled: false }, gamma: { CanaryEnabled: true } },
         releases: {},
         weights: {},
+        wasm: {},
         rollout: {
           steps: [5, 25, 50, 100],
           window: "10m",
@@ -270,5 +271,27 @@ describe("release sources", () => {
       "glidepath:rollout": JSON.stringify({ slo: { source: "http", url: "file:///etc/passwd" } }),
     });
     expect(issues).toEqual([{ path: "glidepath:rollout.slo.url", message: "expected an http(s) URL" }]);
+  });
+});
+
+describe("wasm deliverables", () => {
+  it("defaults the runtime profile and refuses unknown ones", () => {
+    const ok = parseStackConfig({
+      ...base,
+      "glidepath:wasm": JSON.stringify({ edge: { module: "dist/edge.wasm" } }),
+    });
+    expect(ok.ok && ok.config.wasm).toEqual({
+      edge: { module: "dist/edge.wasm", runtimeProfile: "wasm_wasi", allowNonCompliant: false },
+    });
+    const badId = issuesOf({ ...base, "glidepath:wasm": JSON.stringify({ Edge: { module: "e.wasm" } }) });
+    expect(badId.map((i) => i.path)).toEqual(["glidepath:wasm.Edge"]);
+    const bad = issuesOf({
+      ...base,
+      "glidepath:wasm": JSON.stringify({ edge: { module: "/abs.wasm", runtimeProfile: "wasi_p1" } }),
+    });
+    expect(bad.map((i) => `${i.path}: ${i.message}`).sort()).toEqual([
+      "glidepath:wasm.edge.module: expected a path inside the project (relative, no '..')",
+      "glidepath:wasm.edge.runtimeProfile: expected one of: wasm_wasi, channel_automation_wasi",
+    ]);
   });
 });

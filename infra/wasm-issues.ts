@@ -1,0 +1,44 @@
+/**
+ * WASM compliance before any update: every configured module is inspected, and a
+ * non-compliant one that the config does not explicitly allow is a config issue.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { inspectWasm } from "../providers/wasm/inspect";
+import { buildManifest } from "../providers/wasm/manifest";
+import type { ConfigIssue, StackConfig } from "./config";
+
+/**
+ * Issues for non-compliant modules (with their reason codes), and for unreadable ones.
+ *
+ * @param config - the validated config
+ * @param projectDir - the project directory module paths are relative to
+ */
+export async function wasmIssues(
+  config: Pick<StackConfig, "wasm">,
+  projectDir: string,
+): Promise<ConfigIssue[]> {
+  const issues: ConfigIssue[] = [];
+  for (const [id, w] of Object.entries(config.wasm)) {
+    const file = path.resolve(projectDir, w.module);
+    const bytes = await fs.readFile(file).catch(() => undefined);
+    if (bytes === undefined) continue; // reported by sourceIssues
+    const manifest = buildManifest({
+      blueprintId: id,
+      sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
+      size: bytes.length,
+      runtimeProfile: w.runtimeProfile,
+      inspection: await inspectWasm(new Uint8Array(bytes)),
+    });
+    if (manifest.compliance.verdict === "non_compliant" && !w.allowNonCompliant) {
+      issues.push({
+        path: `glidepath:wasm.${id}.module`,
+        message:
+          `non-compliant module ${w.module}: ${manifest.compliance.findings.map((f) => `${f.code} (${f.subject})`).join(", ")}; ` +
+          `rebuild it for WASI preview2, or set glidepath:wasm.${id}.allowNonCompliant to true`,
+      });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,214 @@
+/**
+ * `WasmDeliverable`: a WebAssembly module packaged into a content-addressed artifact plus its
+ * compliance manifest. On the `local` target: `<root>/wasm/<blueprint_id>/<sha>.wasm` and
+ * `<sha>.manifest.json`. `check` inspects the module and refuses a non-compliant one, naming
+ * its reason codes, unless the deliverable explicitly allows it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { toCheckResult, withoutProvider } from "./check-result";
+import { removeFile, writeJsonAtomic } from "./targets/local";
+import { inspectWasm } from "./wasm/inspect";
+import { buildManifest, type RuntimeProfile, type WasmManifest } from "./wasm/manifest";
+
+/** Inputs of a WASM deliverable, resolved. */
+export interface WasmDeliverableInputs {
+  /** Blueprint the deliverable belongs to; its folder on the target. */
+  blueprintId: string;
+  /** Absolute path of the built module. */
+  module: string;
+  /** sha-256 (hex) of the module. */
+  sha256: string;
+  /** Runtime profile. */
+  runtimeProfile: RuntimeProfile;
+  /** Package a non-compliant module anyway. */
+  allowNonCompliant: boolean;
+  /** Absolute root directory of the `local` target. */
+  root: string;
+}
+
+/** Outputs of a WASM deliverable. */
+export interface WasmDeliverableOutputs extends WasmDeliverableInputs {
+  /** The packaged artifact. */
+  artifactPath: string;
+  /** Its manifest. */
+  manifestPath: string;
+  /** `compliant` or `non_compliant`. */
+  verdict: WasmManifest["compliance"]["verdict"];
+  /** Reason codes of the verdict. */
+  reasonCodes: string[];
+}
+
+/** Where a deliverable's artifact and manifest go on the local target. */
+export function artifactPaths(root: string, blueprintId: string, sha256: string) {
+  const dir = `${root.replace(/\/+$/, "")}/wasm/${blueprintId}`;
+  return { artifactPath: `${dir}/${sha256}.wasm`, manifestPath: `${dir}/${sha256}.manifest.json` };
+}
+
+/** Reads a module and builds its manifest; the sha is recomputed from the bytes. */
+async function manifestOf(i: WasmDeliverableInputs): Promise<{ bytes: Uint8Array; manifest: WasmManifest }> {
+  const fs = await import("node:fs/promises");
+  const crypto = await import("node:crypto");
+  const bytes = new Uint8Array(await fs.readFile(i.module));
+  const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
+  const inspection = await inspectWasm(bytes);
+  const manifest = buildManifest({
+    blueprintId: i.blueprintId,
+    sha256,
+    size: bytes.length,
+    runtimeProfile: i.runtimeProfile,
+    inspection,
+  });
+  return { bytes, manifest };
+}
+
+async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<WasmDeliverableInputs>> {
+  const { z } = await import("zod");
+  const schema = z.strictObject({
+    blueprintId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: "expected a blueprint id" }),
+    module: z.string().startsWith("/", { error: "expected an absolute path" }),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "expected a sha-256 hex digest" }),
+    runtimeProfile: z.enum(["wasm_wasi", "channel_automation_wasi"]),
+    allowNonCompliant: z.boolean(),
+    root: z.string().startsWith("/", { error: "expected an absolute path" }),
+  });
+  const result = toCheckResult(news, schema.safeParse(withoutProvider(news)));
+  if (result.failures?.length) return result;
+  const inputs = result.inputs as WasmDeliverableInputs;
+  let manifest: WasmManifest;
+  try {
+    manifest = (await manifestOf(inputs)).manifest;
+  } catch (e) {
+    return {
+      inputs,
+      failures: [{ property: "module", reason: `cannot read ${inputs.module}: ${String(e)}` }],
+    };
+  }
+  if (manifest.artifact_sha256 !== inputs.sha256) {
+    return {
+      inputs,
+      failures: [{ property: "sha256", reason: "the module changed after the program read it" }],
+    };
+  }
+  if (manifest.compliance.verdict === "non_compliant" && !inputs.allowNonCompliant) {
+    const why = manifest.compliance.findings.map((f) => `${f.code} (${f.subject})`).join(", ");
+    return {
+      inputs,
+      failures: [
+        {
+          property: "module",
+          reason: `non-compliant: ${why}; rebuild it for WASI preview2, or set allowNonCompliant to package it anyway`,
+        },
+      ],
+    };
+  }
+  return { inputs };
+}
+
+async function publish(i: WasmDeliverableInputs): Promise<WasmDeliverableOutputs> {
+  const fs = await import("node:fs/promises");
+  const path = await import("node:path");
+  const { bytes, manifest } = await manifestOf(i);
+  const { artifactPath, manifestPath } = artifactPaths(i.root, i.blueprintId, manifest.artifact_sha256);
+  await fs.mkdir(path.dirname(artifactPath), { recursive: true });
+  const tmp = `${artifactPath}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, bytes);
+  await fs.rename(tmp, artifactPath);
+  await writeJsonAtomic(manifestPath, manifest);
+  return {
+    ...i,
+    artifactPath,
+    manifestPath,
+    verdict: manifest.compliance.verdict,
+    reasonCodes: manifest.compliance.reason_codes,
+  };
+}
+
+/** The provider object; one instance shared by every WASM deliverable. */
+export const wasmDeliverableProvider: pulumi.dynamic.ResourceProvider<
+  WasmDeliverableInputs,
+  WasmDeliverableOutputs
+> = {
+  async check(_olds, news) {
+    return validate(news);
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = (["blueprintId", "sha256", "runtimeProfile", "root"] as const).filter(
+      (k) => olds[k] !== news[k],
+    );
+    const changes = replaces.length > 0 || olds.allowNonCompliant !== news.allowNonCompliant;
+    return { changes, replaces, deleteBeforeReplace: false };
+  },
+
+  async create(inputs) {
+    const outs = await publish(inputs);
+    return { id: `${inputs.blueprintId}/${inputs.sha256}`, outs };
+  },
+
+  async read(id, props) {
+    if (props === undefined) return { id, props };
+    const fs = await import("node:fs/promises");
+    const crypto = await import("node:crypto");
+    const bytes = await fs.readFile(props.artifactPath).catch(() => undefined);
+    const manifest = await fs.readFile(props.manifestPath).catch(() => undefined);
+    if (bytes === undefined || manifest === undefined) return { id: "", props: undefined };
+    // A replaced artifact reads with its real digest: the next `up` packages the module again.
+    return { id, props: { ...props, sha256: crypto.createHash("sha256").update(bytes).digest("hex") } };
+  },
+
+  async update(_id, olds, news) {
+    return { outs: { ...olds, allowNonCompliant: news.allowNonCompliant, module: news.module } };
+  },
+
+  async delete(_id, props) {
+    await removeFile(props.artifactPath);
+    await removeFile(props.manifestPath);
+  },
+};
+
+/** Arguments of a {@link WasmDeliverable}. */
+export interface WasmDeliverableArgs {
+  /** Blueprint the deliverable belongs to. */
+  blueprintId: pulumi.Input<string>;
+  /** Absolute path of the built module. */
+  module: pulumi.Input<string>;
+  /** sha-256 (hex) of the module. */
+  sha256: pulumi.Input<string>;
+  /** Runtime profile. @default "wasm_wasi" (set by the program from config) */
+  runtimeProfile: pulumi.Input<RuntimeProfile>;
+  /** Package a non-compliant module anyway. @default false (set by the program from config) */
+  allowNonCompliant: pulumi.Input<boolean>;
+  /** Absolute root directory of the `local` target. */
+  root: pulumi.Input<string>;
+}
+
+/** A packaged WASM module and its compliance manifest (`glidepath:WasmDeliverable`). */
+export class WasmDeliverable extends pulumi.dynamic.Resource {
+  declare readonly sha256: pulumi.Output<string>;
+  declare readonly artifactPath: pulumi.Output<string>;
+  declare readonly manifestPath: pulumi.Output<string>;
+  declare readonly verdict: pulumi.Output<string>;
+  declare readonly reasonCodes: pulumi.Output<string[]>;
+
+  /**
+   * @param name - logical name, `wasm:<blueprint_id>`
+   * @param args - the deliverable
+   * @param opts - Pulumi resource options
+   */
+  constructor(name: string, args: WasmDeliverableArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      wasmDeliverableProvider,
+      name,
+      {
+        ...args,
+        artifactPath: undefined,
+        manifestPath: undefined,
+        verdict: undefined,
+        reasonCodes: undefined,
+      },
+      opts,
+      "glidepath",
+      "WasmDeliverable",
+    );
+  }
+}
