@@ -3,6 +3,7 @@
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
+import { ensureCommandPlugin } from "../lib/command-plugin";
 import { packageRoot } from "../lib/context";
 import { ensureToolchain } from "../lib/toolchain";
 import { emit, parseArgs, progressLine } from "./common";
@@ -17,6 +18,12 @@ export function builder(y: Argv) {
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(z.object({ json: z.boolean() }), argv);
   const tc = await ensureToolchain({ projectDir: packageRoot(), progress: progressLine });
-  const { command: _handle, ...shown } = tc;
-  emit(a.json, shown, () => `pulumi ${tc.version} at ${tc.binDir} (${tc.source})`);
+  const commandPlugin = await ensureCommandPlugin(tc, packageRoot());
+  const { command: _handle, ...rest } = tc;
+  const shown = { ...rest, commandPlugin };
+  emit(
+    a.json,
+    shown,
+    () => `pulumi ${tc.version} at ${tc.binDir} (${tc.source}); command plugin: ${commandPlugin}`,
+  );
 }

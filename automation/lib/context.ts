@@ -3,6 +3,7 @@
  * toolchain, and the opened stack.
  */
 import * as path from "node:path";
+import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
 import { ensureToolchain, type Toolchain } from "./toolchain";
 import { type OpenedStack, openStack } from "./workspace";
@@ -37,6 +38,7 @@ export async function stackContext(opts: StackContextOptions): Promise<StackCont
   const projectDir = path.resolve(opts.projectDir ?? packageRoot());
   assertPassphrase(opts.stack);
   const toolchain = await ensureToolchain({ projectDir: packageRoot(), progress: opts.progress });
+  await ensureCommandPlugin(toolchain, packageRoot());
   const opened = await openStack({ projectDir, stack: opts.stack, toolchain });
   return { ...opened, toolchain, projectDir };
 }
