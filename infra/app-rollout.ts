@@ -4,10 +4,13 @@
  * stable; dropping the canary retires it. Pulumi deletes retired releases after the route
  * has moved, so the edge never points at a removed release.
  */
+import * as path from "node:path";
+import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { CanaryWeight } from "../providers/canary-weight";
 import { type ReleaseResource, releaseClassFor } from "../providers/release";
 import { digestDir } from "../providers/targets/bundle";
+import { parseBuildReport } from "./build-report";
 
 /** One release of the app: its version and the absolute directory of its bundle. */
 export interface ReleaseSpec {
@@ -21,6 +24,8 @@ export interface ReleaseSpec {
 export interface AppRolloutArgs {
   /** App name. */
   app: string;
+  /** Project directory (holds `dist/apps/build` and `artifacts/`). */
+  projectDir: string;
   /** The stable release. */
   stable: ReleaseSpec;
   /** The canary release. @default - none: no ramp is on */
@@ -55,18 +60,38 @@ export class AppRollout extends pulumi.ComponentResource {
   constructor(name: string, args: AppRolloutArgs, opts?: pulumi.ComponentResourceOptions) {
     super("glidepath:index:AppRollout", name, {}, opts);
     const Release = releaseClassFor(args.app);
-    const publish = (spec: ReleaseSpec): ReleaseResource =>
-      new Release(
-        `${args.app}@${spec.version}`,
+    const publish = (spec: ReleaseSpec): ReleaseResource => {
+      const what = `${args.app}@${spec.version}`;
+      const sourceDigest = pulumi.output(digestDir(spec.source)).apply((d) => d.digest);
+      const out = sourceDigest.apply(
+        (d) => `${args.root}/builds/${args.app}/${spec.version}-${d.slice(0, 16)}`,
+      );
+      const script = path.join(args.projectDir, "dist", "apps", "build", "static-bundle.js");
+      const report = path.join(args.projectDir, "artifacts", `${args.app}-build.json`);
+      // The build re-runs only when the sources change (triggers); it is deterministic, so the
+      // same sources give the same bundle digest and the release stays as it is.
+      const build = new local.Command(
+        `build:${what}`,
+        {
+          create: pulumi.interpolate`node ${JSON.stringify(script)} --app ${args.app} --version ${spec.version} --source ${JSON.stringify(spec.source)} --out ${out.apply((o) => JSON.stringify(o))} --report ${JSON.stringify(report)}`,
+          delete: pulumi.interpolate`rm -rf ${out.apply((o) => JSON.stringify(o))}`,
+          triggers: [sourceDigest],
+        },
+        { parent: this },
+      );
+      const built = build.stdout.apply((text) => parseBuildReport(text, what));
+      return new Release(
+        what,
         {
           app: args.app,
           version: spec.version,
-          digest: pulumi.output(digestDir(spec.source)).apply((d) => d.digest),
-          source: spec.source,
+          digest: built.bundleDigest,
+          source: built.outDir,
           root: args.root,
         },
         { parent: this },
       );
+    };
     const stable = publish(args.stable);
     const canary = args.canary ? publish(args.canary) : undefined;
     const route = new CanaryWeight(

@@ -27,6 +27,7 @@ const rollouts = Object.fromEntries(
     });
     const rollout = new AppRollout(app, {
       app,
+      projectDir: config.projectDir,
       stable: spec(r.stable),
       canary: r.canary ? spec(r.canary) : undefined,
       weight: config.weights[app] ?? 0,

@@ -58,7 +58,7 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     );
     await ok(["config", "set", "--secret", "glidepath:adminKey", SECOND_KEY, "--stack", "local"], "pulumi");
     const r = await ok(["up", "--stack", "local", "--json"]);
-    expect(JSON.parse(r.stdout).changes).toEqual({ update: 1, same: 10 });
+    expect(JSON.parse(r.stdout).changes).toEqual({ update: 1, same: 12 });
     expect(await flagValue("wix")).toBe(true);
     expect((await history()).map((h) => [h.kind, h.result, h.message])).toEqual([
       [
@@ -76,7 +76,7 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
 
   it("an up with nothing changed changes nothing", async () => {
     const r = await ok(["up", "--stack", "local", "--json"]);
-    expect(JSON.parse(r.stdout).changes).toEqual({ same: 11 });
+    expect(JSON.parse(r.stdout).changes).toEqual({ same: 13 });
   });
 
   it("refresh reports a hand edit as drift, and the next up repairs the file", async () => {

@@ -8,6 +8,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
+import { buildReportSchema } from "../../infra/build-report";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
@@ -50,6 +51,10 @@ describe.skipIf(binDir === undefined)("releases and canary weights through the r
     const wix = await route("wix");
     expect(wix).toMatchObject({ app: "wix", stable: { version: "v1" }, canary: null, weight: 0 });
     expect(await releaseDirs("wix")).toEqual([`v1@${wix.stable.digest.slice(0, 16)}`]);
+    const report = buildReportSchema.parse(
+      JSON.parse(await fs.readFile(path.join(p.dir, "artifacts/wix-build.json"), "utf8")),
+    );
+    expect(report).toMatchObject({ app: "wix", version: "v1", bundleDigest: wix.stable.digest });
     const published = path.join(target(), "releases/wix", `v1@${wix.stable.digest.slice(0, 16)}`);
     expect(await fs.readFile(path.join(published, "index.html"), "utf8")).toBe(
       await fs.readFile(path.join(p.dir, "apps/wix/v1/index.html"), "utf8"),
@@ -66,7 +71,7 @@ describe.skipIf(binDir === undefined)("releases and canary weights through the r
     expect(r.message).toBe(
       "glidepath up local: gamma@v1 wix@v1>v2:5% gamma.CanaryEnabled=false wix.CanaryEnabled=false",
     );
-    expect(r.changes).toEqual({ create: 1, update: 1, same: 10 });
+    expect(r.changes).toEqual({ create: 2, update: 1, same: 12 }); // the canary's build and release, the route
     expect(await route("wix")).toMatchObject({
       stable: { version: "v1" },
       canary: { version: "v2" },
@@ -77,9 +82,9 @@ describe.skipIf(binDir === undefined)("releases and canary weights through the r
 
   it("weight 25 only rewrites the route; a second up changes nothing", async () => {
     await cfg(["glidepath:weights.wix", "25"]);
-    expect((await up()).changes).toEqual({ update: 1, same: 11 });
+    expect((await up()).changes).toEqual({ update: 1, same: 14 });
     expect((await route("wix")).weight).toBe(25);
-    expect((await up()).changes).toEqual({ same: 12 });
+    expect((await up()).changes).toEqual({ same: 15 });
   });
 
   it("promotion makes the canary stable and retires the old stable release", async () => {
@@ -92,8 +97,8 @@ describe.skipIf(binDir === undefined)("releases and canary weights through the r
     ).toBe(0);
     await cfg(["glidepath:weights.wix", "0"]);
     const r = await up();
-    // v2 keeps its resource (it only changes role); v1 is deleted after the route moved.
-    expect(r.changes).toEqual({ update: 1, delete: 1, same: 10 });
+    // v2 keeps its build and release (it only changes role); v1's are deleted after the route moved.
+    expect(r.changes).toEqual({ update: 1, delete: 2, same: 12 });
     expect(await route("wix")).toMatchObject({ stable: { version: "v2" }, canary: null, weight: 0 });
     expect((await releaseDirs("wix")).map((d) => d.split("@")[0])).toEqual(["v2"]);
   });
@@ -132,7 +137,7 @@ describe.skipIf(binDir === undefined)("releases and canary weights through the r
     const refresh = await p.pulumi(["refresh", "--yes", "--skip-preview", "--stack", "local"]);
     expect(refresh.code, refresh.stderr).toBe(0);
     expect(refresh.stdout).toMatch(/~\s*1 updated/);
-    expect((await up()).changes).toEqual({ update: 1, same: 10 });
+    expect((await up()).changes).toEqual({ update: 1, same: 12 });
     expect((await route("wix")).weight).toBe(0);
   });
 

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requireDist } from "../helpers/dist";
+import { resolved } from "../helpers/outputs";
 
 interface Created {
   type: string;
@@ -12,10 +13,6 @@ interface Created {
 }
 
 const created: Created[] = [];
-
-function resolved<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => o.apply(resolve));
-}
 
 describe("program (runtime mocks)", () => {
   let program: typeof import("../../infra/index");

@@ -8,6 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, expect, it } from "vitest";
 import { digestDir } from "../../providers/targets/bundle";
 import { requireDist } from "../helpers/dist";
+import { mockBuildState } from "../helpers/mock-build";
+import { resolved } from "../helpers/outputs";
 
 interface Created {
   type: string;
@@ -21,10 +23,6 @@ const bundle = (rel: string, text: string) => {
   fs.mkdirSync(path.join(project, rel), { recursive: true });
   fs.writeFileSync(path.join(project, rel, "index.html"), text);
 };
-
-function resolved<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => o.apply(resolve));
-}
 
 let program: typeof import("../../infra/index");
 
@@ -53,8 +51,11 @@ beforeAll(async () => {
   });
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
         created.push({ type: args.type, name: args.name, inputs: args.inputs });
+        if (args.type === "command:local:Command") {
+          return { id: `${args.name}-id`, state: await mockBuildState(args.inputs) };
+        }
         return {
           id: `${args.name}-id`,
           state: { ...args.inputs, path: `/published/${args.name}`, files: 1 },
@@ -87,6 +88,8 @@ it("publishes each release once, typed by app, with its content digest", async (
       inputs: { ...c.inputs, __provider: undefined },
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
+  const out = async (app: string, version: string, src: string) =>
+    path.join(root, "builds", app, `${version}-${(await digest(src)).slice(0, 16)}`);
   expect(releases).toEqual([
     {
       type: "Release",
@@ -95,7 +98,7 @@ it("publishes each release once, typed by app, with its content digest", async (
         app: "blog",
         version: "2026.11",
         digest: await digest("apps/wix/v1"),
-        source: path.join(project, "apps/wix/v1"),
+        source: await out("blog", "2026.11", "apps/wix/v1"),
         root,
         __provider: undefined,
       },
@@ -107,7 +110,7 @@ it("publishes each release once, typed by app, with its content digest", async (
         app: "gamma",
         version: "v1",
         digest: await digest("apps/gamma/v1"),
-        source: path.join(project, "apps/gamma/v1"),
+        source: await out("gamma", "v1", "apps/gamma/v1"),
         root,
         __provider: undefined,
       },
@@ -119,7 +122,7 @@ it("publishes each release once, typed by app, with its content digest", async (
         app: "wix",
         version: "v1",
         digest: await digest("apps/wix/v1"),
-        source: path.join(project, "apps/wix/v1"),
+        source: await out("wix", "v1", "apps/wix/v1"),
         root,
         __provider: undefined,
       },
@@ -131,12 +134,28 @@ it("publishes each release once, typed by app, with its content digest", async (
         app: "wix",
         version: "v2",
         digest: await digest("apps/wix/v2"),
-        source: path.join(project, "apps/wix/v2"),
+        source: await out("wix", "v2", "apps/wix/v2"),
         root,
         __provider: undefined,
       },
     },
   ]);
+});
+
+it("builds each release from its sources, re-run only when their digest changes", async () => {
+  const builds = created
+    .filter((c) => c.type === "command:local:Command")
+    .map((c) => c.name)
+    .sort();
+  expect(builds).toEqual(["build:blog@2026.11", "build:gamma@v1", "build:wix@v1", "build:wix@v2"]);
+  const wixV2 = created.find((c) => c.name === "build:wix@v2");
+  const d = (await digestDir(path.join(project, "apps/wix/v2"))).digest;
+  const out = path.join(project, ".glidepath/targets/local/builds/wix", `v2-${d.slice(0, 16)}`);
+  expect(wixV2?.inputs).toMatchObject({
+    create: `node ${JSON.stringify(path.join(project, "dist/apps/build/static-bundle.js"))} --app wix --version v2 --source ${JSON.stringify(path.join(project, "apps/wix/v2"))} --out ${JSON.stringify(out)} --report ${JSON.stringify(path.join(project, "artifacts/wix-build.json"))}`,
+    delete: `rm -rf ${JSON.stringify(out)}`,
+    triggers: [d],
+  });
 });
 
 it("routes each app: stable, canary and weight", async () => {
