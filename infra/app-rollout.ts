@@ -51,6 +51,8 @@ export class AppRollout extends pulumi.ComponentResource {
   readonly canary: pulumi.Output<PublishedRelease | null>;
   /** The canary weight. */
   readonly weight: pulumi.Output<number>;
+  /** Version → id of the build that produced it. */
+  readonly builds: pulumi.Output<Record<string, string>>;
 
   /**
    * @param name - logical name (the app); children are `<app>@<version>` and `<app>-weight`
@@ -60,6 +62,7 @@ export class AppRollout extends pulumi.ComponentResource {
   constructor(name: string, args: AppRolloutArgs, opts?: pulumi.ComponentResourceOptions) {
     super("glidepath:index:AppRollout", name, {}, opts);
     const Release = releaseClassFor(args.app);
+    const buildIds: pulumi.Output<[string, string]>[] = [];
     const publish = (spec: ReleaseSpec): ReleaseResource => {
       const what = `${args.app}@${spec.version}`;
       const sourceDigest = pulumi.output(digestDir(spec.source)).apply((d) => d.digest);
@@ -80,6 +83,7 @@ export class AppRollout extends pulumi.ComponentResource {
         { parent: this },
       );
       const built = build.stdout.apply((text) => parseBuildReport(text, what));
+      buildIds.push(build.id.apply((id) => [spec.version, id] as [string, string]));
       return new Release(
         what,
         {
@@ -114,6 +118,12 @@ export class AppRollout extends pulumi.ComponentResource {
     this.stable = described(stable);
     this.canary = canary ? described(canary) : pulumi.output(null);
     this.weight = route.weight;
-    this.registerOutputs({ stable: this.stable, canary: this.canary, weight: this.weight });
+    this.builds = pulumi.all(buildIds).apply((pairs) => Object.fromEntries(pairs));
+    this.registerOutputs({
+      stable: this.stable,
+      canary: this.canary,
+      weight: this.weight,
+      builds: this.builds,
+    });
   }
 }

@@ -54,6 +54,8 @@ export const flagFiles = Object.fromEntries(Object.entries(flagsByApp).map(([app
 export const releases = Object.fromEntries(
   Object.entries(rollouts).map(([app, r]) => [app, { stable: r.stable, canary: r.canary }]),
 );
+/** Per app: version → id of the build that produced the release. */
+export const builds = Object.fromEntries(Object.entries(rollouts).map(([app, r]) => [app, r.builds]));
 /** Per app: the canary weight. */
 export const weights = Object.fromEntries(Object.entries(rollouts).map(([app, r]) => [app, r.weight]));
 /** Per blueprint: the WASM artifact's sha, verdict and reason codes. */

@@ -187,6 +187,13 @@ it("routes each app: stable, canary and weight", async () => {
   ]);
 });
 
+it("exports the build id of each release", async () => {
+  expect(await resolved(program.builds.wix as pulumi.Output<unknown>)).toEqual({
+    v1: "build:wix@v1-id",
+    v2: "build:wix@v2-id",
+  });
+});
+
 it("exports releases and weights per app", async () => {
   expect(await resolved(program.weights.wix as pulumi.Output<unknown>)).toBe(5);
   expect(await resolved(program.weights.gamma as pulumi.Output<unknown>)).toBe(0);
