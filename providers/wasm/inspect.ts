@@ -1,3 +1,4 @@
+/// <reference path="./webassembly.d.ts" />
 /**
  * Reads what a WebAssembly binary imports. Core modules go through V8
  * (`WebAssembly.Module.imports`); component-model binaries through wasm-tools as the
