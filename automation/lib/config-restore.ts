@@ -55,27 +55,25 @@ export async function restoreConfig(
   cli: CliContext,
   desired: Readonly<Record<string, HistoryConfigValue>>,
 ): Promise<void> {
-  const file = path.join(stack.workspace.workDir, `Pulumi.${stack.name}.yaml`);
-  const snapshot = await fs.readFile(file).catch(() => undefined);
   try {
-    const current = await stack.getAllConfig();
-    const stale = Object.keys(current).filter((k) => !(k in desired));
-    if (stale.length > 0) await stack.removeAllConfig(stale);
-    const plain = Object.fromEntries(Object.entries(desired).filter(([, v]) => !v.secret));
-    if (Object.keys(plain).length > 0) await stack.setAllConfigJson(JSON.stringify(plain));
-    for (const [key, v] of Object.entries(desired).filter(([, v]) => v.secret)) {
-      if (v.objectValue !== undefined || v.value === undefined) {
-        throw new Error(`secret ${key} is structured; glidepath restores only secret strings`);
+    await withConfigGuard(stack, async () => {
+      const current = await stack.getAllConfig();
+      const stale = Object.keys(current).filter((k) => !(k in desired));
+      if (stale.length > 0) await stack.removeAllConfig(stale);
+      const plain = Object.fromEntries(Object.entries(desired).filter(([, v]) => !v.secret));
+      if (Object.keys(plain).length > 0) await stack.setAllConfigJson(JSON.stringify(plain));
+      for (const [key, v] of Object.entries(desired).filter(([, v]) => v.secret)) {
+        if (v.objectValue !== undefined || v.value === undefined) {
+          throw new Error(`secret ${key} is structured; glidepath restores only secret strings`);
+        }
+        await setSecret(stack, cli, key, v.value);
       }
-      await setSecret(stack, cli, key, v.value);
-    }
-    const after = await stack.getAllConfig();
-    const mismatch = diffConfigKeys(after as Record<string, HistoryConfigValue>, desired);
-    if (mismatch.length > 0)
-      throw new Error(`keys still different after the restore: ${mismatch.join(", ")}`);
+      const after = await stack.getAllConfig();
+      const mismatch = diffConfigKeys(after as Record<string, HistoryConfigValue>, desired);
+      if (mismatch.length > 0)
+        throw new Error(`keys still different after the restore: ${mismatch.join(", ")}`);
+    });
   } catch (e) {
-    if (snapshot === undefined) await fs.rm(file, { force: true });
-    else await fs.writeFile(file, snapshot);
     throw new GlidepathError(
       "GP_CONFIG_RESTORE_FAILED",
       `restoring the config of stack "${stack.name}" failed; its config file is back as it was: ${

@@ -7,16 +7,12 @@
  * installer when it answers within a short timeout; otherwise a build from the Go module proxy.
  * Idempotent: a second call with everything in place costs one `pulumi version`.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { GlidepathError } from "./errors";
 import { findGo, type GoBinary, goBuild, installFile, type Progress, runStreaming } from "./toolchain-build";
-
-const execFileP = promisify(execFile);
 
 /** The Pulumi release glidepath pins: CLI and `@pulumi/pulumi` are both on it. */
 export const PULUMI_VERSION = "3.259.0";
@@ -75,19 +71,6 @@ export const REQUIRED_BINARIES = [
   "pulumi-language-nodejs",
   "pulumi-resource-pulumi-nodejs",
 ] as const;
-
-/** Prints `pulumi version` of a binary; undefined when it does not run. */
-export async function pulumiVersionOf(pulumi: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await execFileP(pulumi, ["version"], {
-      timeout: 15_000,
-      env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
-    });
-    return stdout.trim().replace(/^v/, "");
-  } catch {
-    return undefined;
-  }
-}
 
 /** Lists which of {@link REQUIRED_BINARIES} are missing from `binDir`. */
 export async function missingBinaries(binDir: string): Promise<string[]> {
@@ -248,13 +231,13 @@ export async function ensureToolchain(opts: EnsureToolchainOptions = {}): Promis
   if (source === "go-build") await buildFromGo(version, root, projectDir, progress, opts.goSearchPath);
   await installProviderScript(root, projectDir);
 
-  const missing = await missingBinaries(binDir);
-  const got = await pulumiVersionOf(path.join(binDir, "pulumi"));
+  // One `pulumi version`, through the Automation API, checks both that it runs and its version.
   const command = await commandAt(root, version);
-  if (missing.length > 0 || got !== version || command === undefined) {
+  if (command === undefined) {
+    const missing = await missingBinaries(binDir);
     throw new GlidepathError(
       "GP_TOOLCHAIN_MISSING",
-      `the toolchain at ${binDir} is incomplete (missing: ${missing.join(", ") || "none"}; pulumi version: ${got ?? "does not run"})`,
+      `the toolchain at ${binDir} is incomplete (missing: ${missing.join(", ") || "none"}; \`pulumi version\` does not print v${version})`,
       `remove ${root} and run \`npm run toolchain\` again`,
     );
   }
