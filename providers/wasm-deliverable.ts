@@ -5,7 +5,7 @@
  * its reason codes, unless the deliverable explicitly allows it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { toCheckResult, withoutProvider } from "./check-result";
+import { toCheckResult, unknownInputs, withoutProvider } from "./check-result";
 import { removeFile, writeJsonAtomic } from "./targets/local";
 import { inspectWasm } from "./wasm/inspect";
 import { buildManifest, type RuntimeProfile, type WasmManifest } from "./wasm/manifest";
@@ -72,7 +72,8 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<WasmD
     root: z.string().startsWith("/", { error: "expected an absolute path" }),
   });
   const result = toCheckResult(news, schema.safeParse(withoutProvider(news)));
-  if (result.failures?.length) return result;
+  // The module is inspected once it is built (the update's check).
+  if (result.failures?.length || unknownInputs(news).length > 0) return result;
   const inputs = result.inputs as WasmDeliverableInputs;
   let manifest: WasmManifest;
   try {
