@@ -69,8 +69,13 @@ const releaseRef = z.strictObject({
 export const BLUEPRINT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 const wasmDeliverable = z.strictObject({
-  /** Path of the built module, relative to the project. */
-  module: projectPath,
+  /**
+   * The module, relative to the project: a built `.wasm` binary (packaged as it is), or a
+   * `.wat` source the program builds with a `local.Command`.
+   */
+  module: projectPath.refine((p) => p.endsWith(".wasm") || p.endsWith(".wat"), {
+    error: "expected a .wasm binary or a .wat source",
+  }),
   /** Runtime profile. @default "wasm_wasi" */
   runtimeProfile: z
     .enum(RUNTIME_PROFILES, { error: `expected one of: ${RUNTIME_PROFILES.join(", ")}` })

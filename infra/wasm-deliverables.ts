@@ -1,18 +1,24 @@
 /**
- * `WasmDeliverables`: one {@link WasmDeliverable} per configured blueprint.
+ * `WasmDeliverables`: one {@link WasmDeliverable} per configured blueprint. A `.wasm` module
+ * is packaged as it is; a `.wat` source is first built by a `local.Command`
+ * (`build:wasm:<blueprint_id>`, `dist/apps/build/wasm-module.js`) that runs again only when
+ * the source or the assembler changes.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { WasmDeliverable } from "../providers/wasm-deliverable";
+import { parseWasmBuildReport } from "./build-report";
 import type { StackConfig } from "./config";
+import { assemblerId, isWatSource } from "./wat";
 
 /** Arguments of {@link WasmDeliverables}. */
 export interface WasmDeliverablesArgs {
   /** The deliverables by blueprint id. @default - `{}` */
   wasm?: StackConfig["wasm"];
-  /** Project directory module paths are relative to. */
+  /** Project directory module paths are relative to (holds `dist/apps/build` and `artifacts/`). */
   projectDir: string;
   /** Absolute root directory of the `local` target. */
   root: string;
@@ -24,6 +30,15 @@ export interface DeliverableSummary {
   verdict: string;
   reasonCodes: string[];
   artifactPath: string;
+  /** Id of the build that assembled the module; absent for a prebuilt `.wasm`. */
+  buildId?: string;
+}
+
+/** The module a deliverable packages: its path and sha, and the build that made it if any. */
+interface ModuleRef {
+  module: pulumi.Input<string>;
+  sha256: pulumi.Input<string>;
+  buildId?: pulumi.Output<string>;
 }
 
 /** The packaged WASM deliverables of the stack. */
@@ -40,14 +55,14 @@ export class WasmDeliverables extends pulumi.ComponentResource {
     super("glidepath:index:WasmDeliverables", name, {}, opts);
     const entries = Object.entries(args.wasm ?? {}).sort(([a], [b]) => a.localeCompare(b));
     const children = entries.map(([id, w]) => {
-      const module = path.resolve(args.projectDir, w.module);
-      const sha256 = crypto.createHash("sha256").update(fs.readFileSync(module)).digest("hex");
+      const file = path.resolve(args.projectDir, w.module);
+      const ref = isWatSource(file) ? this.build(id, file, args) : prebuilt(file);
       const d = new WasmDeliverable(
         `wasm:${id}`,
         {
           blueprintId: id,
-          module,
-          sha256,
+          module: ref.module,
+          sha256: ref.sha256,
           runtimeProfile: w.runtimeProfile,
           allowNonCompliant: w.allowNonCompliant,
           root: args.root,
@@ -55,13 +70,41 @@ export class WasmDeliverables extends pulumi.ComponentResource {
         { parent: this },
       );
       return pulumi
-        .all([d.sha256, d.verdict, d.reasonCodes, d.artifactPath])
-        .apply(
-          ([s, verdict, reasonCodes, artifactPath]) =>
-            [id, { sha256: s, verdict, reasonCodes, artifactPath }] as const,
-        );
+        .all([d.sha256, d.verdict, d.reasonCodes, d.artifactPath, ref.buildId])
+        .apply(([s, verdict, reasonCodes, artifactPath, buildId]) => {
+          const summary: DeliverableSummary = { sha256: s, verdict, reasonCodes, artifactPath };
+          if (buildId !== undefined) summary.buildId = buildId;
+          return [id, summary] as const;
+        });
     });
     this.summaries = pulumi.all(children).apply((pairs) => Object.fromEntries(pairs));
     this.registerOutputs({ summaries: this.summaries });
   }
+
+  /** Declares the build of a `.wat` source; the deliverable takes the module it reports. */
+  private build(id: string, source: string, args: WasmDeliverablesArgs): ModuleRef {
+    const text = fs.readFileSync(source);
+    const sourceDigest = crypto.createHash("sha256").update(text).digest("hex");
+    const builder = assemblerId();
+    const out = `${args.root}/builds/wasm/${id}/${sourceDigest.slice(0, 16)}.wasm`;
+    const script = path.join(args.projectDir, "dist", "apps", "build", "wasm-module.js");
+    const report = path.join(args.projectDir, "artifacts", `wasm-${id}-build.json`);
+    const q = JSON.stringify;
+    const build = new local.Command(
+      `build:wasm:${id}`,
+      {
+        create: `node ${q(script)} --id ${id} --builder ${q(builder)} --source ${q(source)} --out ${q(out)} --report ${q(report)}`,
+        delete: `rm -f ${q(out)}`,
+        triggers: [sourceDigest, builder],
+      },
+      { parent: this },
+    );
+    const built = build.stdout.apply((t) => parseWasmBuildReport(t, `wasm:${id}`));
+    return { module: built.outFile, sha256: built.artifactSha256, buildId: build.id };
+  }
+}
+
+/** A prebuilt `.wasm` module: packaged as it is, its sha read now. */
+function prebuilt(file: string): ModuleRef {
+  return { module: file, sha256: crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
 }

@@ -1,6 +1,7 @@
 /**
- * WASM compliance before any update: every configured module is inspected, and a
- * non-compliant one that the config does not explicitly allow is a config issue.
+ * WASM compliance before any update: every configured module is inspected (a `.wat` source
+ * is assembled in memory, as its build will), and a non-compliant one that the config does
+ * not explicitly allow is a config issue, as is a source that does not assemble.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs/promises";
@@ -8,9 +9,11 @@ import * as path from "node:path";
 import { inspectWasm } from "../providers/wasm/inspect";
 import { buildManifest } from "../providers/wasm/manifest";
 import type { ConfigIssue, StackConfig } from "./config";
+import { assembleWat, isWatSource } from "./wat";
 
 /**
- * Issues for non-compliant modules (with their reason codes), and for unreadable ones.
+ * Issues for non-compliant modules (with their reason codes), and for `.wat` sources that do
+ * not assemble. Missing files are left to `sourceIssues`.
  *
  * @param config - the validated config
  * @param projectDir - the project directory module paths are relative to
@@ -22,8 +25,20 @@ export async function wasmIssues(
   const issues: ConfigIssue[] = [];
   for (const [id, w] of Object.entries(config.wasm)) {
     const file = path.resolve(projectDir, w.module);
-    const bytes = await fs.readFile(file).catch(() => undefined);
-    if (bytes === undefined) continue; // reported by sourceIssues
+    const raw = await fs.readFile(file).catch(() => undefined);
+    if (raw === undefined) continue; // reported by sourceIssues
+    let bytes: Uint8Array = raw;
+    if (isWatSource(file)) {
+      try {
+        bytes = await assembleWat(raw.toString("utf8"));
+      } catch (e) {
+        issues.push({
+          path: `glidepath:wasm.${id}.module`,
+          message: `${w.module} does not assemble: ${e instanceof Error ? e.message : String(e)}; fix the WebAssembly text`,
+        });
+        continue;
+      }
+    }
     const manifest = buildManifest({
       blueprintId: id,
       sha256: crypto.createHash("sha256").update(bytes).digest("hex"),

@@ -1,12 +1,15 @@
 /**
- * WASM deliverables through the real engine: a compliant component is packaged with its
- * manifest; a preview1 module is refused before any update (glidepath: exit 2; raw pulumi:
- * the preview's check fails) unless the config explicitly allows it.
+ * WASM deliverables through the real engine. The local stack builds its edge handler from
+ * `apps/edge-wasm/handler.wat` (a `local.Command`) and packages it with its manifest. A
+ * preview1 module is refused before any update (glidepath: exit 2), and by the provider's
+ * check when raw `pulumi up` runs it, unless the config explicitly allows it. A build that
+ * exits non-zero fails the update with the build's message; the last green artifact stays.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
+import { wasmBuildReportSchema } from "../../infra/build-report";
 import { wat, watToWasm } from "../helpers/wasm";
 import { toolchainBinDir } from "./helpers/toolchain";
 
@@ -18,66 +21,111 @@ describe.skipIf(binDir === undefined)("WASM deliverables through the real engine
     const r = await p.pulumi(["config", "set", "--path", key, value, "--stack", "local"]);
     expect(r.code, r.stderr).toBe(0);
   };
-  const historyLength = async () =>
-    JSON.parse((await p.pulumi(["stack", "history", "--json", "--stack", "local"])).stdout).length as number;
+  const history = async () =>
+    JSON.parse((await p.pulumi(["stack", "history", "--json", "--stack", "local"])).stdout) as {
+      result: string;
+    }[];
+  const up = async () => {
+    const r = await p.glidepath(["up", "--stack", "local", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as {
+      changes: Record<string, number>;
+      outputs: { wasm: Record<string, Record<string, unknown>> };
+    };
+  };
+  let green: { sha256: string; artifactPath: string };
 
   beforeAll(async () => {
     p = await makeProject(binDir as string);
-    await fs.mkdir(path.join(p.dir, "build"));
-    await fs.writeFile(path.join(p.dir, "build/handler.wasm"), await watToWasm(await wat("handler.wat")));
-    await fs.writeFile(
-      path.join(p.dir, "build/legacy.wasm"),
-      await watToWasm(await wat("legacy-handler.wat")),
-    );
     expect((await p.pulumi(["stack", "init", "local"])).code).toBe(0);
-    await cfg("glidepath:wasm.edge.module", "build/handler.wasm");
   });
 
-  it("packages a compliant component as <blueprint>/<sha>.wasm with its manifest", async () => {
-    const r = await p.glidepath(["up", "--stack", "local", "--json"]);
-    expect(r.code, r.stderr).toBe(0);
-    const edge = JSON.parse(r.stdout).outputs.wasm.edge;
+  it("builds the edge handler from its WAT source and packages it as <blueprint>/<sha>.wasm with its manifest", async () => {
+    const { outputs } = await up();
+    const edge = outputs.wasm.edge as { sha256: string; artifactPath: string; buildId: string };
     expect(edge).toMatchObject({ verdict: "compliant", reasonCodes: [] });
+    expect(edge.buildId).toMatch(/\S/);
     expect(edge.artifactPath).toBe(
       path.join(p.dir, ".glidepath/targets/local/wasm/edge", `${edge.sha256}.wasm`),
     );
     const manifest = JSON.parse(
       await fs.readFile(edge.artifactPath.replace(/\.wasm$/, ".manifest.json"), "utf8"),
     );
+    expect(manifest.artifact_sha256).toBe(edge.sha256);
     expect(manifest.observed_import_modules).toEqual([
       "wasi:clocks/monotonic-clock@0.2.0",
       "wasi:http/outgoing-handler@0.2.0",
     ]);
-    const again = await p.glidepath(["up", "--stack", "local", "--json"]);
-    expect(JSON.parse(again.stdout).changes.create ?? 0).toBe(0);
-    expect(JSON.parse(again.stdout).changes.update ?? 0).toBe(0);
+    const report = wasmBuildReportSchema.parse(
+      JSON.parse(await fs.readFile(path.join(p.dir, "artifacts/wasm-edge-build.json"), "utf8")),
+    );
+    expect(report.artifactSha256).toBe(edge.sha256);
+    // The packaged bytes are the assembler's output for the source, byte for byte.
+    const expected = await watToWasm(await wat("handler.wat"));
+    expect(Buffer.compare(await fs.readFile(edge.artifactPath), expected)).toBe(0);
+    green = edge;
   });
 
-  it("fails if the module is preview1: exit 2 naming wasi_snapshot_preview1, nothing deployed", async () => {
-    const before = await historyLength();
-    await cfg("glidepath:wasm.edge.module", "build/legacy.wasm");
+  it("does not rebuild or repackage unchanged sources: a second up changes nothing", async () => {
+    const again = await up();
+    expect(again.changes.create ?? 0).toBe(0);
+    expect(again.changes.update ?? 0).toBe(0);
+    expect(again.changes.replace ?? 0).toBe(0);
+    expect(again.outputs.wasm.edge).toMatchObject({ sha256: green.sha256 });
+  });
+
+  it("refuses a preview1 source before any update: exit 2 naming wasi_snapshot_preview1", async () => {
+    const before = (await history()).length;
+    await cfg("glidepath:wasm.edge.module", "apps/edge-wasm/legacy-handler.wat");
     const r = await p.glidepath(["up", "--stack", "local"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("glidepath:wasm.edge.module: non-compliant module build/legacy.wasm");
+    expect(r.stderr).toContain(
+      "glidepath:wasm.edge.module: non-compliant module apps/edge-wasm/legacy-handler.wat",
+    );
     expect(r.stderr).toContain("forbidden_wasi_snapshot_preview1 (wasi_snapshot_preview1)");
-    expect(await historyLength()).toBe(before);
+    expect((await history()).length).toBe(before);
   });
 
-  it("fails the raw pulumi preview too, in the provider's check", async () => {
-    const before = await historyLength();
+  it("fails raw pulumi up in the provider's check, leaving the last green artifact", async () => {
     const r = await p.pulumi(["up", "--yes", "--stack", "local"]);
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("forbidden_wasi_snapshot_preview1");
-    expect(await historyLength()).toBe(before);
+    const out = JSON.parse((await p.pulumi(["stack", "output", "--json", "--stack", "local"])).stdout);
+    expect(out.wasm.edge.sha256).toBe(green.sha256);
+    await expect(fs.stat(green.artifactPath)).resolves.toBeTruthy();
   });
 
   it("packages it when the config explicitly allows a non-compliant module, with the verdict recorded", async () => {
     await cfg("glidepath:wasm.edge.allowNonCompliant", "true");
-    const r = await p.glidepath(["up", "--stack", "local", "--json"]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).outputs.wasm.edge).toMatchObject({
+    const { outputs } = await up();
+    expect(outputs.wasm.edge).toMatchObject({
       verdict: "non_compliant",
       reasonCodes: ["forbidden_wasi_snapshot_preview1"],
     });
+    // Retired: the compliant artifact of the replaced deliverable is gone.
+    await expect(fs.stat(green.artifactPath)).rejects.toThrow();
+  });
+
+  it("fails the update with the build's message when the build exits non-zero", async () => {
+    await cfg("glidepath:wasm.edge.module", "apps/edge-wasm/handler.wat");
+    await cfg("glidepath:wasm.edge.allowNonCompliant", "false");
+    green = (await up()).outputs.wasm.edge as typeof green;
+    await fs.writeFile(
+      path.join(p.dir, "apps/edge-wasm/broken.wat"),
+      "(module (func (result i32) i32.const))\n",
+    );
+    await cfg("glidepath:wasm.edge.module", "apps/edge-wasm/broken.wat");
+    // glidepath refuses it before any update …
+    const refused = await p.glidepath(["up", "--stack", "local"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "glidepath:wasm.edge.module: apps/edge-wasm/broken.wat does not assemble",
+    );
+    // … and raw pulumi runs the build, which exits 1: the update fails with its message.
+    const r = await p.pulumi(["up", "--yes", "--stack", "local"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("wasm-module: cannot assemble");
+    expect((await history())[0]?.result).toBe("failed");
+    await expect(fs.stat(green.artifactPath)).resolves.toBeTruthy();
   });
 });

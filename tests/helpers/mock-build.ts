@@ -1,21 +1,38 @@
 /**
- * Runtime mocks do not run commands: this stands in for the static-bundle build of a
- * `command:local:Command`, answering with the report the real build would print.
+ * Runtime mocks do not run commands: this stands in for the builds of `command:local:Command`
+ * resources (a release's static bundle, a WASM deliverable's module), answering with the
+ * report the real build would print.
  */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs/promises";
+import { assembleWat } from "../../infra/wat";
 import { digestDir } from "../../providers/targets/bundle";
 
 function arg(command: string, name: string): string {
-  const m = new RegExp(`--${name} ("[^"]*"|\\S+)`).exec(command);
+  const m = new RegExp(`--${name} ("(?:[^"\\\\]|\\\\.)*"|\\S+)`).exec(command);
   if (!m?.[1]) throw new Error(`mock build: no --${name} in ${command}`);
   return m[1].startsWith('"') ? (JSON.parse(m[1]) as string) : m[1];
 }
 
-/** The state a build command's resource gets: its inputs plus the report on stdout. */
-export async function mockBuildState(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const create = String(inputs.create);
+const sha256 = (data: Uint8Array | string) => crypto.createHash("sha256").update(data).digest("hex");
+
+async function report(create: string): Promise<Record<string, unknown>> {
   const source = arg(create, "source");
+  if (create.includes("wasm-module.js")) {
+    const text = await fs.readFile(source, "utf8");
+    const bytes = await assembleWat(text);
+    return {
+      schema: "glidepath.wasm-build-report/v1",
+      blueprintId: arg(create, "id"),
+      builder: arg(create, "builder"),
+      sourceDigest: sha256(text),
+      artifactSha256: sha256(bytes),
+      artifactSizeBytes: bytes.length,
+      outFile: arg(create, "out"),
+    };
+  }
   const { digest, files } = await digestDir(source);
-  const report = {
+  return {
     schema: "glidepath.build-report/v1",
     app: arg(create, "app"),
     version: arg(create, "version"),
@@ -25,5 +42,9 @@ export async function mockBuildState(inputs: Record<string, unknown>): Promise<R
     files,
     outDir: arg(create, "out"),
   };
-  return { ...inputs, stdout: JSON.stringify(report), stderr: "" };
+}
+
+/** The state a build command's resource gets: its inputs plus the report on stdout. */
+export async function mockBuildState(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return { ...inputs, stdout: JSON.stringify(await report(String(inputs.create))), stderr: "" };
 }

@@ -1,9 +1,10 @@
 /**
  * WASM fixtures: the WAT sources under apps/edge-wasm, turned into binaries with wasm-tools
- * (from @bytecodealliance/jco-transpile) at test time; no binary is committed.
+ * (from @bytecodealliance/jco-transpile) at test time with the program's assembler; no binary is committed.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { assembleWat } from "../../infra/wat";
 import { ROOT } from "./dist";
 
 /** Reads a WAT source of apps/edge-wasm. */
@@ -12,7 +13,6 @@ export function wat(name: string): Promise<string> {
 }
 
 /** Assembles WAT (core module or component) into a binary. */
-export async function watToWasm(text: string): Promise<Uint8Array> {
-  const tools = await import("@bytecodealliance/jco-transpile/wasm-tools");
-  return tools.parse(text);
+export function watToWasm(text: string): Promise<Uint8Array> {
+  return assembleWat(text);
 }

@@ -294,4 +294,16 @@ describe("wasm deliverables", () => {
       "glidepath:wasm.edge.runtimeProfile: expected one of: wasm_wasi, channel_automation_wasi",
     ]);
   });
+
+  it("takes a .wasm binary or a .wat source, nothing else", () => {
+    const wat = parseStackConfig({
+      ...base,
+      "glidepath:wasm": JSON.stringify({ edge: { module: "apps/edge-wasm/handler.wat" } }),
+    });
+    expect(wat.ok).toBe(true);
+    const js = issuesOf({ ...base, "glidepath:wasm": JSON.stringify({ edge: { module: "edge.js" } }) });
+    expect(js).toEqual([
+      { path: "glidepath:wasm.edge.module", message: "expected a .wasm binary or a .wat source" },
+    ]);
+  });
 });
