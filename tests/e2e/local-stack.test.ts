@@ -10,6 +10,8 @@ import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-pr
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
+/** Resources of the local stack's edge WASM deliverable: its component, build and package. */
+const EDGE_WASM = 3;
 
 const FIRST_KEY = "first-admin-key-0001-abcdef";
 const SECOND_KEY = "second-admin-key-0002-ghijkl";
@@ -58,7 +60,7 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     );
     await ok(["config", "set", "--secret", "glidepath:adminKey", SECOND_KEY, "--stack", "local"], "pulumi");
     const r = await ok(["up", "--stack", "local", "--json"]);
-    expect(JSON.parse(r.stdout).changes).toEqual({ update: 1, same: 12 });
+    expect(JSON.parse(r.stdout).changes).toEqual({ update: 1, same: 12 + EDGE_WASM });
     expect(await flagValue("wix")).toBe(true);
     expect((await history()).map((h) => [h.kind, h.result, h.message])).toEqual([
       [
@@ -76,7 +78,7 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
 
   it("an up with nothing changed changes nothing", async () => {
     const r = await ok(["up", "--stack", "local", "--json"]);
-    expect(JSON.parse(r.stdout).changes).toEqual({ same: 13 });
+    expect(JSON.parse(r.stdout).changes).toEqual({ same: 13 + EDGE_WASM });
   });
 
   it("refresh reports a hand edit as drift, and the next up repairs the file", async () => {
@@ -165,6 +167,7 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
       "glidepath:environment",
       "glidepath:flags",
       "glidepath:releases",
+      "glidepath:wasm",
     ]);
     expect(config["glidepath:adminKey"].secret).toBe(true);
   });

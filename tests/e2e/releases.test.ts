@@ -12,6 +12,8 @@ import { buildReportSchema } from "../../infra/build-report";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
+/** Resources of the local stack's edge WASM deliverable: its component, build and package. */
+const EDGE_WASM = 3;
 
 interface Route {
   app: string;
@@ -71,7 +73,7 @@ describe.skipIf(binDir === undefined)("releases and canary weights through the r
     expect(r.message).toBe(
       "glidepath up local: gamma@v1 wix@v1>v2:5% gamma.CanaryEnabled=false wix.CanaryEnabled=false",
     );
-    expect(r.changes).toEqual({ create: 2, update: 1, same: 12 }); // the canary's build and release, the route
+    expect(r.changes).toEqual({ create: 2, update: 1, same: 12 + EDGE_WASM }); // the canary's build and release, the route
     expect(await route("wix")).toMatchObject({
       stable: { version: "v1" },
       canary: { version: "v2" },
@@ -82,9 +84,9 @@ describe.skipIf(binDir === undefined)("releases and canary weights through the r
 
   it("weight 25 only rewrites the route; a second up changes nothing", async () => {
     await cfg(["glidepath:weights.wix", "25"]);
-    expect((await up()).changes).toEqual({ update: 1, same: 14 });
+    expect((await up()).changes).toEqual({ update: 1, same: 14 + EDGE_WASM });
     expect((await route("wix")).weight).toBe(25);
-    expect((await up()).changes).toEqual({ same: 15 });
+    expect((await up()).changes).toEqual({ same: 15 + EDGE_WASM });
   });
 
   it("promotion makes the canary stable and retires the old stable release", async () => {
@@ -98,7 +100,7 @@ describe.skipIf(binDir === undefined)("releases and canary weights through the r
     await cfg(["glidepath:weights.wix", "0"]);
     const r = await up();
     // v2 keeps its build and release (it only changes role); v1's are deleted after the route moved.
-    expect(r.changes).toEqual({ update: 1, delete: 2, same: 12 });
+    expect(r.changes).toEqual({ update: 1, delete: 2, same: 12 + EDGE_WASM });
     expect(await route("wix")).toMatchObject({ stable: { version: "v2" }, canary: null, weight: 0 });
     expect((await releaseDirs("wix")).map((d) => d.split("@")[0])).toEqual(["v2"]);
   });
@@ -137,7 +139,7 @@ describe.skipIf(binDir === undefined)("releases and canary weights through the r
     const refresh = await p.pulumi(["refresh", "--yes", "--skip-preview", "--stack", "local"]);
     expect(refresh.code, refresh.stderr).toBe(0);
     expect(refresh.stdout).toMatch(/~\s*1 updated/);
-    expect((await up()).changes).toEqual({ update: 1, same: 12 });
+    expect((await up()).changes).toEqual({ update: 1, same: 12 + EDGE_WASM });
     expect((await route("wix")).weight).toBe(0);
   });
 
