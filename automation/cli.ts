@@ -3,9 +3,14 @@
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import * as check from "./commands/check";
 import * as demo from "./commands/demo";
 import * as history from "./commands/history";
+import * as preflight from "./commands/preflight";
+import * as promote from "./commands/promote";
 import * as rollback from "./commands/rollback";
+import * as rollout from "./commands/rollout";
+import * as status from "./commands/status";
 import * as toolchain from "./commands/toolchain";
 import * as up from "./commands/up";
 import { ExitCode, engineErrorSummary, isGlidepathError } from "./lib/errors";
@@ -18,8 +23,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(demo)
       .command(up)
       .command(history)
+      .command(preflight)
+      .command(check)
+      .command(rollout)
+      .command(promote)
       .command(rollback)
+      .command(status)
       .command(toolchain)
+      .version(false)
       .demandCommand(1, "name a command; see --help")
       .strict()
       .fail((msg, err) => {

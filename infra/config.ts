@@ -39,6 +39,46 @@ const appSchema = z.strictObject({
 /** Release versions (tags): a letter or digit, then letters, digits, `.`, `_`, `-`; at most 64. */
 export const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/**
+ * Secrets the real targets and the SWARM log need (the staging runbook's set). Each may be an
+ * environment variable of that name or the secret config key `glidepath:<NAME>`.
+ */
+export const RUNBOOK_SECRETS = [
+  "WIX_API_KEY",
+  "WIX_SITE_ID",
+  "WIX_SYNC_ENDPOINT",
+  "GAMMA_TOKEN",
+  "GAMMA_SPACE_ID",
+  "SWARM_NOTION_TOKEN",
+  "SWARM_DB_ID",
+  "NOTION_SLO_BADGE_URL",
+] as const;
+
+/** One of {@link RUNBOOK_SECRETS}. */
+export type RunbookSecret = (typeof RUNBOOK_SECRETS)[number];
+
+/**
+ * The ramp in progress, written by the driver with every step so that a driver killed at
+ * any point can be re-run: it resumes this ramp (or rolls it back), never a guess.
+ */
+const rampSchema = z.strictObject({
+  /** Ramp id: `<version>@<start time>`; events of one ramp share it. */
+  id: z.string().min(1).max(200),
+  /** The canary version being ramped. */
+  version: z.string().regex(VERSION, { error: `expected a version tag matching ${VERSION}` }),
+  /** Apps in the ramp. */
+  apps: z.array(z.string().regex(APP_NAME)).min(1),
+  /** Index of the current step in `rollout.steps`. */
+  step: z.number().int().min(0),
+  /** Canary weight of the current step. */
+  weight: z.number().int().min(1).max(100),
+  /** When the ramp started (ISO 8601). */
+  startedAt: z.iso.datetime(),
+});
+
+/** The persisted ramp pointer (`glidepath:ramp`). */
+export type RampState = z.infer<typeof rampSchema>;
+
 /** A positive duration such as `500ms`, `30s`, `10m`, `1h`. */
 export const DURATION = /^([1-9]\d*)(ms|s|m|h)$/;
 
@@ -91,7 +131,20 @@ const appReleases = z
     path: ["canary", "version"],
   });
 
-const rolloutSchema = z
+/** Burn-rate gate settings (multi-window error-budget burn). */
+const burnSchema = z.strictObject({
+  /** SLO objective in percent; the error budget is 100 − objective. @default 99.9 */
+  objective: z.number().gt(0).lt(100).default(99.9),
+  /** Long window. @default 1h */
+  longWindow: duration.default("1h"),
+  /** Short window. @default 5m */
+  shortWindow: duration.default("5m"),
+  /** Burn rate both windows must exceed to fail the gate. @default 14.4 */
+  maxBurnRate: z.number().positive().default(14.4),
+});
+
+/** Rollout settings of the driver, as config or `glidepath rollout` flags give them. */
+export const rolloutSchema = z
   .strictObject({
     /** Canary weights of the ramp, strictly increasing, ending at 100. @default [5, 25, 50, 100] */
     steps: z
@@ -115,6 +168,14 @@ const rolloutSchema = z
     minSlo: z.number().min(0).max(100).default(99.0),
     /** Consecutive failed samples (errors, timeouts, garbage) before the gate fails closed. @default 3 */
     maxMisses: z.number().int().min(1).max(100).default(3),
+    /** `threshold`: every sample ≥ minSlo; `burn-rate`: error budget over two windows (needs counts). @default "threshold" */
+    mode: z.enum(["threshold", "burn-rate"]).default("threshold"),
+    /** Burn-rate settings. @default - objective 99.9, windows 1h and 5m, max burn rate 14.4 */
+    burn: burnSchema.default({ objective: 99.9, longWindow: "1h", shortWindow: "5m", maxBurnRate: 14.4 }),
+    /** Requests a step's window must see before it is judged (0: no guard). @default 0 */
+    minRequests: z.number().int().min(0).default(0),
+    /** Extra windows a step may wait for enough traffic before failing closed. @default 1 */
+    maxHolds: z.number().int().min(0).max(10).default(1),
     /** Where SLO samples come from. @default - the local edge */
     slo: z
       .discriminatedUnion("source", [
@@ -195,6 +256,10 @@ export const stackConfigSchema = z
       interval: "30s",
       minSlo: 99.0,
       maxMisses: 3,
+      mode: "threshold",
+      burn: { objective: 99.9, longWindow: "1h", shortWindow: "5m", maxBurnRate: 14.4 },
+      minRequests: 0,
+      maxHolds: 1,
       slo: { source: "edge" },
     }),
     /**
@@ -212,6 +277,12 @@ export const stackConfigSchema = z
      * @default - none; admin endpoints stay closed
      */
     adminKey: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
+    ...Object.fromEntries(RUNBOOK_SECRETS.map((name) => [name, z.string().min(1).optional()])),
+    /**
+     * The ramp in progress; written by `glidepath rollout`, absent otherwise.
+     * @default - none
+     */
+    ramp: rampSchema.optional(),
     /**
      * Absolute root directory of the `local` target.
      * @default - `<project>/.glidepath/targets/<stack>`
@@ -229,6 +300,15 @@ export const stackConfigSchema = z
             message: `unknown app "${app}"; declared apps: ${declared}`,
           });
         }
+      }
+    }
+    for (const [i, app] of (cfg.ramp?.apps ?? []).entries()) {
+      if (!(app in cfg.apps)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["ramp", "apps", i],
+          message: `unknown app "${app}"; declared apps: ${declared}`,
+        });
       }
     }
     for (const [app, weight] of Object.entries(cfg.weights)) {
@@ -293,7 +373,9 @@ export function configPath(path: readonly PropertyKey[]): string {
 }
 
 /** The only glidepath keys that hold secrets; they must be set with `--secret`. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([`${CONFIG_NAMESPACE}:adminKey`]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(
+  ["adminKey", ...RUNBOOK_SECRETS].map((k) => `${CONFIG_NAMESPACE}:${k}`),
+);
 
 /**
  * Secrecy rules: keys in {@link SECRET_KEYS} must be secrets; every other glidepath key must

@@ -64,3 +64,5 @@ export const wasm = deliverables?.summaries ?? {};
 export const environment = config.environment;
 /** Root of the local target. */
 export const localRoot = config.localRoot;
+/** The ramp in progress (written by `glidepath rollout`), or null. */
+export const ramp = config.ramp ?? null;

@@ -1,8 +1,11 @@
 /**
- * `glidepath history --stack S`: the stack's update history, newest first.
+ * `glidepath history --stack S`: the stack's update history, newest first, each update with
+ * the gate verdicts and events of its phase.
  */
 import type { Argv } from "yargs";
 import { stackContext } from "../lib/context";
+import { joinHistory } from "../lib/driver/history-join";
+import { eventFiles, readSwarmEvents } from "../lib/events/sinks";
 import { readHistory } from "../lib/history";
 import { renderHistory } from "../lib/render";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
@@ -17,6 +20,7 @@ export function builder(y: Argv) {
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(stackArgs, argv);
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
-  const history = await readHistory(ctx.stack, false);
+  const events = await readSwarmEvents(eventFiles(ctx.projectDir).swarm, a.stack);
+  const history = joinHistory(await readHistory(ctx.stack, false), events);
   emit(a.json, { stack: a.stack, history }, () => renderHistory(history));
 }

@@ -1,11 +1,15 @@
 /**
- * `glidepath rollback --stack S [--to N]`: restore the config of an earlier successful update
- * and converge the target to it.
+ * `glidepath rollback --stack S [--to UPDATE|TAG]`: restore the config of an earlier
+ * successful update (a number from `glidepath history`, or the newest green update whose
+ * releases are all at a version tag) and converge the target to it.
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
+import { VERSION } from "../../infra/config";
 import { stackContext } from "../lib/context";
+import { withDriverLock } from "../lib/driver/session";
 import { rollback } from "../lib/rollback";
+import type { RollbackTarget } from "../lib/rollback-plan";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
 export const command = "rollback";
@@ -14,24 +18,49 @@ export const describe = "roll the stack back to an earlier successful update";
 export function builder(y: Argv) {
   return withStackOptions(y).option("to", {
     type: "string",
-    describe: "update number from `glidepath history` (default: the previous successful update)",
+    describe:
+      "update number from `glidepath history`, or a version tag (default: the previous successful update)",
   });
 }
 
 const args = stackArgs.extend({
   to: z
     .string()
-    .regex(/^[1-9]\d*$/, { error: "expected an update number (a positive integer) from `glidepath history`" })
-    .transform(Number)
+    .refine((s) => /^[1-9]\d*$/.test(s) || VERSION.test(s), {
+      error: "expected an update number from `glidepath history` or a version tag such as v2",
+    })
     .optional(),
 });
+
+/** `--to` as a rollback target. */
+export function rollbackTarget(to: string | undefined): RollbackTarget {
+  if (to === undefined) return { previous: true };
+  return /^[1-9]\d*$/.test(to) ? { version: Number(to) } : { tag: to };
+}
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
-  const target = a.to === undefined ? ({ previous: true } as const) : { version: a.to };
   const cli = { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars };
-  const result = await rollback(ctx.stack, cli, target, a.json ? undefined : progressLine);
+  const result = await withDriverLock(ctx, `rollback ${a.to ?? "previous"}`, async (logs) => {
+    const done = await rollback(ctx.stack, cli, rollbackTarget(a.to), a.json ? undefined : progressLine);
+    const ts = new Date().toISOString();
+    await logs.swarm.send({
+      id: `rollback@${ts}`,
+      ts,
+      stack: a.stack,
+      phase: "rollback:triggered",
+      weight: 0,
+      reason: `by hand, to update ${done.restored.version}`,
+      update: done.message,
+    });
+    await logs.runtime.record(
+      "rollback_completed",
+      a.stack,
+      `by hand, restored update ${done.restored.version}`,
+    );
+    return done;
+  });
   emit(
     a.json,
     { stack: a.stack, ...result },

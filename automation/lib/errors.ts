@@ -26,6 +26,12 @@ export type ErrorCode =
   | "GP_UPDATE_FAILED"
   | "GP_NOT_CONVERGED"
   | "GP_CONFIG_RESTORE_FAILED"
+  | "GP_STACK_LOCKED"
+  | "GP_RAMP_CONFLICT"
+  | "GP_NO_GREEN_STATE"
+  | "GP_SLO_SOURCE_UNAVAILABLE"
+  | "GP_SECRETS_MISSING"
+  | "GP_GATE_FAILED"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -34,6 +40,9 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_PASSPHRASE_MISSING",
   "GP_STACK_NOT_FOUND",
   "GP_HISTORY_NO_MATCH",
+  "GP_RAMP_CONFLICT",
+  "GP_NO_GREEN_STATE",
+  "GP_SLO_SOURCE_UNAVAILABLE",
 ]);
 
 /** An error meant for the person at the terminal. */
@@ -75,11 +84,23 @@ export function isGlidepathError(e: unknown): e is GlidepathError {
  * engine output; this keeps what a person acts on.
  *
  * @param text - the error's message
- * @param max - how many lines at most @default 8
+ * @param max - how many errors (or, without any, trailing lines) at most @default 8
  */
 export function engineErrorSummary(text: string, max = 8): string {
   const lines = text.split("\n").map((l) => l.trimEnd());
-  const errors = [...new Set(lines.filter((l) => /^\s*error:/.test(l)).map((l) => l.trim()))];
+  // Each `error:` line with the more-indented lines that continue it (the program's details).
+  const blocks: string[] = [];
+  lines.forEach((l, i) => {
+    if (!/^\s*error:/.test(l)) return;
+    const indent = l.length - l.trimStart().length;
+    const block = [l.trim()];
+    for (const next of lines.slice(i + 1)) {
+      if (next.trim() === "" || next.length - next.trimStart().length <= indent) break;
+      block.push(`  ${next.trim()}`);
+    }
+    blocks.push(block.join("\n"));
+  });
+  const errors = [...new Set(blocks)];
   const picked = errors.length > 0 ? errors : lines.filter((l) => l.trim() !== "").slice(-max);
   return picked.slice(0, max).join("\n");
 }

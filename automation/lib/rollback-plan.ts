@@ -5,8 +5,27 @@ import { GlidepathError } from "./errors";
 import type { HistoryConfigValue, HistoryEntry } from "./history";
 import { successfulUpdates } from "./history";
 
-/** Which update to go back to. */
-export type RollbackTarget = { version: number } | { previous: true };
+/**
+ * Which update to go back to: a number from `glidepath history`; the last green update
+ * before the current one; the last green state outside any ramp (the driver's abort); or the
+ * newest green state whose releases are all at a version tag.
+ */
+export type RollbackTarget = { version: number } | { previous: true } | { green: true } | { tag: string };
+
+/** Whether an update ran with a ramp in progress (a canary at an intermediate step). */
+export function inRamp(entry: HistoryEntry): boolean {
+  return "glidepath:ramp" in entry.config;
+}
+
+/** Whether every app's stable release in an update's config is at `tag`, with no canary. */
+function allStableAt(entry: HistoryEntry, tag: string): boolean {
+  const raw = entry.config["glidepath:releases"];
+  const releases = (raw?.objectValue ?? (raw?.value ? JSON.parse(raw.value) : undefined)) as
+    | Record<string, { stable?: { version?: string }; canary?: unknown }>
+    | undefined;
+  const apps = Object.values(releases ?? {});
+  return apps.length > 0 && apps.every((r) => r.stable?.version === tag && r.canary === undefined);
+}
 
 /**
  * Picks the update to restore from the history (newest first). `previous` means the last
@@ -21,13 +40,24 @@ export function pickRestorePoint(history: readonly HistoryEntry[], target: Rollb
   let pick: HistoryEntry | undefined;
   if ("version" in target) {
     pick = updates.find((u) => u.version === target.version);
+  } else if ("green" in target) {
+    pick = updates.find((u) => !inRamp(u));
+  } else if ("tag" in target) {
+    pick = updates.find((u) => !inRamp(u) && allStableAt(u, target.tag));
   } else {
     const newestUpdate = history.find((h) => h.kind === "update");
     pick = newestUpdate?.result === "succeeded" ? updates[1] : updates[0];
   }
   if (pick !== undefined) return pick;
   const available = updates.map((u) => u.version).join(", ") || "none";
-  const wanted = "version" in target ? `successful update ${target.version}` : "earlier successful update";
+  const wanted =
+    "version" in target
+      ? `successful update ${target.version}`
+      : "green" in target
+        ? "successful update outside a ramp"
+        : "tag" in target
+          ? `successful update with every app's stable release at ${target.tag}`
+          : "earlier successful update";
   throw new GlidepathError(
     "GP_HISTORY_NO_MATCH",
     `stack history has no ${wanted} to roll back to (successful updates: ${available})`,

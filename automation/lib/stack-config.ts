@@ -48,10 +48,17 @@ export function configError(stackName: string, issues: readonly ConfigIssue[]): 
 
 /** Reads and validates the stack's config (secrets decrypted in memory only), WASM compliance included. */
 export async function loadStackConfig(stack: Stack): Promise<StackConfig> {
-  const config = await stack.getAllConfig();
-  const secretKeys = new Set(Object.entries(config).flatMap(([k, v]) => (v.secret ? [k] : [])));
-  const parsed = validateRawConfig(stack.name, rawConfig(config), stack.workspace.workDir, secretKeys);
-  const wasm = await wasmIssues(parsed, stack.workspace.workDir);
+  return (await loadStackConfigWithSecrets(stack)).config;
+}
+
+/** {@link loadStackConfig}, plus the names of the keys that are secrets. */
+export async function loadStackConfigWithSecrets(
+  stack: Stack,
+): Promise<{ config: StackConfig; secretKeys: ReadonlySet<string> }> {
+  const raw = await stack.getAllConfig();
+  const secretKeys = new Set(Object.entries(raw).flatMap(([k, v]) => (v.secret ? [k] : [])));
+  const config = validateRawConfig(stack.name, rawConfig(raw), stack.workspace.workDir, secretKeys);
+  const wasm = await wasmIssues(config, stack.workspace.workDir);
   if (wasm.length > 0) throw configError(stack.name, wasm);
-  return parsed;
+  return { config, secretKeys };
 }

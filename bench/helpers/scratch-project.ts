@@ -2,7 +2,7 @@
  * A throw-away copy of the glidepath project, for end-to-end tests and benchmarks: its own
  * file backend, its own local target, the real Pulumi CLI and the real glidepath CLI.
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -23,6 +23,16 @@ export interface Run {
   stderr: string;
 }
 
+/** A command running in the background. */
+export interface Background {
+  /** The process (its pid is glidepath's own). */
+  child: ChildProcess;
+  /** Everything it printed so far (stdout then stderr). */
+  output(): string;
+  /** Resolves when it exits. */
+  done: Promise<Run>;
+}
+
 /** A temporary project. */
 export interface ScratchProject {
   /** Project directory (holds Pulumi.yaml, Pulumi.local.yaml, dist/). */
@@ -31,6 +41,8 @@ export interface ScratchProject {
   env: NodeJS.ProcessEnv;
   /** Runs `glidepath <args> --project-dir dir`. */
   glidepath(args: readonly string[]): Promise<Run>;
+  /** Starts `glidepath <args> --project-dir dir` in the background. */
+  start(args: readonly string[]): Background;
   /**
    * Runs the real `pulumi <args>` in `dir`.
    * @param printsSecrets - the command prints a secret on purpose (`config get`): keep it out of the transcript @default false
@@ -93,6 +105,31 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
           project.env,
         ),
       ),
+    start: (args) => {
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, "dist/automation/cli.js"), ...args, "--project-dir", dir],
+        {
+          cwd: dir,
+          env: project.env,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout?.on("data", (d: Buffer) => {
+        stdout += d.toString("utf8");
+      });
+      child.stderr?.on("data", (d: Buffer) => {
+        stderr += d.toString("utf8");
+      });
+      const done = new Promise<Run>((resolve) =>
+        child.on("close", (code, signal) =>
+          resolve(record({ code: code ?? (signal ? 128 : 1), stdout, stderr })),
+        ),
+      );
+      return { child, output: () => `${stdout}\n${stderr}`, done };
+    },
     pulumi: async (args, printsSecrets = false) => {
       const r = await run(path.join(pulumiBinDir, "pulumi"), args, dir, project.env);
       return printsSecrets ? r : record(r);

@@ -1,0 +1,45 @@
+/**
+ * `glidepath status --stack S [--json]`: releases, weights, ramp step, health
+ * (healthy/degraded/failing with failure_streak), rollout_gate and the last gate verdicts.
+ */
+import type { Argv } from "yargs";
+import { stackContext } from "../lib/context";
+import { readStatus } from "../lib/driver/status";
+import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+
+export const command = "status";
+export const describe = "what the stack serves, its health and the last gate verdicts";
+
+export function builder(y: Argv) {
+  return withStackOptions(y);
+}
+
+export async function handler(argv: unknown): Promise<void> {
+  const a = parseArgs(stackArgs, argv);
+  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const s = await readStatus(ctx);
+  emit(a.json, s, () => {
+    const apps = Object.keys(s.releases).sort();
+    const lines = apps.map((app) => {
+      const r = s.releases[app] as { stable?: { version: string }; canary?: { version: string } | null };
+      const canary = r.canary ? ` canary ${r.canary.version} at ${s.weights[app] ?? 0}%` : "";
+      return `  ${app}: stable ${r.stable?.version ?? "-"}${canary}`;
+    });
+    const ramp = s.ramp
+      ? `ramp ${s.ramp.version}: step ${s.ramp.step} at ${s.ramp.weight}%`
+      : "no ramp in progress";
+    const gates = s.last_gates.map(
+      (g) => `  ${g.ts} ${g.phase} ${g.verdict ?? ""}${g.reason ? ` (${g.reason})` : ""}`,
+    );
+    return [
+      `stack ${s.stack}: ${s.health} (failure_streak ${s.failure_streak}), rollout_gate ${s.rollout_gate}`,
+      ...lines,
+      ramp,
+      s.lock
+        ? `locked by ${s.lock.command} (pid ${s.lock.pid} on ${s.lock.host} since ${s.lock.since})`
+        : "not locked",
+      gates.length ? "last gates:" : "no gate verdicts yet",
+      ...gates,
+    ].join("\n");
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * The driver's decision, as a pure function: given the ramp plan and what has been observed
+ * so far, the one thing to do next. The driver is a loop around it (observe, decide, act), so
+ * every path of a ramp, including a resumed one, goes through this table.
+ */
+
+/** The ramp as planned. */
+export interface RampPlan {
+  /** Canary weights, strictly increasing, ending at 100. */
+  steps: readonly number[];
+  /** How many extra windows a step may wait for enough traffic before failing closed. */
+  maxHolds: number;
+}
+
+/** The verdict of a step's gate, as far as the decision needs it. */
+export type StepVerdict =
+  | { status: "pass" }
+  | { status: "fail"; reason: string }
+  | { status: "insufficient_traffic"; detail: string };
+
+/** What the driver knows. */
+export interface Observations {
+  /** Index of the step the stack is on (its weight is deployed), or -1 before the first. */
+  step: number;
+  /** Whether the current step's update succeeded. @default true */
+  applied: boolean;
+  /** The gate verdict of the current step, or null while it is not judged. */
+  verdict: StepVerdict | null;
+  /** Windows already added to the current step for lack of traffic. */
+  holds: number;
+  /** Whether the promotion update succeeded. */
+  promoted: boolean;
+}
+
+/** The one thing to do next. */
+export type Intent =
+  /** Deploy step `step` (weight `weight`). */
+  | { kind: "advance"; step: number; weight: number }
+  /** Judge the current step over its window. */
+  | { kind: "bake"; step: number; final: boolean }
+  /** Judge the current step over one more window (too little traffic so far). */
+  | { kind: "hold"; step: number; reason: string }
+  /** Roll back to the last green state. */
+  | { kind: "abort"; reason: string }
+  /** Make the canary the stable release. */
+  | { kind: "promote" }
+  /** Nothing left to do. */
+  | { kind: "done" };
+
+/**
+ * Decides the next intent.
+ *
+ * @param plan - the ramp plan
+ * @param obs - what has been observed
+ */
+export function decideNext(plan: RampPlan, obs: Observations): Intent {
+  const last = plan.steps.length - 1;
+  if (obs.promoted) return { kind: "done" };
+  if (obs.step < -1 || obs.step > last) {
+    return { kind: "abort", reason: `step ${obs.step} is outside the plan (0–${last})` };
+  }
+  if (obs.step === -1) return advanceTo(plan, 0);
+  if (!obs.applied) return { kind: "abort", reason: `the update of step ${obs.step + 1} failed` };
+  const v = obs.verdict;
+  if (v === null) return { kind: "bake", step: obs.step, final: obs.step === last };
+  switch (v.status) {
+    case "fail":
+      return { kind: "abort", reason: v.reason };
+    case "insufficient_traffic":
+      return obs.holds < plan.maxHolds
+        ? { kind: "hold", step: obs.step, reason: v.detail }
+        : { kind: "abort", reason: `not enough traffic to judge the step: ${v.detail}` };
+    case "pass":
+      return obs.step === last ? { kind: "promote" } : advanceTo(plan, obs.step + 1);
+  }
+}
+
+function advanceTo(plan: RampPlan, step: number): Intent {
+  const weight = plan.steps[step];
+  if (weight === undefined) return { kind: "abort", reason: "the plan has no steps" };
+  return { kind: "advance", step, weight };
+}

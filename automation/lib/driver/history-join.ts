@@ -1,0 +1,29 @@
+/**
+ * Stack history joined with the SWARM events (pure): each event names the update message of
+ * its phase, and belongs to the newest update with that message that started before it.
+ */
+import type { SwarmEvent } from "../events/schema";
+import type { HistoryEntry } from "../history";
+
+/** A history entry with the events (gate verdicts, rollback, promotion) of its update. */
+export interface JoinedEntry extends HistoryEntry {
+  events: Pick<SwarmEvent, "id" | "ts" | "phase" | "verdict" | "reason" | "slo">[];
+}
+
+/**
+ * Joins history (newest first) and events (any order).
+ *
+ * @param history - the stack history, newest first
+ * @param events - the stack's SWARM events
+ */
+export function joinHistory(history: readonly HistoryEntry[], events: readonly SwarmEvent[]): JoinedEntry[] {
+  const joined: JoinedEntry[] = history.map((h) => ({ ...h, events: [] }));
+  for (const e of [...events].sort((a, b) => a.ts.localeCompare(b.ts))) {
+    if (e.update === undefined) continue;
+    const owner = joined.find((h) => h.message === e.update && h.startTime <= e.ts);
+    if (owner === undefined) continue;
+    const { id, ts, phase, verdict, reason, slo } = e;
+    owner.events.push({ id, ts, phase, verdict, reason, slo });
+  }
+  return joined;
+}

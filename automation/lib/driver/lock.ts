@@ -1,0 +1,129 @@
+/**
+ * The driver lock: one glidepath process at a time changes a stack (rollout, promote,
+ * rollback, up). The backend's own lock covers one `pulumi up`; this one covers the whole
+ * ramp, bake windows included. It is a file created exclusively (`O_EXCL`) beside the state;
+ * a lock whose owner process is gone (same host, pid no longer alive) is stale and is
+ * cleared; any other holder makes the second driver stop with `GP_STACK_LOCKED`.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { GlidepathError } from "../errors";
+
+/** What a lock file records about its owner. */
+export interface LockOwner {
+  /** Process id of the owner. */
+  pid: number;
+  /** Host name of the owner. */
+  host: string;
+  /** The command that holds it (`rollout v2`). */
+  command: string;
+  /** When it was taken (ISO 8601). */
+  since: string;
+  /** Random token: only the owner that wrote it removes it. */
+  token: string;
+}
+
+/** A held lock. */
+export interface DriverLock {
+  /** The lock file. */
+  file: string;
+  /** What the file records. */
+  owner: LockOwner;
+  /** Whether a stale lock was cleared to take this one. */
+  clearedStale?: LockOwner;
+  /** Releases the lock (idempotent; leaves a lock that is no longer ours alone). */
+  release(): Promise<void>;
+}
+
+/** Options of {@link acquireDriverLock}. */
+export interface AcquireOptions {
+  /** Directory of lock files (beside the state). */
+  dir: string;
+  /** Stack name. */
+  stack: string;
+  /** What the owner is doing, for the message a second driver gets. */
+  command: string;
+  /** Whether a process is alive. @default - `process.kill(pid, 0)` */
+  isAlive?: (pid: number) => boolean;
+}
+
+/** `kill(pid, 0)`: true when the process exists (EPERM means it exists but is not ours). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function readOwner(file: string): Promise<LockOwner | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, "utf8")) as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes the stack's driver lock.
+ *
+ * @throws GlidepathError `GP_STACK_LOCKED` naming the owner (pid, host, command, since)
+ */
+export async function acquireDriverLock(opts: AcquireOptions): Promise<DriverLock> {
+  const isAlive = opts.isAlive ?? processAlive;
+  const file = path.join(opts.dir, `${opts.stack}.lock.json`);
+  await fs.mkdir(opts.dir, { recursive: true });
+  const owner: LockOwner = {
+    pid: process.pid,
+    host: os.hostname(),
+    command: opts.command,
+    since: new Date().toISOString(),
+    token: crypto.randomUUID(),
+  };
+  let clearedStale: LockOwner | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await fs.writeFile(file, `${JSON.stringify(owner, null, 2)}\n`, { flag: "wx" });
+      const release = async () => {
+        const now = await readOwner(file);
+        if (now?.token === owner.token) await fs.rm(file, { force: true });
+      };
+      return { file, owner, clearedStale, release };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const held = await readOwner(file);
+    // A half-written file (its owner died between open and write) or a dead owner on this host is stale.
+    const stale = held === undefined || (held.host === owner.host && !isAlive(held.pid));
+    if (!stale) {
+      throw new GlidepathError(
+        "GP_STACK_LOCKED",
+        `stack "${opts.stack}" is being changed by another glidepath process: ${held.command} (pid ${held.pid} on ${held.host}, since ${held.since}); nothing was changed`,
+        `wait for it to finish (\`glidepath status --stack ${opts.stack}\` shows its progress); if that process is gone from ${held.host}, remove ${file}`,
+      );
+    }
+    // Move the stale file aside before deleting it, so two racing drivers cannot both clear it.
+    const aside = `${file}.${owner.token}.stale`;
+    try {
+      await fs.rename(file, aside);
+      const moved = await readOwner(aside);
+      if (held !== undefined && moved?.token !== held.token) {
+        // Another driver took the lock between our read and the rename: put its lock back.
+        await fs.link(aside, file).catch(() => undefined);
+      } else {
+        clearedStale = held;
+      }
+      await fs.rm(aside, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+  }
+  throw new GlidepathError(
+    "GP_STACK_LOCKED",
+    `could not take the lock of stack "${opts.stack}" (${file}): other processes keep taking it`,
+    "retry when no other glidepath command runs on this stack",
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * What every stack-changing command (rollout, promote, rollback, up) does around its work:
+ * take the driver lock (recording a stale lock it cleared), open the event logs, and release
+ * the lock whatever happens.
+ */
+import * as path from "node:path";
+import type { StackContext } from "../context";
+import { fileBackendDir } from "../env";
+import { eventFiles, jsonlSwarmSink, type RuntimeLog, runtimeLog, type SwarmSink } from "../events/sinks";
+import { acquireDriverLock } from "./lock";
+
+/** The locks of a stack live beside its state (file backend), else in the project. */
+export function lockDir(ctx: Pick<StackContext, "envVars" | "projectDir">): string {
+  const backend = fileBackendDir(ctx.envVars.PULUMI_BACKEND_URL ?? "");
+  return backend !== undefined
+    ? path.join(backend, ".glidepath-locks")
+    : path.join(ctx.projectDir, ".glidepath", "locks");
+}
+
+/** The event logs of a command. */
+export interface Logs {
+  swarm: SwarmSink;
+  runtime: RuntimeLog;
+  files: { swarm: string; runtime: string };
+}
+
+/** Opens the project's event logs for a stack. */
+export function openLogs(ctx: Pick<StackContext, "projectDir" | "stack">): Logs {
+  const files = eventFiles(ctx.projectDir);
+  return { swarm: jsonlSwarmSink(files.swarm), runtime: runtimeLog(files.runtime, ctx.stack.name), files };
+}
+
+/**
+ * Runs `work` holding the stack's driver lock.
+ *
+ * @param ctx - the opened stack
+ * @param command - what the lock records (`rollout v2`)
+ * @param work - the work, given the event logs
+ * @throws GlidepathError `GP_STACK_LOCKED` when another glidepath process holds the lock
+ */
+export async function withDriverLock<T>(
+  ctx: StackContext,
+  command: string,
+  work: (logs: Logs) => Promise<T>,
+): Promise<T> {
+  const lock = await acquireDriverLock({ dir: lockDir(ctx), stack: ctx.stack.name, command });
+  const logs = openLogs(ctx);
+  try {
+    if (lock.clearedStale) {
+      const s = lock.clearedStale;
+      await logs.runtime.record("stale_lock_cleared", ctx.stack.name, `${s.command} (pid ${s.pid}, gone)`);
+    }
+    return await work(logs);
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * `glidepath status`: what the stack serves now (releases, weights, the ramp step), its
+ * health from the runtime events, the last gate verdicts, and who holds the driver lock.
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import type { StackContext } from "../context";
+import type { SwarmEvent } from "../events/schema";
+import { eventFiles, readRuntimeEvents, readSwarmEvents } from "../events/sinks";
+import { deriveHealth, type Health } from "./health";
+import type { LockOwner } from "./lock";
+import { lockDir } from "./session";
+
+/** The status of a stack. */
+export interface StackStatus extends Health {
+  stack: string;
+  /** Per app: stable and canary releases (version, digest, path). */
+  releases: Record<string, unknown>;
+  /** Per app: canary weight. */
+  weights: Record<string, number>;
+  /** The ramp in progress, with its step (1-based) and weight, or null. */
+  ramp: { id: string; version: string; apps: string[]; step: number; weight: number } | null;
+  /** The newest gate verdicts, newest first (at most 8). */
+  last_gates: Pick<SwarmEvent, "ts" | "phase" | "verdict" | "reason" | "version">[];
+  /** The driver lock's owner, if a glidepath process is changing the stack. */
+  lock: Omit<LockOwner, "token"> | null;
+}
+
+/** Reads the status of a stack (no update, no lock taken). */
+export async function readStatus(ctx: StackContext): Promise<StackStatus> {
+  const outputs = await ctx.stack.outputs();
+  const value = <T>(k: string, fallback: T): T => (outputs[k]?.value as T | undefined) ?? fallback;
+  const files = eventFiles(ctx.projectDir);
+  const health = deriveHealth(await readRuntimeEvents(files.runtime, ctx.stack.name));
+  const gates = (await readSwarmEvents(files.swarm, ctx.stack.name))
+    .filter((e) => e.phase.startsWith("canary:") || e.phase === "rollback:triggered")
+    .slice(-8)
+    .reverse()
+    .map(({ ts, phase, verdict, reason, version }) => ({ ts, phase, verdict, reason, version }));
+  const lockFile = path.join(lockDir(ctx), `${ctx.stack.name}.lock.json`);
+  const lock = await fs
+    .readFile(lockFile, "utf8")
+    .then((t) => {
+      const { token: _token, ...owner } = JSON.parse(t) as LockOwner;
+      return owner;
+    })
+    .catch(() => null);
+  const ramp = value<StackStatus["ramp"]>("ramp", null);
+  return {
+    stack: ctx.stack.name,
+    releases: value("releases", {}),
+    weights: value("weights", {}),
+    ramp: ramp
+      ? { id: ramp.id, version: ramp.version, apps: ramp.apps, step: ramp.step + 1, weight: ramp.weight }
+      : null,
+    ...health,
+    last_gates: gates,
+    lock,
+  };
+}
