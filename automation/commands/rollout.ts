@@ -76,14 +76,17 @@ export async function handler(argv: unknown): Promise<void> {
   const config = await loadStackConfig(ctx.stack);
   const plan = planRollout(a.stack, config, a.version, a.apps, a, ctx.projectDir);
   const source = sloSourceFor(plan.slo, plan.intervalMs, a.stack);
-  const report = await withDriverLock(ctx, `rollout ${a.version}`, (logs) =>
-    runRollout(ctx, config, plan, {
+  const report = await withDriverLock(ctx, `rollout ${a.version}`, async (logs) => {
+    // Read again under the lock: another driver may have moved the stack since.
+    const current = await loadStackConfig(ctx.stack);
+    const locked = planRollout(a.stack, current, a.version, a.apps, a, ctx.projectDir);
+    return runRollout(ctx, current, locked, {
       source,
       swarm: logs.swarm,
       runtime: logs.runtime,
-      onEvent: (e) => progressLine(renderDriverEvent(e, plan.steps.length)),
-    }),
-  );
+      onEvent: (e) => progressLine(renderDriverEvent(e, locked.steps.length)),
+    });
+  });
   const file = path.join(ctx.projectDir, "artifacts", "rollout-report.json");
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -33,10 +33,38 @@ describe("parseStackConfig", () => {
           interval: "30s",
           minSlo: 99,
           maxMisses: 3,
+          mode: "threshold",
+          burn: { objective: 99.9, longWindow: "1h", shortWindow: "5m", maxBurnRate: 14.4 },
+          minRequests: 0,
+          maxHolds: 1,
           slo: { source: "edge" },
         },
       },
     });
+  });
+
+  it("takes the runbook's secrets only as secrets, and refuses a ramp over undeclared apps", () => {
+    const plain = parseStackConfig({ ...base, "glidepath:WIX_API_KEY": "k" });
+    expect(plain.ok ? [] : plain.issues.map((i) => i.path)).toEqual(["glidepath:WIX_API_KEY"]);
+    const secret = parseStackConfig(
+      { ...base, "glidepath:WIX_API_KEY": "k" },
+      new Set(["glidepath:WIX_API_KEY"]),
+    );
+    expect(secret.ok).toBe(true);
+    const ramp = parseStackConfig({
+      ...base,
+      "glidepath:ramp": JSON.stringify({
+        id: "v2@t",
+        version: "v2",
+        apps: ["blog"],
+        step: 0,
+        weight: 5,
+        startedAt: "2026-11-22T07:00:00.000Z",
+      }),
+    });
+    expect(ramp.ok ? [] : ramp.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'glidepath:ramp.apps[0]: unknown app "blog"; declared apps: gamma, wix',
+    ]);
   });
 
   it("defaults flags to none", () => {

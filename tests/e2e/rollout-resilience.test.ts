@@ -1,0 +1,231 @@
+/**
+ * The driver when things go wrong around it, through the real engine: killed during a bake
+ * window and re-run; two drivers at once; bad input; the preflight and check; and no secret
+ * value anywhere the driver writes.
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkReportSchema } from "../../automation/lib/driver/check";
+import { preflightSummarySchema } from "../../automation/lib/driver/preflight";
+import { makeProject, ROOT, type ScratchProject } from "../../bench/helpers/scratch-project";
+import { type SloServer, startSloServer } from "../helpers/slo-server";
+import { addVersion, readEvents, readRoute, rolloutArgs } from "./helpers/rollout";
+import { toolchainBinDir } from "./helpers/toolchain";
+
+const binDir = toolchainBinDir();
+const SECRET = "adm1n-key-0f-the-edge-8cd2e1";
+
+/** Polls `f` every 200 ms until it is true (at most `ms`). */
+async function until(f: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.skipIf(binDir === undefined)("driver resilience through the real engine", () => {
+  let p: ScratchProject;
+  let slo: SloServer;
+  const history = async () =>
+    JSON.parse((await p.pulumi(["stack", "history", "--json", "--stack", "local"])).stdout) as {
+      message: string;
+      result: string;
+    }[];
+  const lockFile = () => path.join(p.dir, "state/.glidepath-locks/local.lock.json");
+
+  beforeAll(async () => {
+    p = await makeProject(binDir as string);
+    slo = await startSloServer(() => ({
+      kind: "json",
+      body: { apps: { wix: { score: 99.8 }, gamma: { good: 1000, total: 1000 } } },
+    }));
+    expect((await p.pulumi(["stack", "init", "local"])).code).toBe(0);
+    const set = await p.pulumi([
+      "config",
+      "set",
+      "--secret",
+      "glidepath:adminKey",
+      SECRET,
+      "--stack",
+      "local",
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    expect((await p.glidepath(["up", "--stack", "local"])).code).toBe(0);
+    await addVersion(p.dir, "v3");
+  });
+
+  afterAll(async () => {
+    await slo?.close();
+  });
+
+  it("refuses bad input with exit 2 before any update, history unchanged", async () => {
+    const before = (await history()).length;
+    const cases: [string[], string, string?][] = [
+      [["--steps", "5,50,25,100"], "--steps=[5,50,25,100]: expected weights to increase: 50 then 25"],
+      [["--steps", "5,150"], "--steps=[5,150]: expected an integer weight from 1 to 100"],
+      [["--apps", "wix,blog"], '--apps="blog": unknown app or no stable release'],
+      [[], '--window="10 minutes": expected a duration such as 30s, 10m or 1h', "10 minutes"],
+      [["--min", "120"], "--min=120"],
+    ];
+    for (const [extra, message, window] of cases) {
+      const r = await p.glidepath(rolloutArgs("v2", slo.url, extra, window));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain("error[GP_ARG_INVALID]");
+      expect(r.stderr).toContain(message);
+    }
+    const noBundle = await p.glidepath(rolloutArgs("v9", slo.url));
+    expect(noBundle.code).toBe(2);
+    expect(noBundle.stderr).toContain("no bundle for gamma; expected the directory apps/gamma/v9");
+    expect((await history()).length).toBe(before);
+  });
+
+  it("preflight of the local stack needs no secret; check previews the ramp without applying it", async () => {
+    const pre = await p.glidepath([
+      "preflight",
+      "--stack",
+      "local",
+      "--json-output",
+      "artifacts/orchestrator-summary.json",
+    ]);
+    expect(pre.code, pre.stderr).toBe(0);
+    const summary = preflightSummarySchema.parse(
+      JSON.parse(await fs.readFile(path.join(p.dir, "artifacts/orchestrator-summary.json"), "utf8")),
+    );
+    expect(summary).toMatchObject({ ok: true, secrets: {}, missing: [] });
+    expect(summary.inventory.apps.wix).toMatchObject({
+      target: "local",
+      stable: "v1",
+      canary: null,
+      weight: 0,
+    });
+    const before = (await history()).length;
+    const config = await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8");
+    const check = await p.glidepath([
+      "check",
+      "--stack",
+      "local",
+      "--version",
+      "v2",
+      "--json-output",
+      "artifacts/orchestrator-check.json",
+    ]);
+    expect(check.code, check.stderr).toBe(0);
+    const report = checkReportSchema.parse(
+      JSON.parse(await fs.readFile(path.join(p.dir, "artifacts/orchestrator-check.json"), "utf8")),
+    );
+    expect(Object.keys(report.current)).toEqual(["same"]);
+    // The first step adds two builds and two releases and changes routes and flags.
+    expect(report.ramp?.firstStep.create).toBe(4);
+    expect(report.ramp?.steps.map((s) => s.weight)).toEqual([5, 25, 50, 100]);
+    expect((await history()).length).toBe(before);
+    expect(await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8")).toBe(config);
+  });
+
+  it("lists each missing secret of a staging stack by name (exit 1) and never prints a value", async () => {
+    await fs.copyFile(path.join(ROOT, "Pulumi.staging.yaml"), path.join(p.dir, "Pulumi.staging.yaml"));
+    expect((await p.pulumi(["stack", "init", "staging"])).code).toBe(0);
+    expect(
+      (
+        await p.pulumi([
+          "config",
+          "set",
+          "--secret",
+          "glidepath:GAMMA_TOKEN",
+          "gamma-tok-51e2",
+          "--stack",
+          "staging",
+        ])
+      ).code,
+    ).toBe(0);
+    const env = p.env;
+    p.env = { ...env, WIX_API_KEY: "wix-key-77a9" };
+    try {
+      const r = await p.glidepath(["preflight", "--stack", "staging", "--json"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("error[GP_SECRETS_MISSING]");
+      const s = preflightSummarySchema.parse(JSON.parse(r.stdout));
+      expect(s.secrets).toMatchObject({ WIX_API_KEY: "env", GAMMA_TOKEN: "config", SWARM_DB_ID: "missing" });
+      expect(s.missing).toEqual([
+        "WIX_SITE_ID",
+        "WIX_SYNC_ENDPOINT",
+        "GAMMA_SPACE_ID",
+        "SWARM_NOTION_TOKEN",
+        "SWARM_DB_ID",
+        "NOTION_SLO_BADGE_URL",
+      ]);
+      expect(r.stdout + r.stderr).not.toContain("wix-key-77a9");
+      expect(r.stdout + r.stderr).not.toContain("gamma-tok-51e2");
+    } finally {
+      p.env = env;
+    }
+  });
+
+  it("a driver killed (SIGKILL) during a bake window is resumed by the next run: no orphan lock, no unjudged canary", async () => {
+    const killed = p.start(rolloutArgs("v2", slo.url, [], "60s"));
+    await until(() => killed.output().includes("baking"), 90_000, "the first bake window");
+    killed.child.kill("SIGKILL");
+    await killed.done;
+    // The ramp is left at 5%, unjudged, and the dead driver's lock is still there.
+    expect(await readRoute(p.dir, "wix")).toMatchObject({ canary: { version: "v2" }, weight: 5 });
+    expect(JSON.parse(await fs.readFile(lockFile(), "utf8")).pid).toBe(killed.child.pid);
+    const status = JSON.parse((await p.glidepath(["status", "--stack", "local", "--json"])).stdout);
+    expect(status.ramp).toMatchObject({ version: "v2", step: 1, weight: 5 });
+    // Another version is refused while that ramp is unfinished.
+    const other = await p.glidepath(rolloutArgs("v3", slo.url));
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("error[GP_RAMP_CONFLICT]");
+    const before = (await history()).length;
+    const r = await p.glidepath(rolloutArgs("v2", slo.url, ["--json"]));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("resuming a ramp left by an earlier driver (step applied: judging it again)");
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ outcome: "promoted", resumed: true });
+    expect(report.steps.map((s: { weight: number }) => s.weight)).toEqual([5, 25, 50, 100]);
+    // Step 5% was judged again, not redeployed: three more steps and the promotion.
+    expect((await history()).slice(0, (await history()).length - before).map((h) => h.message)).toEqual([
+      "glidepath promote gamma@v2 wix@v2",
+      "glidepath canary:100 gamma@v2 wix@v2",
+      "glidepath canary:50 gamma@v2 wix@v2",
+      "glidepath canary:25 gamma@v2 wix@v2",
+    ]);
+    await expect(fs.stat(lockFile())).rejects.toThrow();
+    const runtime = (await fs.readFile(path.join(p.dir, "artifacts/runtime-events.jsonl"), "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).code);
+    expect(runtime).toContain("stale_lock_cleared");
+    expect(runtime).toContain("ramp_resumed");
+  });
+
+  it("refuses a second driver on the same stack while the first runs; the first finishes", async () => {
+    const first = p.start(rolloutArgs("v3", slo.url, ["--steps", "5,100"], "3s"));
+    await until(() => first.output().includes("baking"), 90_000, "the first driver's bake");
+    const second = await p.glidepath(rolloutArgs("v3", slo.url, ["--steps", "5,100"]));
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain("error[GP_STACK_LOCKED]");
+    expect(second.stderr).toContain(`rollout v3 (pid ${first.child.pid}`);
+    const done = await first.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect(await readRoute(p.dir, "wix")).toMatchObject({
+      stable: { version: "v3" },
+      canary: null,
+      weight: 0,
+    });
+  });
+
+  it("keeps the secret value out of every artifact, event, log line and history message", async () => {
+    const artifacts = path.join(p.dir, "artifacts");
+    for (const f of await fs.readdir(artifacts)) {
+      expect(await fs.readFile(path.join(artifacts, f), "utf8"), f).not.toContain(SECRET);
+    }
+    expect((await readEvents(p.dir)).length).toBeGreaterThan(0);
+    expect(p.transcript()).not.toContain(SECRET);
+    const h = (await p.pulumi(["stack", "history", "--json", "--stack", "local"])).stdout;
+    expect(h).not.toContain(SECRET);
+    expect(await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8")).not.toContain(SECRET);
+    const state = (await p.pulumi(["stack", "export", "--stack", "local"])).stdout;
+    expect(state).not.toContain(SECRET);
+  });
+});

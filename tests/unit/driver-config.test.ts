@@ -1,0 +1,161 @@
+/**
+ * The driver's config writing: the phases a ramp goes through, the stack file edit that keeps
+ * everything else, and the planning of a rollout from flags and config.
+ */
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { planRollout } from "../../automation/lib/driver/plan";
+import { promotionConfig, stepConfig } from "../../automation/lib/driver/ramp-config";
+import { writeStackKeys } from "../../automation/lib/driver/stack-file";
+import { parseStackConfig, type StackConfig } from "../../infra/config";
+
+function config(extra: Record<string, unknown> = {}): StackConfig {
+  const raw = {
+    "glidepath:environment": "local",
+    "glidepath:apps": JSON.stringify({
+      wix: { target: "local" },
+      gamma: { target: "local" },
+      blog: { target: "local" },
+    }),
+    "glidepath:flags": JSON.stringify({ wix: { CanaryEnabled: false, Theme: "neon" } }),
+    "glidepath:releases": JSON.stringify({
+      wix: { stable: { version: "v1", source: "apps/wix/v1" } },
+      gamma: { stable: { version: "v1", source: "apps/gamma/v1" } },
+    }),
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`glidepath:${k}`, JSON.stringify(v)])),
+  };
+  const parsed = parseStackConfig(raw);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.config;
+}
+const ramp = {
+  id: "v2@t",
+  version: "v2",
+  apps: ["gamma", "wix"],
+  step: 1,
+  weight: 25,
+  startedAt: "2026-11-22T07:00:00.000Z",
+};
+
+describe("ramp phases", () => {
+  it("a step adds the canary beside the stable release, at the weight, with CanaryEnabled", () => {
+    const c = stepConfig(config(), ramp);
+    expect(c.releases.wix).toEqual({
+      stable: { version: "v1", source: "apps/wix/v1" },
+      canary: { version: "v2", source: "apps/wix/v2" },
+    });
+    expect(c.weights).toEqual({ gamma: 25, wix: 25 });
+    expect(c.flags).toEqual({ wix: { CanaryEnabled: true, Theme: "neon" }, gamma: { CanaryEnabled: true } });
+    expect(c.ramp).toEqual(ramp);
+    // The result is valid config: the schema accepts it.
+    const back = parseStackConfig({
+      "glidepath:environment": "local",
+      "glidepath:apps": JSON.stringify(config().apps),
+      ...Object.fromEntries(Object.entries(c).map(([k, v]) => [`glidepath:${k}`, JSON.stringify(v)])),
+    });
+    expect(back.ok).toBe(true);
+  });
+
+  it("the promotion makes the canary stable at weight 0, CanaryEnabled=false, and drops the ramp", () => {
+    const onLast = { ...config(), ...stepConfig(config(), { ...ramp, step: 3, weight: 100 }) };
+    const c = promotionConfig(onLast, onLast.ramp as typeof ramp);
+    expect(c.releases.wix).toEqual({ stable: { version: "v2", source: "apps/wix/v2" } });
+    expect(c.weights).toEqual({ gamma: 0, wix: 0 });
+    expect(c.flags.wix).toEqual({ CanaryEnabled: false, Theme: "neon" });
+    expect(c.ramp).toBeUndefined();
+  });
+});
+
+describe("writeStackKeys", () => {
+  it("sets and removes glidepath keys, keeping comments, the salt and secure values; times stay strings", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-stackfile-"));
+    const file = path.join(dir, "Pulumi.local.yaml");
+    await fs.writeFile(
+      file,
+      "# the local stack\nencryptionsalt: v1:abc\nconfig:\n  glidepath:adminKey:\n    secure: v1:xyz\n  glidepath:weights:\n    wix: 0\n  glidepath:ramp:\n    step: 0\n",
+    );
+    await writeStackKeys(dir, "local", {
+      weights: { wix: 25 },
+      ramp: undefined,
+      extra: { at: "2026-11-22T07:00:00.000Z" },
+    });
+    const text = await fs.readFile(file, "utf8");
+    expect(text).toContain("# the local stack");
+    expect(text).toContain("encryptionsalt: v1:abc");
+    expect(text).toContain("secure: v1:xyz");
+    expect(text).not.toContain("glidepath:ramp");
+    expect(text).toContain("wix: 25");
+    expect(text).toContain('at: "2026-11-22T07:00:00.000Z"');
+  });
+});
+
+describe("planRollout", () => {
+  const projectDir = path.resolve(__dirname, "../..");
+  it("plans every app with a release by default, with the config's rollout settings", () => {
+    const p = planRollout("local", config(), "v2", undefined, {}, projectDir);
+    expect(p).toMatchObject({
+      version: "v2",
+      apps: ["gamma", "wix"],
+      steps: [5, 25, 50, 100],
+      windowMs: 600_000,
+      finalWindowMs: 900_000,
+      intervalMs: 30_000,
+      gate: { minSlo: 99, maxMisses: 3, mode: "threshold", minRequests: 0 },
+      slo: { source: "edge" },
+    });
+  });
+  it("takes flags over config", () => {
+    const p = planRollout(
+      "local",
+      config(),
+      "v2",
+      ["wix"],
+      { steps: [10, 100], window: "5s", interval: "1s", min: 98.5, sloUrl: "http://127.0.0.1:1/slo" },
+      projectDir,
+    );
+    expect(p).toMatchObject({
+      apps: ["wix"],
+      steps: [10, 100],
+      windowMs: 5000,
+      gate: { minSlo: 98.5 },
+      slo: { source: "http" },
+    });
+  });
+  it("names every bad flag with its value (exit 2)", () => {
+    let err: unknown;
+    try {
+      planRollout(
+        "local",
+        config(),
+        "v2",
+        ["wix", "blog"],
+        { steps: [50, 25], interval: "1 minute" },
+        projectDir,
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: "GP_ARG_INVALID", exitCode: 2 });
+    const m = (err as Error).message;
+    expect(m).toContain('--apps="blog": unknown app or no stable release; apps with releases: gamma, wix');
+    expect(m).toContain("--steps=[50,25]: expected weights to increase: 50 then 25");
+    expect(m).toContain("--steps=[50,25]: expected the last step to be 100");
+    expect(m).toContain('--interval="1 minute": expected a duration such as 30s, 10m or 1h');
+  });
+  it("refuses a different ramp while one is in progress, and resumes the same one", () => {
+    const cfg = config({
+      ramp,
+      releases: stepConfig(config(), ramp).releases,
+      weights: { wix: 25, gamma: 25 },
+    });
+    expect(() => planRollout("local", cfg, "v2", ["wix"], {}, projectDir)).toThrow(
+      /in the middle of a ramp of gamma, wix to v2/,
+    );
+    expect(() => planRollout("local", cfg, "v2", undefined, { steps: [10, 100] }, projectDir)).toThrow(
+      /which this rollout does not continue/,
+    );
+    expect(planRollout("local", cfg, "v2", undefined, {}, projectDir).apps).toEqual(["gamma", "wix"]);
+  });
+});
