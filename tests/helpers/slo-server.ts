@@ -1,38 +1,70 @@
 /**
- * A loopback SLO endpoint for tests (127.0.0.1 only): each request is answered by the current
- * behavior, which a test can change at any time.
+ * A loopback SLO endpoint for tests (127.0.0.1, a free port): each request is answered by the
+ * current behavior, which a test can change at any time.
  */
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 /** How the server answers one request. */
 export type SloAnswer =
+  /** 200 with the body as JSON. */
   | { kind: "json"; body: unknown }
+  /** That status with a short text body. */
   | { kind: "status"; code: number }
+  /** 200 with an HTML body. */
   | { kind: "garbage" }
+  /** 200 with the body as JSON, after `ms`. */
   | { kind: "slow"; ms: number; body: unknown }
+  /** Never answers. */
   | { kind: "hang" };
+
+/** What a behavior sees of a request. */
+export interface SloRequest {
+  /** The `app` query parameter, if any. */
+  app?: string;
+  /** The `authorization` header, if any. */
+  authorization?: string;
+}
+
+/** Chooses the answer to a request. */
+export type SloBehavior = (req: SloRequest) => SloAnswer;
 
 /** A running SLO server. */
 export interface SloServer {
+  /** `http://127.0.0.1:<port>/slo`. */
   url: string;
-  /** Replaces the behavior. */
-  setBehavior(b: () => SloAnswer): void;
-  /** Requests answered so far. */
+  /**
+   * Replaces the behavior.
+   *
+   * @param b - the new behavior
+   */
+  setBehavior(b: SloBehavior): void;
+  /** Requests received so far. */
   requests(): number;
-  /** Stops listening and destroys open sockets. */
+  /** Stops listening and destroys open sockets (hanging requests included). */
   close(): Promise<void>;
 }
 
-/** Starts a server on 127.0.0.1 with a random port. */
-export async function startSloServer(behavior: () => SloAnswer): Promise<SloServer> {
+/**
+ * Starts a server on 127.0.0.1 with a free port.
+ *
+ * @param behavior - answers each request
+ */
+export async function startSloServer(behavior: SloBehavior): Promise<SloServer> {
   let current = behavior;
   let count = 0;
   const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     count++;
-    const a = current();
+    req.resume();
+    const query = new URL(req.url ?? "/", "http://127.0.0.1").searchParams;
+    const a = current({
+      ...(query.get("app") !== null ? { app: query.get("app") as string } : {}),
+      ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
+    });
     const json = (body: unknown) => {
+      if (res.destroyed) return;
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
@@ -40,16 +72,20 @@ export async function startSloServer(behavior: () => SloAnswer): Promise<SloServ
       case "json":
         return json(a.body);
       case "status":
-        res.writeHead(a.code);
+        res.writeHead(a.code, { "content-type": "text/plain" });
         return res.end("error");
       case "garbage":
         res.writeHead(200, { "content-type": "text/html" });
         return res.end("<html>oops</html>");
-      case "slow":
-        setTimeout(() => json(a.body), a.ms).unref();
+      case "slow": {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          json(a.body);
+        }, a.ms);
+        timers.add(t);
         return;
+      }
       case "hang":
-        req.resume();
         return;
     }
   });
@@ -57,7 +93,10 @@ export async function startSloServer(behavior: () => SloAnswer): Promise<SloServ
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/slo`,
@@ -67,8 +106,11 @@ export async function startSloServer(behavior: () => SloAnswer): Promise<SloServ
     requests: () => count,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
         server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
       }),
   };
 }

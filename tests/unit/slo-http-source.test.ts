@@ -3,81 +3,256 @@
  * no token from the URL in any description or detail.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { httpSloSource, redactUrl } from "../../automation/lib/slo/http-source";
-import { type SloAnswer, type SloServer, startSloServer } from "../helpers/slo-server";
+import {
+  httpSloSource,
+  readSloBody,
+  redactUrl,
+  sloCountsSchema,
+  sloFiguresSchema,
+  sloPerAppSchema,
+  sloScoreSchema,
+} from "../../automation/lib/slo/http-source";
+import { clip, DETAIL_MAX, missSample, type SloSample } from "../../automation/lib/slo/sample";
+import { type SloAnswer, type SloRequest, type SloServer, startSloServer } from "../helpers/slo-server";
 
-describe("httpSloSource", () => {
+/** Generous for answers that come at once; the timeout cases use tens of ms. */
+const FAST = 2_000;
+const SHORT = 40;
+
+describe("httpSloSource", { timeout: 10_000 }, () => {
   let server: SloServer;
-  const answer = (a: SloAnswer) => server.setBehavior(() => a);
-  const source = (timeoutMs = 300) => httpSloSource({ url: server.url, timeoutMs, now: () => 42 });
+  let seen: SloRequest[] = [];
+  const answer = (a: SloAnswer) =>
+    server.setBehavior((req) => {
+      seen.push(req);
+      return a;
+    });
+  const source = (timeoutMs = FAST) => httpSloSource({ url: server.url, timeoutMs, now: () => 42 });
+  const detailOf = (s: SloSample) => (s.ok ? "" : s.detail);
 
   beforeAll(async () => {
     server = await startSloServer(() => ({ kind: "json", body: { score: 99.5 } }));
   });
   afterAll(() => server.close());
 
-  it("reads an overall score", async () => {
-    answer({ kind: "json", body: { score: 99.5, label: "SLO" } });
-    expect(await source().sample("wix")).toEqual({ ok: true, at: 42, score: 99.5 });
+  describe("accepted shapes", () => {
+    const table: [string, unknown, string, SloSample][] = [
+      ["an overall score", { score: 99.2 }, "wix", { ok: true, at: 42, score: 99.2 }],
+      [
+        "an overall score with extra keys (badge labels)",
+        { score: 99.5, label: "SLO", color: "green" },
+        "wix",
+        { ok: true, at: 42, score: 99.5 },
+      ],
+      ["a score of 0", { score: 0 }, "wix", { ok: true, at: 42, score: 0 }],
+      ["a score of 100", { score: 100 }, "wix", { ok: true, at: 42, score: 100 }],
+      [
+        "overall counts",
+        { good: 995, total: 1000 },
+        "wix",
+        { ok: true, at: 42, score: 99.5, good: 995, total: 1000 },
+      ],
+      [
+        "counts beside a score (the score is kept as reported)",
+        { score: 99.9, good: 990, total: 1000 },
+        "gamma",
+        { ok: true, at: 42, score: 99.9, good: 990, total: 1000 },
+      ],
+      [
+        "no traffic: score 100 with total 0, for the traffic guard",
+        { good: 0, total: 0 },
+        "wix",
+        { ok: true, at: 42, score: 100, good: 0, total: 0 },
+      ],
+      [
+        "a per-app score",
+        { apps: { wix: { score: 99.5 }, gamma: { score: 98.1 } } },
+        "gamma",
+        { ok: true, at: 42, score: 98.1 },
+      ],
+      [
+        "per-app counts",
+        { apps: { wix: { score: 99.5 }, gamma: { good: 995, total: 1000 } } },
+        "gamma",
+        { ok: true, at: 42, score: 99.5, good: 995, total: 1000 },
+      ],
+      [
+        "a per-app body whose other app's entry is bad",
+        { apps: { wix: { score: 99.5 }, gamma: { score: "x" } } },
+        "wix",
+        { ok: true, at: 42, score: 99.5 },
+      ],
+    ];
+    it.each(table)("reads %s", async (_what, body, app, sample) => {
+      answer({ kind: "json", body });
+      expect(await source().sample(app)).toEqual(sample);
+    });
+
+    it("exports a schema for each shape", () => {
+      expect(sloScoreSchema.safeParse({ score: 99.2, label: "x" }).success).toBe(true);
+      expect(sloCountsSchema.safeParse({ good: 995, total: 1000 }).success).toBe(true);
+      expect(sloPerAppSchema.safeParse({ apps: { wix: { score: 99.5 } } }).success).toBe(true);
+      expect(sloFiguresSchema.safeParse({ score: "99.1" }).success).toBe(false);
+      expect(sloFiguresSchema.safeParse({ good: 1 }).success).toBe(false);
+    });
   });
 
-  it("reads per-app figures, scores or counts", async () => {
-    answer({ kind: "json", body: { apps: { wix: { score: 98.25 }, gamma: { good: 995, total: 1000 } } } });
-    expect(await source().sample("wix")).toEqual({ ok: true, at: 42, score: 98.25 });
-    expect(await source().sample("gamma")).toEqual({ ok: true, at: 42, score: 99.5, good: 995, total: 1000 });
+  describe("misses", () => {
+    const table: [string, SloAnswer, string, RegExp][] = [
+      ["HTTP 500", { kind: "status", code: 500 }, "error", /^HTTP 500 Internal Server Error$/],
+      ["HTTP 404", { kind: "status", code: 404 }, "error", /^HTTP 404/],
+      ["a body that is not JSON", { kind: "garbage" }, "not_json", /^not JSON: "<html>oops<\/html>"$/],
+      ["a JSON array", { kind: "json", body: [99] }, "bad_shape", /expected object/],
+      ["JSON null", { kind: "json", body: null }, "bad_shape", /expected object/],
+      ["a body with no figures", { kind: "json", body: { status: "up" } }, "bad_shape", /"score" or/],
+      [
+        "a score given as a string",
+        { kind: "json", body: { score: "99.1" } },
+        "bad_shape",
+        /^score: expected a number$/,
+      ],
+      ["good without total", { kind: "json", body: { good: 5 } }, "bad_shape", /"good" and "total" together/],
+      ["apps that is not an object", { kind: "json", body: { apps: [1] } }, "bad_shape", /^apps: /],
+      [
+        "an app missing from a per-app body",
+        { kind: "json", body: { apps: { gamma: { score: 99 } } } },
+        "bad_shape",
+        /^no figures for app "wix" in "apps"$/,
+      ],
+      [
+        "a bad per-app entry",
+        { kind: "json", body: { apps: { wix: { score: null } } } },
+        "bad_shape",
+        /^apps\.wix\.score: expected a number$/,
+      ],
+      [
+        "a score above 100",
+        { kind: "json", body: { score: 100.01 } },
+        "out_of_range",
+        /^score 100\.01 is outside 0–100$/,
+      ],
+      ["a negative score", { kind: "json", body: { score: -1 } }, "out_of_range", /^score -1 is outside/],
+      [
+        "more good requests than requests",
+        { kind: "json", body: { good: 5, total: 4 } },
+        "out_of_range",
+        /impossible counts/,
+      ],
+      [
+        "negative counts",
+        { kind: "json", body: { good: -1, total: 4 } },
+        "out_of_range",
+        /impossible counts/,
+      ],
+    ];
+    it.each(table)("counts %s as a miss", async (_what, a, kind, detail) => {
+      answer(a);
+      const s = await source().sample("wix");
+      expect(s).toMatchObject({ ok: false, at: 42, miss: kind });
+      expect(detailOf(s)).toMatch(detail);
+    });
+
+    it("counts a non-finite score (1e999 parses to Infinity) as out of range", () => {
+      const s = readSloBody(JSON.parse('{"score": 1e999}'), "wix", 42);
+      expect(s).toEqual({
+        ok: false,
+        at: 42,
+        miss: "out_of_range",
+        detail: "score Infinity is outside 0–100",
+      });
+    });
+
+    it("counts an answer past the timeout as a timeout (hang and slow)", async () => {
+      for (const a of [{ kind: "hang" }, { kind: "slow", ms: 500, body: { score: 100 } }] as SloAnswer[]) {
+        answer(a);
+        const started = Date.now();
+        const s = await source(SHORT).sample("wix");
+        expect(s).toMatchObject({ ok: false, miss: "timeout", detail: `no answer within ${SHORT} ms` });
+        expect(Date.now() - started).toBeLessThan(1_000);
+      }
+    });
+
+    it("takes a slow answer within the timeout", async () => {
+      answer({ kind: "slow", ms: 5, body: { score: 99.9 } });
+      expect(await source().sample("wix")).toEqual({ ok: true, at: 42, score: 99.9 });
+    });
+
+    it("counts a refused connection (the source is down) as an error", async () => {
+      const gone = await startSloServer(() => ({ kind: "json", body: { score: 100 } }));
+      await gone.close();
+      const s = await httpSloSource({ url: gone.url, timeoutMs: FAST }).sample("wix");
+      expect(s).toMatchObject({ ok: false, miss: "error", detail: "cannot reach the source (ECONNREFUSED)" });
+    });
+
+    it("counts an aborted sample as an error", async () => {
+      answer({ kind: "hang" });
+      const ctl = new AbortController();
+      const pending = source().sample("wix", ctl.signal);
+      setTimeout(() => ctl.abort(), 5);
+      expect(await pending).toMatchObject({ ok: false, miss: "error", detail: "sampling aborted" });
+    });
+
+    it("counts an invalid URL as an error without throwing", async () => {
+      const src = httpSloSource({ url: "not a url", timeoutMs: SHORT });
+      expect(src.describe()).toBe("http (invalid URL)");
+      expect(await src.sample("wix")).toMatchObject({ ok: false, miss: "error" });
+    });
+
+    it("never quotes a body wholesale", async () => {
+      answer({ kind: "json", body: { score: "x".repeat(5_000) } });
+      const s = await source().sample("wix");
+      expect(s).toMatchObject({ ok: false, miss: "bad_shape" });
+      expect(detailOf(s)).not.toContain("xxxx");
+      const long = missSample(1, "not_json", `not JSON: ${"y".repeat(500)}`);
+      expect(long.detail).toHaveLength(DETAIL_MAX);
+      expect(long.detail.endsWith("…")).toBe(true);
+      expect(clip("short")).toBe("short");
+    });
   });
 
-  it("takes counts with no requests as a sample without data (score 100, total 0) for the traffic guard", async () => {
-    answer({ kind: "json", body: { good: 0, total: 0 } });
-    expect(await source().sample("wix")).toEqual({ ok: true, at: 42, score: 100, good: 0, total: 0 });
-  });
+  describe("secrets in the URL", () => {
+    const TOKEN = "s3cr3t";
+    const secretUrl = () =>
+      `${server.url.replace("http://", `http://user:${TOKEN}@`)}?token=${TOKEN}&app=wix`;
 
-  const misses: [string, SloAnswer, string, RegExp][] = [
-    [
-      "an app missing from a per-app body",
-      { kind: "json", body: { apps: { gamma: { score: 99 } } } },
-      "bad_shape",
-      /no figures for app "wix"/,
-    ],
-    ["a score given as a string", { kind: "json", body: { score: "99.1" } }, "bad_shape", /unexpected body/],
-    [
-      "a score above 100",
-      { kind: "json", body: { score: 140 } },
-      "out_of_range",
-      /score 140 is outside 0–100/,
-    ],
-    [
-      "more good requests than requests",
-      { kind: "json", body: { good: 5, total: 4 } },
-      "out_of_range",
-      /impossible/,
-    ],
-    ["a body that is not JSON", { kind: "garbage" }, "not_json", /^not JSON: "<html>oops<\/html>"$/],
-    ["HTTP 500", { kind: "status", code: 500 }, "error", /^HTTP 500 from /],
-    ["an answer past the timeout", { kind: "hang" }, "timeout", /within 300 ms/],
-  ];
-  it.each(misses)("counts %s as a miss", async (_what, a, kind, detail) => {
-    answer(a);
-    const s = await source().sample("wix");
-    expect(s).toMatchObject({ ok: false, miss: kind });
-    expect(s.ok ? "" : s.detail).toMatch(detail);
-  });
+    it("redacts userinfo and query values", () => {
+      expect(redactUrl(secretUrl())).toBe(`${server.url}?token=***&app=***`);
+      expect(redactUrl("http://u:p@h/x#frag")).toBe("http://h/x");
+    });
 
-  it("counts a refused connection as an error", async () => {
-    const gone = await startSloServer(() => ({ kind: "json", body: {} }));
-    await gone.close();
-    const s = await httpSloSource({ url: gone.url, timeoutMs: 300 }).sample("wix");
-    expect(s).toMatchObject({ ok: false, miss: "error" });
-    expect(s.ok ? "" : s.detail).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+\/slo \(ECONNREFUSED\)/);
-  });
-
-  it("never shows userinfo or query values of the URL", async () => {
-    const url = server.url.replace("http://", "http://user:s3cr3t@") + "?token=s3cr3t";
-    expect(redactUrl(url)).not.toContain("s3cr3t");
-    answer({ kind: "status", code: 503 });
-    const src = httpSloSource({ url, timeoutMs: 300 });
-    const s = await src.sample("wix");
-    expect(`${src.describe()} ${s.ok ? "" : s.detail}`).not.toContain("s3cr3t");
-    expect(src.describe()).toContain("token=***");
+    it("sends userinfo as Basic auth and keeps it out of describe() and every detail", async () => {
+      const src = httpSloSource({ url: secretUrl(), timeoutMs: FAST });
+      const impatient = httpSloSource({ url: secretUrl(), timeoutMs: SHORT });
+      expect(src.describe()).toBe(`http ${server.url}?token=***&app=***`);
+      seen = [];
+      answer({ kind: "json", body: { score: 99.5 } });
+      expect(await src.sample("wix")).toMatchObject({ ok: true, score: 99.5 });
+      expect(seen).toEqual([
+        { app: "wix", authorization: `Basic ${Buffer.from(`user:${TOKEN}`).toString("base64")}` },
+      ]);
+      const answers: SloAnswer[] = [
+        { kind: "status", code: 503 },
+        { kind: "garbage" },
+        { kind: "json", body: { score: TOKEN } },
+        { kind: "json", body: { apps: {} } },
+      ];
+      for (const a of answers) {
+        answer(a);
+        const s = await src.sample("wix");
+        expect(s.ok).toBe(false);
+        expect(detailOf(s)).not.toContain(TOKEN);
+      }
+      answer({ kind: "hang" });
+      expect(detailOf(await impatient.sample("wix"))).not.toContain(TOKEN);
+      const gone = await startSloServer(() => ({ kind: "hang" }));
+      await gone.close();
+      const down = httpSloSource({
+        url: `${gone.url.replace("http://", `http://user:${TOKEN}@`)}?token=${TOKEN}`,
+        timeoutMs: FAST,
+      });
+      const s = await down.sample("wix");
+      expect(s).toMatchObject({ ok: false, miss: "error" });
+      expect(`${down.describe()} ${detailOf(s)}`).not.toContain(TOKEN);
+    });
   });
 });

@@ -4,58 +4,110 @@
  * - `threshold`: the first sample below `minSlo` fails the step.
  * - `burn-rate`: the error budget (100 − objective) burns over a long and a short window;
  *   the step fails when both burn faster than `maxBurnRate` (multi-window burn-rate alerting).
- *   Only samples with good/total counts take part.
+ *   Only samples with good/total counts take part; others still end a miss streak.
  *
- * In both, `maxMisses` failed samples in a row fail the step closed, and a minimum-traffic
- * guard (`minRequests`) keeps a step with too little data from passing at the window's end.
+ * In both, `maxMisses` failed samples in a row fail the step closed, and so does a window that
+ * ends without one usable sample. A minimum-traffic guard (`minRequests`) keeps a step with too
+ * little data from passing at the window's end.
  */
-import type { SloSample } from "./sample";
+import type { OkSample, SloSample } from "./sample";
+
+/** Burn-rate settings. */
+export interface BurnSpec {
+  /** SLO objective in percent; the error budget is 100 − objective. */
+  objective: number;
+  /** Long window (ms). */
+  longWindowMs: number;
+  /** Short window (ms). */
+  shortWindowMs: number;
+  /** Burn rate both windows must exceed to fail the gate, e.g. 14.4. */
+  maxBurnRate: number;
+}
+
+/** The burn-rate settings `glidepath:rollout.burn` defaults to: 99.9, 1h, 5m, 14.4. */
+export const DEFAULT_BURN: Readonly<BurnSpec> = {
+  objective: 99.9,
+  longWindowMs: 3_600_000,
+  shortWindowMs: 300_000,
+  maxBurnRate: 14.4,
+};
 
 /** Gate settings. */
 export interface GateSpec {
   /** Minimum score (percent) per sample (threshold mode). */
   minSlo: number;
-  /** Consecutive misses that fail the gate closed. */
+  /** Consecutive misses that fail the gate closed. @default 3 */
   maxMisses: number;
-  /** The judging mode. */
+  /** `threshold` (every sample ≥ minSlo) or `burn-rate` (error budget, needs good/total counts). */
   mode: "threshold" | "burn-rate";
-  /** Burn-rate settings (burn-rate mode). */
-  burn: { objective: number; longWindowMs: number; shortWindowMs: number; maxBurnRate: number };
-  /** Requests (Σ total) the window must see before a verdict; 0 disables the guard. */
+  /** Burn-rate settings (burn-rate mode). @default DEFAULT_BURN (99.9, 1h, 5m, 14.4) */
+  burn?: BurnSpec;
+  /** Requests (Σ total of ok samples) the window must see before a verdict; 0 disables the guard. @default 0 */
   minRequests: number;
 }
 
 /** The gate's verdict so far. */
 export type GateVerdict =
+  /** The window runs and nothing failed yet. */
   | { status: "pending" }
-  | { status: "pass"; samples: number; minScore: number | null }
+  /** The window ended with every rule met; `minScore` is the lowest ok score. */
+  | { status: "pass"; samples: number; minScore: number }
   | { status: "fail"; reason: "below_min" | "misses" | "burn_rate"; detail: string }
+  /** The window ended with fewer requests than `minRequests`. */
   | { status: "insufficient_traffic"; requests: number; needed: number };
 
 /** The window being judged (epoch ms). */
 export interface GateWindow {
+  /** Start of the window (kept for reports; the rules do not use it). */
   startedAt: number;
+  /** End of the window: from `now ≥ endsAt` on, the verdict is final. */
   endsAt: number;
+  /** The current time. */
   now: number;
 }
 
-/** Count, misses, and the lowest and latest scores of samples (for progress and reports). */
-export function summarizeSamples(samples: readonly SloSample[]): {
+/** Progress figures of a sequence of samples. */
+export interface SampleSummary {
+  /** Samples taken. */
   count: number;
+  /** Failed samples among them. */
   misses: number;
+  /** Lowest ok score, or null without one. */
   minScore: number | null;
+  /** Latest ok score, or null without one. */
   lastScore: number | null;
-} {
+}
+
+/**
+ * Count, misses, and the lowest and latest scores of samples (for progress and reports).
+ *
+ * @param samples - samples, oldest first
+ */
+export function summarizeSamples(samples: readonly SloSample[]): SampleSummary {
   const scores = samples.flatMap((s) => (s.ok ? [s.score] : []));
   return {
     count: samples.length,
     misses: samples.length - scores.length,
-    minScore: scores.length ? Math.min(...scores) : null,
-    lastScore: scores.length ? (scores[scores.length - 1] as number) : null,
+    minScore: scores.length > 0 ? Math.min(...scores) : null,
+    lastScore: scores.at(-1) ?? null,
   };
 }
 
-/** Error-budget burn rate of the counted samples in [now − windowMs, now]; null without requests. */
+/** Whether an ok sample carries good/total counts. */
+function counted(s: SloSample): s is OkSample & { good: number; total: number } {
+  return s.ok && s.good !== undefined && s.total !== undefined;
+}
+
+/**
+ * Error-budget burn rate of the counted samples with `at` in [now − windowMs, now]:
+ * (Σ(total − good) / Σ total) / ((100 − objective) / 100).
+ *
+ * @param samples - samples; those without counts are ignored
+ * @param objective - SLO objective (percent)
+ * @param now - the window's end (epoch ms)
+ * @param windowMs - the window's length (ms)
+ * @returns the burn rate, or null when the window holds no requests
+ */
 export function burnRate(
   samples: readonly SloSample[],
   objective: number,
@@ -65,67 +117,95 @@ export function burnRate(
   let bad = 0;
   let total = 0;
   for (const s of samples) {
-    if (!s.ok || s.total === undefined || s.good === undefined || s.at < now - windowMs || s.at > now)
-      continue;
+    if (!counted(s) || s.at < now - windowMs || s.at > now) continue;
     bad += s.total - s.good;
     total += s.total;
   }
   if (total === 0) return null;
-  return bad / total / ((100 - objective) / 100);
+  const budget = (100 - objective) / 100;
+  if (budget <= 0) return bad > 0 ? Number.POSITIVE_INFINITY : 0;
+  return bad / total / budget;
+}
+
+/** A score for a message: two decimals, more when two decimals would hide the difference. */
+function pct(score: number, min: number): [string, string] {
+  const [a, b] = [score.toFixed(2), min.toFixed(2)];
+  return a === b ? [String(score), String(min)] : [a, b];
+}
+
+/** Miss kinds with runs collapsed: `timeout ×3, error`. */
+function kindsText(kinds: readonly string[]): string {
+  const runs: [string, number][] = [];
+  for (const k of kinds) {
+    const last = runs.at(-1);
+    if (last?.[0] === k) last[1]++;
+    else runs.push([k, 1]);
+  }
+  return runs.map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(", ");
 }
 
 /**
- * Judges a window's samples (oldest first).
+ * Judges one app's samples of a step's bake window. Rules, in sample order:
+ * a threshold-mode ok sample below `minSlo` fails (`below_min`); `maxMisses` misses in a row
+ * fail closed (`misses`; an ok sample ends the streak). Then, in burn-rate mode, both windows
+ * burning faster than `maxBurnRate` at `now` fail (`burn_rate`). Before `endsAt` the verdict is
+ * otherwise `pending`. From `endsAt` on: no usable ok sample (in burn-rate mode, one with
+ * counts) fails closed (`misses`); fewer than `minRequests` requests is `insufficient_traffic`;
+ * else `pass`.
  *
  * @param spec - the gate
- * @param samples - the samples so far
+ * @param samples - the window's samples so far, oldest first
  * @param window - the window and the current time
  */
 export function judgeGate(spec: GateSpec, samples: readonly SloSample[], window: GateWindow): GateVerdict {
-  let streak = 0;
-  const kinds: string[] = [];
+  let kinds: string[] = [];
+  let lastMiss = "";
   for (const s of samples) {
     if (s.ok) {
-      streak = 0;
-      kinds.length = 0;
+      kinds = [];
       if (spec.mode === "threshold" && s.score < spec.minSlo) {
-        return {
-          status: "fail",
-          reason: "below_min",
-          detail: `sample ${s.score.toFixed(2)} < min ${spec.minSlo.toFixed(2)}`,
-        };
+        const [score, min] = pct(s.score, spec.minSlo);
+        return { status: "fail", reason: "below_min", detail: `sample ${score} < min ${min}` };
       }
-    } else {
-      streak++;
-      kinds.push(s.miss);
-      if (streak >= spec.maxMisses) {
-        return {
-          status: "fail",
-          reason: "misses",
-          detail: `${streak} failed samples in a row (${kinds.join(", ")})`,
-        };
-      }
+      continue;
+    }
+    kinds.push(s.miss);
+    lastMiss = s.detail;
+    if (kinds.length >= spec.maxMisses) {
+      return {
+        status: "fail",
+        reason: "misses",
+        detail: `${kinds.length} failed sample${kinds.length === 1 ? "" : "s"} in a row (${kindsText(kinds)}); last: ${lastMiss}`,
+      };
     }
   }
+  const burn = spec.burn ?? DEFAULT_BURN;
   if (spec.mode === "burn-rate") {
-    const b = spec.burn;
-    const long = burnRate(samples, b.objective, window.now, b.longWindowMs);
-    const short = burnRate(samples, b.objective, window.now, b.shortWindowMs);
-    if (long !== null && short !== null && long > b.maxBurnRate && short > b.maxBurnRate) {
+    const long = burnRate(samples, burn.objective, window.now, burn.longWindowMs);
+    const short = burnRate(samples, burn.objective, window.now, burn.shortWindowMs);
+    if (long !== null && short !== null && long > burn.maxBurnRate && short > burn.maxBurnRate) {
       return {
         status: "fail",
         reason: "burn_rate",
-        detail: `error budget burning at ${long.toFixed(1)}× (long) and ${short.toFixed(1)}× (short) > ${b.maxBurnRate}×`,
+        detail: `error budget burning ${long.toFixed(1)}× (long) and ${short.toFixed(1)}× (short) > ${burn.maxBurnRate}×`,
       };
     }
   }
   if (window.now < window.endsAt) return { status: "pending" };
-  const ok = samples.filter((s) => s.ok);
-  if (ok.length === 0)
-    return { status: "fail", reason: "misses", detail: "no successful sample in the window" };
-  const requests = ok.reduce((n, s) => n + (s.ok ? (s.total ?? 0) : 0), 0);
+  const usable = samples.filter((s): s is OkSample => (spec.mode === "burn-rate" ? counted(s) : s.ok));
+  if (usable.length === 0) {
+    return {
+      status: "fail",
+      reason: "misses",
+      detail:
+        spec.mode === "burn-rate"
+          ? "no sample with good/total counts in the window (burn-rate mode needs them)"
+          : "no successful sample in the window",
+    };
+  }
+  const requests = usable.reduce((n, s) => n + (s.total ?? 0), 0);
   if (spec.minRequests > 0 && requests < spec.minRequests) {
     return { status: "insufficient_traffic", requests, needed: spec.minRequests };
   }
-  return { status: "pass", samples: samples.length, minScore: summarizeSamples(samples).minScore };
+  return { status: "pass", samples: samples.length, minScore: Math.min(...usable.map((s) => s.score)) };
 }
