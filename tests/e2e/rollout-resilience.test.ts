@@ -54,6 +54,7 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
     expect(set.code, set.stderr).toBe(0);
     expect((await p.glidepath(["up", "--stack", "local"])).code).toBe(0);
     await addVersion(p.dir, "v3");
+    await addVersion(p.dir, "v4");
   });
 
   afterAll(async () => {
@@ -197,6 +198,26 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
       .map((l) => JSON.parse(l).code);
     expect(runtime).toContain("stale_lock_cleared");
     expect(runtime).toContain("ramp_resumed");
+  });
+
+  it("a driver killed during an update: the next run lets its pulumi finish, then resumes or rolls back", async () => {
+    const args = (extra: string[]) => rolloutArgs("v4", slo.url, ["--steps", "5,100", ...extra], "2s");
+    const killed = p.start(args([]));
+    await until(() => killed.output().includes("pulumi up: glidepath canary:5"), 90_000, "the first update");
+    killed.child.kill("SIGKILL");
+    await killed.done;
+    const r = await p.glidepath(args(["--json"]));
+    expect([0, 1], r.stderr).toContain(r.code);
+    const report = JSON.parse(r.stdout);
+    expect(report.resumed).toBe(true);
+    // Either way nothing is left at an unjudged weight, and no lock is left behind.
+    const route = (await readRoute(p.dir, "wix")) as { stable: { version: string } };
+    expect(route).toMatchObject({ canary: null, weight: 0 });
+    expect(route.stable.version).toBe(report.outcome === "promoted" ? "v4" : "v2");
+    await expect(fs.stat(lockFile())).rejects.toThrow();
+    const backendLocks = await fs.readdir(path.join(p.dir, "state/.pulumi/locks"), { recursive: true });
+    expect(backendLocks.filter((f) => f.endsWith(".json"))).toEqual([]);
+    expect((await history())[0]?.result).toBe("succeeded");
   });
 
   it("refuses a second driver on the same stack while the first runs; the first finishes", async () => {

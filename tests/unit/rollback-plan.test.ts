@@ -64,3 +64,42 @@ describe("diffConfigKeys", () => {
     expect(diffConfigKeys(current, desired)).toEqual(["b", "c", "d", "e"]);
   });
 });
+
+describe("pickRestorePoint for the driver and for tags", () => {
+  const withConfig = (
+    version: number,
+    config: HistoryEntry["config"],
+    result = "succeeded",
+  ): HistoryEntry => ({
+    ...entry(version, "update", result),
+    config,
+  });
+  const releases = (v: string, canary?: string) => ({
+    secret: false,
+    objectValue: {
+      wix: { stable: { version: v }, ...(canary ? { canary: { version: canary } } : {}) },
+      gamma: { stable: { version: v } },
+    },
+  });
+  const ramp = { secret: false, value: '{"step":1}' };
+  const h = [
+    withConfig(6, { "glidepath:releases": releases("v2", "v3"), "glidepath:ramp": ramp }),
+    withConfig(5, { "glidepath:releases": releases("v2", "v3"), "glidepath:ramp": ramp }),
+    withConfig(4, { "glidepath:releases": releases("v2") }),
+    withConfig(3, { "glidepath:releases": releases("v1", "v2"), "glidepath:ramp": ramp }),
+    withConfig(2, { "glidepath:releases": releases("v1") }, "failed"),
+    withConfig(1, { "glidepath:releases": releases("v1") }),
+  ];
+
+  it("green: the newest successful update outside a ramp", () => {
+    expect(pickRestorePoint(h, { green: true }).version).toBe(4);
+  });
+
+  it("tag: the newest green update with every app's stable release at the tag and no canary", () => {
+    expect(pickRestorePoint(h, { tag: "v1" }).version).toBe(1);
+    expect(pickRestorePoint(h, { tag: "v2" }).version).toBe(4);
+    expect(() => pickRestorePoint(h, { tag: "v3" })).toThrow(
+      "stack history has no successful update with every app's stable release at v3 to roll back to",
+    );
+  });
+});

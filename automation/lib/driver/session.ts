@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { StackContext } from "../context";
 import { fileBackendDir } from "../env";
 import { eventFiles, jsonlSwarmSink, type RuntimeLog, runtimeLog, type SwarmSink } from "../events/sinks";
+import { settleBackendLocks } from "./backend-locks";
 import { acquireDriverLock } from "./lock";
 
 /** The locks of a stack live beside its state (file backend), else in the project. */
@@ -36,12 +37,14 @@ export function openLogs(ctx: Pick<StackContext, "projectDir" | "stack">): Logs 
  * @param ctx - the opened stack
  * @param command - what the lock records (`rollout v2`)
  * @param work - the work, given the event logs
+ * @param onWait - told which `pulumi` processes of a dead driver are still running @default - nothing
  * @throws GlidepathError `GP_STACK_LOCKED` when another glidepath process holds the lock
  */
 export async function withDriverLock<T>(
   ctx: StackContext,
   command: string,
   work: (logs: Logs) => Promise<T>,
+  onWait: (pids: number[]) => void = () => undefined,
 ): Promise<T> {
   const lock = await acquireDriverLock({ dir: lockDir(ctx), stack: ctx.stack.name, command });
   const logs = openLogs(ctx);
@@ -49,6 +52,19 @@ export async function withDriverLock<T>(
     if (lock.clearedStale) {
       const s = lock.clearedStale;
       await logs.runtime.record("stale_lock_cleared", ctx.stack.name, `${s.command} (pid ${s.pid}, gone)`);
+      // A driver killed during an update leaves its `pulumi up` running: let it finish first.
+      const backend = fileBackendDir(ctx.envVars.PULUMI_BACKEND_URL ?? "");
+      if (backend !== undefined) {
+        const project = (await ctx.stack.workspace.projectSettings()).name;
+        const gone = await settleBackendLocks(backend, project, ctx.stack.name, { onWait });
+        for (const pid of gone) {
+          await logs.runtime.record(
+            "stale_lock_cleared",
+            ctx.stack.name,
+            `backend lock of pulumi (pid ${pid}, gone)`,
+          );
+        }
+      }
     }
     return await work(logs);
   } finally {
