@@ -1,6 +1,7 @@
 /**
  * The glidepath Pulumi program. It only composes: config → one component per concern.
  */
+import "./runtime-tuning";
 import * as path from "node:path";
 import { AppFlags } from "./app-flags";
 import { AppRollout } from "./app-rollout";
