@@ -10,8 +10,8 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { ensureToolchain } from "../automation/lib/toolchain";
 import { makeProject, ROOT, type Run, type ScratchProject } from "./helpers/scratch-project";
+import { benchToolchain } from "./helpers/toolchain";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LARGE = Number(process.env.BENCH_APPS ?? 50);
@@ -94,7 +94,7 @@ async function measure(n: number, binDir: string) {
 }
 
 async function main(): Promise<void> {
-  const tc = await ensureToolchain({ projectDir: ROOT, progress: (l) => console.error(l) });
+  const tc = await benchToolchain();
   console.log(`Pulumi ${tc.version}, Node ${process.version}, ${RUNS} one-weight updates per size\n`);
   const small = await measure(2, tc.binDir);
   const large = await measure(LARGE, tc.binDir);

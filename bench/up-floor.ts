@@ -10,8 +10,8 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { ensureToolchain } from "../automation/lib/toolchain";
 import { makeProject, ROOT, type Run, type ScratchProject } from "./helpers/scratch-project";
+import { benchToolchain } from "./helpers/toolchain";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -91,7 +91,7 @@ async function useTsNode(p: ScratchProject): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const tc = await ensureToolchain({ projectDir: ROOT, progress: (l) => console.error(l) });
+  const tc = await benchToolchain();
   const results: Stat[] = [];
 
   const pre = await makeProject(tc.binDir);

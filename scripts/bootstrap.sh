@@ -7,7 +7,7 @@
 # then runs what was asked:
 #   bootstrap.sh run -- <glidepath args>   run the CLI
 #   bootstrap.sh test [vitest args]        lint, type-check and every test tier
-#   bootstrap.sh bench [NAME]              run a benchmark under bench/ (up-floor, stack-size)
+#   bootstrap.sh bench [NAME]              run a benchmark under bench/ (up-floor, stack-size, driver-step)
 #   bootstrap.sh env                       print the PATH exports for this shell
 # Caches live outside the repository: $GLIDEPATH_CACHE (default ~/.cache/glidepath), ~/.npm,
 # ~/go and ~/.pulumi.
@@ -102,7 +102,7 @@ case "$cmd" in
     exec npx --no-install vitest run "$@"
     ;;
   bench)
-    # bootstrap.sh bench [up-floor|stack-size]
+    # bootstrap.sh bench [up-floor|stack-size|driver-step]
     exec node "dist/bench/${1:-up-floor}.js"
     ;;
   env)

@@ -67,6 +67,8 @@ export interface StepReport {
   /** Per app: samples, misses, min and last score. */
   slo: Record<string, ReturnType<typeof summarizeSamples>>;
   bakeMs: number;
+  /** Time to write the step's config and run its update (ms); absent for a resumed step. */
+  applyMs?: number;
 }
 
 /** The outcome of a rollout. */
@@ -80,8 +82,11 @@ export interface RolloutReport {
   steps: StepReport[];
   /** Why the ramp was rolled back. */
   reason?: string;
-  /** The rollback update (restored update and message). */
-  rollback?: { restored: number; message: string };
+  /**
+   * The rollback: the update restored, its message, and the time from the failing sample (or
+   * failed update) to the target converged on the last green state (ms).
+   */
+  rollback?: { restored: number; message: string; fromFailureMs: number };
   /** The promotion update message. */
   promotion?: string;
 }
@@ -162,6 +167,8 @@ export async function runRollout(
     });
 
   let obs: Observations = { step: -1, applied: true, verdict: null, holds: 0, promoted: false };
+  let applyMs: number | undefined;
+  let failedAt = now();
   if (cfg.ramp !== undefined) {
     // Resume: the step is applied if the newest update succeeded with this very ramp pointer.
     const [newest] = await readHistory(ctx.stack);
@@ -198,10 +205,12 @@ export async function runRollout(
           await applyPhase(ctx, cli, phase, message);
           cfg = { ...cfg, ...phase };
           obs = { step: intent.step, applied: true, verdict: null, holds: 0, promoted: false };
-          emit({ type: "applied", step: intent.step, weight: intent.weight, ms: now() - t0 });
+          applyMs = now() - t0;
+          emit({ type: "applied", step: intent.step, weight: intent.weight, ms: applyMs });
           await deps.runtime.record("step_applied", `step ${intent.step + 1}`, message);
         } catch (e) {
           if (!isGlidepathError(e)) throw e;
+          failedAt = now();
           await deps.runtime.record(
             "case_processing_failed",
             `step ${intent.step + 1}`,
@@ -235,6 +244,7 @@ export async function runRollout(
           onRound: (progress) => emit({ type: "round", step: intent.step, weight, progress }),
         });
         emit({ type: "verdict", step: intent.step, weight, verdict: result.verdict });
+        failedAt = result.endedAt;
         const slo = Object.fromEntries(
           Object.entries(result.apps).map(([app, a]) => [app, summarizeSamples(a.samples)]),
         );
@@ -257,6 +267,8 @@ export async function runRollout(
           };
           if (v.status === "fail") entry.reason = v.reason;
           if (v.status === "insufficient_traffic") entry.reason = v.detail;
+          if (applyMs !== undefined) entry.applyMs = applyMs;
+          applyMs = undefined;
           if (intent.kind === "bake" && !report.steps.some((s) => s.step === intent.step))
             entry.update = stepMessage(weight, req.apps, req.version);
           report.steps.push(entry);
@@ -300,7 +312,11 @@ export async function runRollout(
           ...report,
           outcome: "rolled_back",
           reason: intent.reason,
-          rollback: { restored: done.restored.version, message: done.message },
+          rollback: {
+            restored: done.restored.version,
+            message: done.message,
+            fromFailureMs: now() - failedAt,
+          },
         };
       }
       case "promote": {
@@ -313,6 +329,7 @@ export async function runRollout(
           await applyPhase(ctx, cli, promotionConfig(cfg, ramp), message);
         } catch (e) {
           if (!isGlidepathError(e)) throw e;
+          failedAt = now();
           await deps.runtime.record("case_processing_failed", "promotion", e.message.split("\n")[0]);
           obs = { ...obs, applied: false };
           break;
