@@ -126,9 +126,12 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     const r = await p.glidepath(["rollback", "--stack", "local", "--to", "99"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[GP_HISTORY_NO_MATCH]: stack history has no successful update 99");
-    const bad = await p.glidepath(["rollback", "--stack", "local", "--to", "latest"]);
+    const bad = await p.glidepath(["rollback", "--stack", "local", "--to", "../1"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--to="latest": expected an update number');
+    expect(bad.stderr).toContain('--to="../1": expected an update number from `glidepath history` or a version tag');
+    const tag = await p.glidepath(["rollback", "--stack", "local", "--to", "v9"]);
+    expect(tag.code).toBe(2);
+    expect(tag.stderr).toContain("no successful update with every app's stable release at v9");
     expect(await history()).toEqual(before);
   });
 
