@@ -15,10 +15,10 @@ import { GlidepathError, isGlidepathError } from "../errors";
 import type { SwarmEvent } from "../events/schema";
 import type { RuntimeLog, SwarmSink } from "../events/sinks";
 import { readHistory } from "../history";
-import { rollback } from "../rollback";
 import type { GateSpec } from "../slo/gate";
 import { summarizeSamples } from "../slo/gate";
 import type { SloSource } from "../slo/sample";
+import { rollBackRamp } from "./abort";
 import { type BakeProgress, type BakeResult, bake } from "./bake";
 import { decideNext, type Observations, type RampPlan } from "./decide";
 import { type PhaseConfig, promotionConfig, stepConfig } from "./ramp-config";
@@ -294,7 +294,7 @@ export async function runRollout(
       case "abort": {
         emit({ type: "rollback", reason: intent.reason });
         const t0 = now();
-        const done = await rollback(ctx.stack, cli, { green: true });
+        const done = await rollBackRamp(ctx, cli);
         emit({ type: "rolled-back", message: done.message, ms: now() - t0 });
         await swarm({
           id: `${rampId}:rollback:triggered`,
