@@ -128,7 +128,9 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     expect(r.stderr).toContain("error[GP_HISTORY_NO_MATCH]: stack history has no successful update 99");
     const bad = await p.glidepath(["rollback", "--stack", "local", "--to", "../1"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--to="../1": expected an update number from `glidepath history` or a version tag');
+    expect(bad.stderr).toContain(
+      '--to="../1": expected an update number from `glidepath history` or a version tag',
+    );
     const tag = await p.glidepath(["rollback", "--stack", "local", "--to", "v9"]);
     expect(tag.code).toBe(2);
     expect(tag.stderr).toContain("no successful update with every app's stable release at v9");
