@@ -7,6 +7,7 @@ import type { Argv } from "yargs";
 import { z } from "zod";
 import { VERSION } from "../../infra/config";
 import { stackContext } from "../lib/context";
+import { clearClosing } from "../lib/driver/closing";
 import { withDriverLock } from "../lib/driver/session";
 import { rollback } from "../lib/rollback";
 import type { RollbackTarget } from "../lib/rollback-plan";
@@ -32,9 +33,15 @@ const args = stackArgs.extend({
     .optional(),
 });
 
-/** `--to` as a rollback target. */
-export function rollbackTarget(to: string | undefined): RollbackTarget {
-  if (to === undefined) return { previous: true };
+/**
+ * `--to` as a rollback target. Without it: the previous green update, or, while a ramp is in
+ * progress, the last green state outside it (the previous update would be an earlier step).
+ *
+ * @param to - the flag
+ * @param inRamp - whether the stack's config holds a ramp pointer @default false
+ */
+export function rollbackTarget(to: string | undefined, inRamp = false): RollbackTarget {
+  if (to === undefined) return inRamp ? { green: true } : { previous: true };
   return /^[1-9]\d*$/.test(to) ? { version: Number(to) } : { tag: to };
 }
 
@@ -43,7 +50,14 @@ export async function handler(argv: unknown): Promise<void> {
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
   const cli = { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars };
   const result = await withDriverLock(ctx, `rollback ${a.to ?? "previous"}`, async (logs) => {
-    const done = await rollback(ctx.stack, cli, rollbackTarget(a.to), a.json ? undefined : progressLine);
+    const inRamp = "glidepath:ramp" in (await ctx.stack.getAllConfig());
+    const done = await rollback(
+      ctx.stack,
+      cli,
+      rollbackTarget(a.to, inRamp),
+      a.json ? undefined : progressLine,
+    );
+    await clearClosing(ctx.stack);
     const ts = new Date().toISOString();
     await logs.swarm.send({
       id: `rollback@${ts}`,

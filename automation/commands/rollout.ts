@@ -4,14 +4,14 @@
  * ramp the canary through SLO-gated steps; promote when every step passes, roll back on a
  * failure (exit 1). Re-run with the same version to resume a ramp an earlier driver left.
  */
-import * as fs from "node:fs/promises";
-import * as path from "node:path";
 import type { Argv } from "yargs";
 import { z } from "zod";
+import { writeArtifact } from "../lib/artifacts";
 import { stackContext } from "../lib/context";
+import { readClosing } from "../lib/driver/closing";
 import { planRollout } from "../lib/driver/plan";
 import { renderDriverEvent, renderRolloutReport } from "../lib/driver/render";
-import { runRollout } from "../lib/driver/rollout";
+import { type DriverEvent, finishRamp, runRollout } from "../lib/driver/rollout";
 import { withDriverLock } from "../lib/driver/session";
 import { sloSourceFor } from "../lib/driver/slo-source";
 import { GlidepathError } from "../lib/errors";
@@ -70,26 +70,42 @@ const args = stackArgs.extend({
   maxMisses: z.number({ error: "expected an integer" }).optional(),
 });
 
+/** The runbook's badge URL, from the environment or secret config; never on the command line. */
+function badgeUrl(config: Record<string, unknown>): string | undefined {
+  const fromEnv = process.env.NOTION_SLO_BADGE_URL;
+  if (fromEnv) return fromEnv;
+  const fromConfig = config.NOTION_SLO_BADGE_URL;
+  return typeof fromConfig === "string" && fromConfig !== "" ? fromConfig : undefined;
+}
+
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
-  const config = await loadStackConfig(ctx.stack);
-  const plan = planRollout(a.stack, config, a.version, a.apps, a, ctx.projectDir);
-  const source = sloSourceFor(plan.slo, plan.intervalMs, a.stack);
+  const progress = (e: DriverEvent, steps: number) => progressLine(renderDriverEvent(e, steps));
+  // Plan (exit 2 on bad input) before anything, unless an earlier driver left a closing phase to finish.
+  const planned = async () => {
+    const config = await loadStackConfig(ctx.stack);
+    const overrides = { ...a, badgeUrl: badgeUrl(config) };
+    const plan = planRollout(a.stack, config, a.version, a.apps, overrides, ctx.projectDir);
+    return { config, plan, source: sloSourceFor(plan.slo, plan.intervalMs, a.stack) };
+  };
+  if ((await readClosing(ctx.stack)) === undefined) await planned();
   const report = await withDriverLock(ctx, `rollout ${a.version}`, async (logs) => {
     // Read again under the lock: another driver may have moved the stack since.
-    const current = await loadStackConfig(ctx.stack);
-    const locked = planRollout(a.stack, current, a.version, a.apps, a, ctx.projectDir);
-    return runRollout(ctx, current, locked, {
+    const closing = await readClosing(ctx.stack);
+    if (closing !== undefined) {
+      progress({ type: "closing", phase: closing.phase, version: closing.version }, 0);
+      return finishRamp(ctx, await loadStackConfig(ctx.stack), closing, logs, (e) => progress(e, 0));
+    }
+    const { config, plan, source } = await planned();
+    return runRollout(ctx, config, plan, {
       source,
       swarm: logs.swarm,
       runtime: logs.runtime,
-      onEvent: (e) => progressLine(renderDriverEvent(e, locked.steps.length)),
+      onEvent: (e) => progress(e, plan.steps.length),
     });
   });
-  const file = path.join(ctx.projectDir, "artifacts", "rollout-report.json");
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  await writeArtifact(ctx.projectDir, "artifacts/rollout-report.json", report);
   emit(a.json, report, () => renderRolloutReport(report));
   if (report.outcome === "rolled_back") {
     throw new GlidepathError(

@@ -97,7 +97,12 @@ export async function withConfigGuard<T>(stack: Stack, f: () => Promise<T>): Pro
     return await f();
   } catch (e) {
     if (snapshot === undefined) await fs.rm(file, { force: true });
-    else await fs.writeFile(file, snapshot);
+    else {
+      // Atomically: a kill mid-restore must not leave a truncated file (and lose the salt).
+      const tmp = `${file}.${process.pid}.restore`;
+      await fs.writeFile(tmp, snapshot);
+      await fs.rename(tmp, file);
+    }
     throw e;
   }
 }

@@ -32,6 +32,7 @@ export type ErrorCode =
   | "GP_SLO_SOURCE_UNAVAILABLE"
   | "GP_SECRETS_MISSING"
   | "GP_GATE_FAILED"
+  | "GP_ROLLBACK_FAILED"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([

@@ -55,6 +55,7 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
     expect((await p.glidepath(["up", "--stack", "local"])).code).toBe(0);
     await addVersion(p.dir, "v3");
     await addVersion(p.dir, "v4");
+    await addVersion(p.dir, "v5");
   });
 
   afterAll(async () => {
@@ -218,6 +219,37 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
     const backendLocks = await fs.readdir(path.join(p.dir, "state/.pulumi/locks"), { recursive: true });
     expect(backendLocks.filter((f) => f.endsWith(".json"))).toEqual([]);
     expect((await history())[0]?.result).toBe("succeeded");
+  });
+
+  it("a driver killed while rolling back: the next run finishes the rollback (exit 1), nothing left live", async () => {
+    const healthy = () => ({
+      kind: "json" as const,
+      body: { apps: { wix: { score: 99.8 }, gamma: { good: 1000, total: 1000 } } },
+    });
+    const closingTag = () => p.pulumi(["stack", "tag", "get", "glidepath:closing", "--stack", "local"]);
+    slo.setBehavior(() => ({ kind: "json", body: { score: 97 } }));
+    try {
+      const killed = p.start(rolloutArgs("v5", slo.url, ["--steps", "5,100"]));
+      await until(
+        () => killed.output().includes("rolling back to the last green state"),
+        90_000,
+        "the rollback",
+      );
+      await until(async () => (await closingTag()).code === 0, 20_000, "the closing mark");
+      killed.child.kill("SIGKILL");
+      await killed.done;
+      slo.setBehavior(healthy);
+      const r = await p.glidepath(rolloutArgs("v5", slo.url, ["--json", "--steps", "5,100"]));
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain("finishing the rollback of v5 that an earlier driver left unfinished");
+      expect(JSON.parse(r.stdout)).toMatchObject({ outcome: "rolled_back", resumed: true });
+      expect(await readRoute(p.dir, "wix")).toMatchObject({ canary: null, weight: 0 });
+      expect((await closingTag()).code).not.toBe(0);
+      expect((await readEvents(p.dir)).at(-1)).toMatchObject({ phase: "rollback:triggered", version: "v5" });
+      expect((await history())[0]?.result).toBe("succeeded");
+    } finally {
+      slo.setBehavior(healthy);
+    }
   });
 
   it("refuses a second driver on the same stack while the first runs; the first finishes", async () => {

@@ -59,11 +59,29 @@ describe("acquireDriverLock", () => {
     ).rejects.toMatchObject({ code: "GP_STACK_LOCKED" });
   });
 
-  it("treats a half-written lock file as stale", async () => {
+  it("treats an unreadable lock file as stale only once it is old", async () => {
     const dir = await tmp();
-    await fs.writeFile(path.join(dir, "local.lock.json"), "{");
+    const file = path.join(dir, "local.lock.json");
+    await fs.writeFile(file, "{");
+    await expect(acquireDriverLock({ dir, stack: "local", command: "up" })).rejects.toMatchObject({
+      code: "GP_STACK_LOCKED",
+      message: expect.stringContaining("cannot be read"),
+    });
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(file, old, old);
     const l = await acquireDriverLock({ dir, stack: "local", command: "up" });
     await l.release();
+  });
+
+  it("lets exactly one of many concurrent drivers take the lock", async () => {
+    const dir = await tmp();
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        acquireDriverLock({ dir, stack: "local", command: `rollout ${i}` }),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(await fs.readdir(dir)).toEqual(["local.lock.json"]);
   });
 
   it("knows this process is alive and a reaped one is not", () => {

@@ -38,7 +38,11 @@ function plainValue(v: HistoryConfigValue): unknown {
 export async function rollBackRamp(ctx: StackContext, cli: CliContext): Promise<RampRollback> {
   const green = pickRestorePoint(await readHistory(ctx.stack), { green: true });
   const current = (await ctx.stack.getAllConfig()) as Record<string, HistoryConfigValue>;
-  const changed = diffConfigKeys(current, green.config);
+  // History masks secret values: a key secret on both sides counts as unchanged (a ramp never
+  // changes secrets, and a secret rotated since the green update must stay rotated).
+  const changed = diffConfigKeys(current, green.config).filter(
+    (k) => !(current[k]?.secret && green.config[k]?.secret),
+  );
   const plainOnly = changed.every(
     (k) => k.startsWith("glidepath:") && !current[k]?.secret && !green.config[k]?.secret,
   );

@@ -11,6 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { GlidepathError } from "../errors";
 
+/** Age after which an unreadable lock file counts as stale. */
+const UNREADABLE_STALE_MS = 30_000;
+
 /** What a lock file records about its owner. */
 export interface LockOwner {
   /** Process id of the owner. */
@@ -86,7 +89,14 @@ export async function acquireDriverLock(opts: AcquireOptions): Promise<DriverLoc
   let clearedStale: LockOwner | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await fs.writeFile(file, `${JSON.stringify(owner, null, 2)}\n`, { flag: "wx" });
+      // Written in full first, then linked into place: the lock file never exists half-written.
+      const tmp = `${file}.${owner.token}.tmp`;
+      await fs.writeFile(tmp, `${JSON.stringify(owner, null, 2)}\n`);
+      try {
+        await fs.link(tmp, file);
+      } finally {
+        await fs.rm(tmp, { force: true });
+      }
       const release = async () => {
         const now = await readOwner(file);
         if (now?.token === owner.token) await fs.rm(file, { force: true });
@@ -96,9 +106,21 @@ export async function acquireDriverLock(opts: AcquireOptions): Promise<DriverLoc
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
     const held = await readOwner(file);
-    // A half-written file (its owner died between open and write) or a dead owner on this host is stale.
-    const stale = held === undefined || (held.host === owner.host && !isAlive(held.pid));
-    if (!stale) {
+    // Lock files are complete when they appear, so an unreadable one is damaged: it is stale
+    // only once it is old enough that no writer can still be at work on it.
+    const st = await fs.stat(file).catch(() => undefined);
+    if (st === undefined) continue; // released meanwhile: try again
+    const age = Date.now() - st.mtimeMs;
+    const stale =
+      held === undefined ? age > UNREADABLE_STALE_MS : held.host === owner.host && !isAlive(held.pid);
+    if (!stale && held === undefined) {
+      throw new GlidepathError(
+        "GP_STACK_LOCKED",
+        `stack "${opts.stack}" has a lock file that cannot be read (${file}); nothing was changed`,
+        `retry in a moment; if it persists, check that no glidepath process runs on this stack and remove ${file}`,
+      );
+    }
+    if (!stale && held !== undefined) {
       throw new GlidepathError(
         "GP_STACK_LOCKED",
         `stack "${opts.stack}" is being changed by another glidepath process: ${held.command} (pid ${held.pid} on ${held.host}, since ${held.since}); nothing was changed`,

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { durationMs, rolloutSchema, type StackConfig, VERSION } from "../../../infra/config";
 import { GlidepathError } from "../errors";
+import { redactUrl } from "../slo/http-source";
 import { canarySource } from "./ramp-config";
 import type { RolloutRequest } from "./rollout";
 
@@ -21,8 +22,14 @@ export interface RolloutOverrides {
   min?: number;
   /** Time between samples. @default - `glidepath:rollout.interval` */
   interval?: string;
-  /** HTTP SLO source. @default - `glidepath:rollout.slo` */
+  /** HTTP SLO source. @default - `glidepath:rollout.slo`, else {@link RolloutOverrides.badgeUrl} */
   sloUrl?: string;
+  /**
+   * The runbook's `NOTION_SLO_BADGE_URL` (environment or secret config), used when neither
+   * `--slo-url` nor an HTTP `glidepath:rollout.slo` is given; it stays off the command line.
+   * @default - none
+   */
+  badgeUrl?: string;
   /** Consecutive misses before failing closed. @default - `glidepath:rollout.maxMisses` */
   maxMisses?: number;
 }
@@ -108,13 +115,18 @@ export function planRollout(
     ...(overrides.interval ? { interval: overrides.interval } : {}),
     ...(overrides.maxMisses !== undefined ? { maxMisses: overrides.maxMisses } : {}),
     ...(overrides.sloUrl ? { slo: { source: "http" as const, url: overrides.sloUrl } } : {}),
+    ...(!overrides.sloUrl && cfg.rollout.slo.source === "edge" && overrides.badgeUrl
+      ? { slo: { source: "http" as const, url: overrides.badgeUrl } }
+      : {}),
   };
   const parsed = rolloutSchema.safeParse(merged);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       const key = String(i.path[0] ?? "");
       const flag = FLAG_OF[key] ?? `glidepath:rollout.${i.path.join(".")}`;
-      const value = key === "slo" ? overrides.sloUrl : (merged as Record<string, unknown>)[key];
+      // The SLO URL may carry a token: it is shown redacted.
+      const url = key === "slo" ? (merged.slo as { url?: string }).url : undefined;
+      const value = key === "slo" ? redactUrl(url ?? "") : (merged as Record<string, unknown>)[key];
       problems.push(`${flag}=${JSON.stringify(value)}: ${i.message}`);
     }
   }

@@ -3,14 +3,10 @@
  * releases, without waiting for the gate. Used to finish a ramp by hand.
  */
 import type { StackConfig } from "../../../infra/config";
-import { withConfigGuard } from "../config-restore";
 import type { StackContext } from "../context";
 import { GlidepathError } from "../errors";
-import { type PhaseConfig, promotionConfig } from "./ramp-config";
-import { promoteMessage } from "./rollout";
+import { closeByPromotion, safeEvents } from "./closing-phases";
 import type { Logs } from "./session";
-import { writeStackKeys } from "./stack-file";
-import { upStep } from "./up-cli";
 
 /** What a promotion did. */
 export interface PromoteResult {
@@ -22,9 +18,18 @@ export interface PromoteResult {
 /**
  * Promotes the ramp in progress, or else every app that has a canary (all on one version).
  *
+ * @param ctx - the opened stack
+ * @param cfg - its validated config
+ * @param logs - the event logs
+ * @param warn - where event-log failures go @default - stderr
  * @throws GlidepathError `GP_ARG_INVALID` (exit 2) when there is nothing to promote or the canaries differ in version
  */
-export async function promote(ctx: StackContext, cfg: StackConfig, logs: Logs): Promise<PromoteResult> {
+export async function promote(
+  ctx: StackContext,
+  cfg: StackConfig,
+  logs: Logs,
+  warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+): Promise<PromoteResult> {
   const canaries = Object.entries(cfg.releases).flatMap(([app, r]) =>
     r.canary ? [[app, r.canary.version] as const] : [],
   );
@@ -40,32 +45,18 @@ export async function promote(ctx: StackContext, cfg: StackConfig, logs: Logs): 
       `start a ramp with \`glidepath rollout --stack ${ctx.stack.name} --version <tag>\``,
     );
   }
+  const startedAt = new Date().toISOString();
   const ramp = cfg.ramp ?? {
-    id: `${version}@manual`,
+    id: `${version}@manual-${startedAt}`,
     version,
     apps,
     step: 0,
     weight: 100,
-    startedAt: new Date().toISOString(),
+    startedAt,
   };
-  const phase: PhaseConfig = promotionConfig(cfg, ramp);
-  const message = promoteMessage(apps, version);
-  await withConfigGuard(ctx.stack, async () => {
-    await writeStackKeys(ctx.projectDir, ctx.stack.name, { ...phase });
-    await upStep(ctx.stack, { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars }, message);
-  });
-  await logs.swarm.send({
-    id: `${ramp.id}:deploy:complete`,
-    ts: new Date().toISOString(),
-    stack: ctx.stack.name,
-    phase: "deploy:complete",
-    rampId: ramp.id,
-    version,
-    apps,
-    weight: 0,
-    reason: "promoted by hand",
-    update: message,
-  });
-  await logs.runtime.record("promotion_completed", ctx.stack.name, message);
+  const rampId = ramp.id;
+  const events = safeEvents({ stack: ctx.stack.name, rampId, version, apps }, logs, warn);
+  const cli = { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars };
+  const message = await closeByPromotion({ ctx, cli, rampId, version, apps, events }, { ...cfg, ramp });
   return { apps, version, message };
 }

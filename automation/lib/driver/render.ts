@@ -38,6 +38,10 @@ export function renderDriverEvent(e: DriverEvent, steps: number): string {
       return `rolled back in ${(e.ms / 1000).toFixed(1)}s: ${e.message}`;
     case "promote":
       return `promoting: ${e.message}`;
+    case "closing":
+      return `finishing the ${e.phase === "promoting" ? "promotion" : "rollback"} of ${e.version} that an earlier driver left unfinished`;
+    case "warning":
+      return `warning: ${e.message}`;
   }
 }
 

@@ -12,16 +12,24 @@ import type { CliContext } from "../config-restore";
 import { withConfigGuard } from "../config-restore";
 import type { StackContext } from "../context";
 import { GlidepathError, isGlidepathError } from "../errors";
-import type { SwarmEvent } from "../events/schema";
 import type { RuntimeLog, SwarmSink } from "../events/sinks";
-import { readHistory } from "../history";
+import { type HistoryConfigValue, readHistory } from "../history";
+import { pickRestorePoint } from "../rollback-plan";
 import type { GateSpec } from "../slo/gate";
 import { summarizeSamples } from "../slo/gate";
 import type { SloSource } from "../slo/sample";
-import { rollBackRamp } from "./abort";
 import { type BakeProgress, type BakeResult, bake } from "./bake";
+import type { Closing } from "./closing";
+import {
+  type CloseContext,
+  closeByPromotion,
+  closeByRollback,
+  finishClosing,
+  promoteMessage,
+  safeEvents,
+} from "./closing-phases";
 import { decideNext, type Observations, type RampPlan } from "./decide";
-import { type PhaseConfig, promotionConfig, stepConfig } from "./ramp-config";
+import { type PhaseConfig, stepConfig } from "./ramp-config";
 import { writeStackKeys } from "./stack-file";
 import { upStep } from "./up-cli";
 
@@ -54,7 +62,9 @@ export type DriverEvent =
   | { type: "verdict"; step: number; weight: number; verdict: BakeResult["verdict"] }
   | { type: "rollback"; reason: string }
   | { type: "rolled-back"; message: string; ms: number }
-  | { type: "promote"; message: string };
+  | { type: "promote"; message: string }
+  | { type: "closing"; phase: "rolling_back" | "promoting"; version: string }
+  | { type: "warning"; message: string };
 
 /** One judged step, for the report. */
 export interface StepReport {
@@ -102,17 +112,20 @@ export interface DriverDeps {
   now?: () => number;
 }
 
-const releaseList = (apps: readonly string[], version: string) =>
-  apps.map((a) => `${a}@${version}`).join(" ");
-
-/** Update message of a step: `glidepath canary:25 wix@v2 gamma@v2`. */
+/** Update message of a step: `glidepath canary:25 gamma@v2 wix@v2`. */
 export function stepMessage(weight: number, apps: readonly string[], version: string): string {
-  return `glidepath canary:${weight} ${releaseList(apps, version)}`;
+  return `glidepath canary:${weight} ${apps.map((a) => `${a}@${version}`).join(" ")}`;
 }
 
-/** Update message of a promotion: `glidepath promote wix@v2 gamma@v2`. */
-export function promoteMessage(apps: readonly string[], version: string): string {
-  return `glidepath promote ${releaseList(apps, version)}`;
+/** The step of a history entry's ramp pointer, or undefined. */
+function rampStepOf(v: HistoryConfigValue | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const ramp = (v.objectValue ?? JSON.parse(v.value ?? "null")) as { step?: unknown } | null;
+    return typeof ramp?.step === "number" ? ramp.step : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes a phase's config and runs its update; the config file is put back if either fails. */
@@ -156,29 +169,37 @@ export async function runRollout(
     resumed,
     steps: [],
   };
-  const swarm = (e: Omit<SwarmEvent, "ts" | "stack" | "rampId" | "version" | "apps">) =>
-    deps.swarm.send({
-      ts: new Date(now()).toISOString(),
-      stack,
-      rampId,
-      version: req.version,
-      apps: req.apps,
-      ...e,
-    });
+  const events = safeEvents(
+    { stack, rampId, version: req.version, apps: req.apps },
+    deps,
+    (message) => emit({ type: "warning", message }),
+    now,
+  );
+  const closeCtx: CloseContext = { ctx, cli, rampId, version: req.version, apps: req.apps, events };
 
   let obs: Observations = { step: -1, applied: true, verdict: null, holds: 0, promoted: false };
   let applyMs: number | undefined;
   let failedAt = now();
+  if (cfg.ramp === undefined) {
+    // The rollback target must exist before the first update, or a failing step has nowhere to go.
+    try {
+      pickRestorePoint(await readHistory(ctx.stack), { green: true });
+    } catch {
+      throw new GlidepathError(
+        "GP_NO_GREEN_STATE",
+        `stack "${stack}" has no successful update outside a ramp to roll back to; nothing was deployed`,
+        `deploy the stable releases first with \`glidepath up --stack ${stack}\`, then start the ramp`,
+      );
+    }
+  }
   if (cfg.ramp !== undefined) {
     // Resume: the step is applied if the newest update succeeded with this very ramp pointer.
     const [newest] = await readHistory(ctx.stack);
     const applied =
-      newest?.result === "succeeded" &&
-      newest.config["glidepath:ramp"]?.value !== undefined &&
-      JSON.parse(newest.config["glidepath:ramp"].value).step === cfg.ramp.step;
+      newest?.result === "succeeded" && rampStepOf(newest.config["glidepath:ramp"]) === cfg.ramp.step;
     obs = { ...obs, step: cfg.ramp.step, applied };
     emit({ type: "resume", step: cfg.ramp.step, weight: cfg.ramp.weight, applied });
-    await deps.runtime.record(
+    await events.record(
       "ramp_resumed",
       `step ${cfg.ramp.step + 1}`,
       applied ? "re-judging" : "update incomplete",
@@ -207,15 +228,11 @@ export async function runRollout(
           obs = { step: intent.step, applied: true, verdict: null, holds: 0, promoted: false };
           applyMs = now() - t0;
           emit({ type: "applied", step: intent.step, weight: intent.weight, ms: applyMs });
-          await deps.runtime.record("step_applied", `step ${intent.step + 1}`, message);
+          await events.record("step_applied", `step ${intent.step + 1}`, message);
         } catch (e) {
           if (!isGlidepathError(e)) throw e;
           failedAt = now();
-          await deps.runtime.record(
-            "case_processing_failed",
-            `step ${intent.step + 1}`,
-            e.message.split("\n")[0],
-          );
+          await events.record("case_processing_failed", `step ${intent.step + 1}`, e.message.split("\n")[0]);
           obs = { step: intent.step, applied: false, verdict: null, holds: 0, promoted: false };
           report.steps.push({
             step: intent.step,
@@ -234,7 +251,7 @@ export async function runRollout(
         const weight = req.steps[intent.step] as number;
         const final = intent.step === req.steps.length - 1;
         if (intent.kind === "hold")
-          await deps.runtime.record("gate_held", `step ${intent.step + 1}`, intent.reason);
+          await events.record("gate_held", `step ${intent.step + 1}`, intent.reason);
         const result = await bake({
           apps: req.apps,
           source: deps.source,
@@ -250,14 +267,12 @@ export async function runRollout(
         );
         for (const [app, s] of Object.entries(slo)) {
           if (s.misses > 0)
-            await deps.runtime.record(
-              "retry_attempted",
-              app,
-              `${s.misses} failed SLO sample(s) at ${weight}%`,
-            );
+            await events.record("retry_attempted", app, `${s.misses} failed SLO sample(s) at ${weight}%`);
         }
         const v = result.verdict;
-        if (v.status !== "insufficient_traffic" || intent.kind === "hold" || obs.holds >= plan.maxHolds) {
+        const holds = obs.holds + (intent.kind === "hold" ? 1 : 0);
+        // Only a step's final verdict is reported; a window held for traffic is not.
+        if (v.status !== "insufficient_traffic" || holds >= plan.maxHolds) {
           const entry: StepReport = {
             step: intent.step,
             weight,
@@ -272,8 +287,8 @@ export async function runRollout(
           if (intent.kind === "bake" && !report.steps.some((s) => s.step === intent.step))
             entry.update = stepMessage(weight, req.apps, req.version);
           report.steps.push(entry);
-          await swarm({
-            id: `${rampId}:canary:${weight}`,
+          await events.swarm({
+            id: `${rampId}:canary:${weight}@${new Date(result.startedAt).toISOString()}`,
             phase: `canary:${weight}`,
             weight,
             verdict: v.status,
@@ -282,71 +297,78 @@ export async function runRollout(
             slo,
           });
         }
-        await deps.runtime.record(
+        await events.record(
           v.status === "pass" ? "gate_passed" : v.status === "fail" ? "gate_failed" : "gate_held",
           `step ${intent.step + 1}`,
           v.status === "pass" ? `${weight}%` : v.status === "fail" ? v.reason : v.detail,
         );
-        if (v.status === "pass") await deps.runtime.record("healthy_cycle", `step ${intent.step + 1}`);
-        obs = { ...obs, verdict: v, holds: obs.holds + (intent.kind === "hold" ? 1 : 0) };
+        if (v.status === "pass") await events.record("healthy_cycle", `step ${intent.step + 1}`);
+        obs = { ...obs, verdict: v, holds };
         break;
       }
       case "abort": {
         emit({ type: "rollback", reason: intent.reason });
         const t0 = now();
-        const done = await rollBackRamp(ctx, cli);
+        const done = await closeByRollback(closeCtx, intent.reason);
         emit({ type: "rolled-back", message: done.message, ms: now() - t0 });
-        await swarm({
-          id: `${rampId}:rollback:triggered`,
-          phase: "rollback:triggered",
-          weight: 0,
-          reason: intent.reason,
-          update: done.message,
-        });
-        await deps.runtime.record(
-          "rollback_completed",
-          stack,
-          `restored update ${done.restored.version}: ${intent.reason}`,
-        );
         return {
           ...report,
           outcome: "rolled_back",
           reason: intent.reason,
-          rollback: {
-            restored: done.restored.version,
-            message: done.message,
-            fromFailureMs: now() - failedAt,
-          },
+          rollback: { ...done, fromFailureMs: now() - failedAt },
         };
       }
       case "promote": {
-        const ramp = cfg.ramp;
-        if (ramp === undefined)
-          throw new GlidepathError("GP_INTERNAL", "promotion without a ramp pointer", "report this");
         const message = promoteMessage(req.apps, req.version);
         emit({ type: "promote", message });
         try {
-          await applyPhase(ctx, cli, promotionConfig(cfg, ramp), message);
+          report.promotion = await closeByPromotion(closeCtx, cfg);
+          obs = { ...obs, promoted: true };
         } catch (e) {
           if (!isGlidepathError(e)) throw e;
           failedAt = now();
-          await deps.runtime.record("case_processing_failed", "promotion", e.message.split("\n")[0]);
+          await events.record("case_processing_failed", "promotion", e.message.split("\n")[0]);
           obs = { ...obs, applied: false };
-          break;
         }
-        await swarm({
-          id: `${rampId}:deploy:complete`,
-          phase: "deploy:complete",
-          weight: 0,
-          update: message,
-        });
-        await deps.runtime.record("promotion_completed", stack, message);
-        obs = { ...obs, promoted: true };
-        report.promotion = message;
         break;
       }
       case "done":
         return { ...report, outcome: "promoted" };
     }
   }
+}
+
+/**
+ * Finishes the closing phase (rollback or promotion) an earlier driver left, and reports it
+ * as a resumed rollout. The caller holds the driver lock.
+ *
+ * @param ctx - the opened stack
+ * @param cfg - the stack's config
+ * @param closing - the mark the earlier driver left
+ * @param sinks - the event logs
+ * @param onEvent - progress @default - nothing
+ */
+export async function finishRamp(
+  ctx: StackContext,
+  cfg: StackConfig,
+  closing: Closing,
+  sinks: { swarm: SwarmSink; runtime: RuntimeLog },
+  onEvent: (e: DriverEvent) => void = () => undefined,
+): Promise<RolloutReport> {
+  const { rampId, version, apps } = closing;
+  const events = safeEvents({ stack: ctx.stack.name, rampId, version, apps }, sinks, (message) =>
+    onEvent({ type: "warning", message }),
+  );
+  await events.record("ramp_resumed", ctx.stack.name, `finishing ${closing.phase}`);
+  const cli: CliContext = { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars };
+  const t0 = Date.now();
+  const done = await finishClosing({ ctx, cli, rampId, version, apps, events }, cfg, closing);
+  const base = { stack: ctx.stack.name, rampId, version, apps, resumed: true, steps: [] };
+  if (done.outcome === "promoted") return { ...base, outcome: "promoted", promotion: done.promotion };
+  return {
+    ...base,
+    outcome: "rolled_back",
+    reason: done.reason,
+    rollback: { ...done.rollback, fromFailureMs: Date.now() - t0 },
+  };
 }

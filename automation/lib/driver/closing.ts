@@ -1,0 +1,60 @@
+/**
+ * The closing phase of a ramp (rolling back, or promoting), recorded as a stack tag before its
+ * update starts and removed only once it is done. Both phases drop the ramp pointer from the
+ * config before their update runs, so without this mark a driver killed inside that update
+ * would leave the next one no way to tell an interrupted rollback or promotion from a stack
+ * at rest. The next `glidepath rollout` finishes the phase first.
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { z } from "zod";
+
+/** The stack tag holding the closing phase. */
+export const CLOSING_TAG = "glidepath:closing";
+
+const closingSchema = z.strictObject({
+  phase: z.enum(["rolling_back", "promoting"]),
+  rampId: z.string(),
+  version: z.string(),
+  apps: z.array(z.string()),
+  /** Why the ramp is being rolled back. */
+  reason: z.string().optional(),
+});
+
+/** A closing phase in progress. */
+export type Closing = z.infer<typeof closingSchema>;
+
+/**
+ * Reads the closing phase, if one was left unfinished.
+ *
+ * @param stack - the stack
+ */
+export async function readClosing(stack: Stack): Promise<Closing | undefined> {
+  const tags = await stack.workspace.listTags(stack.name);
+  const text = tags[CLOSING_TAG];
+  if (text === undefined) return undefined;
+  try {
+    return closingSchema.parse(JSON.parse(text));
+  } catch {
+    throw new Error(
+      `stack tag ${CLOSING_TAG} holds an unreadable value; remove it with \`pulumi stack tag rm ${CLOSING_TAG}\` after checking the stack`,
+    );
+  }
+}
+
+/**
+ * Records the closing phase before its update starts.
+ *
+ * @param stack - the stack
+ * @param closing - the phase (the reason is cut to 200 characters)
+ */
+export async function markClosing(stack: Stack, closing: Closing): Promise<void> {
+  const value: Closing = { ...closing };
+  if (value.reason !== undefined) value.reason = value.reason.slice(0, 200);
+  await stack.workspace.setTag(stack.name, CLOSING_TAG, JSON.stringify(value));
+}
+
+/** Removes the closing phase once it is done (no-op when there is none). */
+export async function clearClosing(stack: Stack): Promise<void> {
+  const tags = await stack.workspace.listTags(stack.name);
+  if (CLOSING_TAG in tags) await stack.workspace.removeTag(stack.name, CLOSING_TAG);
+}
