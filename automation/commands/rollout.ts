@@ -11,6 +11,7 @@ import { stackContext } from "../lib/context";
 import { readClosing } from "../lib/driver/closing";
 import { planRollout } from "../lib/driver/plan";
 import { renderDriverEvent, renderRolloutReport } from "../lib/driver/render";
+import { rolloutReportSchema } from "../lib/driver/report";
 import { type DriverEvent, finishRamp, runRollout } from "../lib/driver/rollout";
 import { withDriverLock } from "../lib/driver/session";
 import { sloSourceFor } from "../lib/driver/slo-source";
@@ -105,7 +106,7 @@ export async function handler(argv: unknown): Promise<void> {
       onEvent: (e) => progress(e, plan.steps.length),
     });
   });
-  await writeArtifact(ctx.projectDir, "artifacts/rollout-report.json", report);
+  await writeArtifact(ctx.projectDir, "artifacts/rollout-report.json", rolloutReportSchema.parse(report));
   emit(a.json, report, () => renderRolloutReport(report));
   if (report.outcome === "rolled_back") {
     throw new GlidepathError(

@@ -6,6 +6,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rolloutReportSchema } from "../../automation/lib/driver/report";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
 import { addVersion, readEvents, readRoute, rolloutArgs } from "./helpers/rollout";
@@ -41,6 +42,10 @@ describe.skipIf(binDir === undefined)("rollout driver through the real engine", 
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ outcome: "promoted", apps: ["gamma", "wix"], version: "v2" });
+    const artifact = rolloutReportSchema.parse(
+      JSON.parse(await fs.readFile(path.join(p.dir, "artifacts/rollout-report.json"), "utf8")),
+    );
+    expect(artifact).toEqual(report);
     expect(report.steps.map((s: { weight: number; verdict: string }) => [s.weight, s.verdict])).toEqual([
       [5, "pass"],
       [25, "pass"],

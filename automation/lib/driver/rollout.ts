@@ -30,6 +30,7 @@ import {
 } from "./closing-phases";
 import { decideNext, type Observations, type RampPlan } from "./decide";
 import { type PhaseConfig, stepConfig } from "./ramp-config";
+import type { RolloutReport, StepReport } from "./report";
 import { writeStackKeys } from "./stack-file";
 import { upStep } from "./up-cli";
 
@@ -66,40 +67,7 @@ export type DriverEvent =
   | { type: "closing"; phase: "rolling_back" | "promoting"; version: string }
   | { type: "warning"; message: string };
 
-/** One judged step, for the report. */
-export interface StepReport {
-  step: number;
-  weight: number;
-  /** The update message of the step (absent when resumed onto an applied step). */
-  update?: string;
-  verdict: BakeResult["verdict"]["status"];
-  reason?: string;
-  /** Per app: samples, misses, min and last score. */
-  slo: Record<string, ReturnType<typeof summarizeSamples>>;
-  bakeMs: number;
-  /** Time to write the step's config and run its update (ms); absent for a resumed step. */
-  applyMs?: number;
-}
-
-/** The outcome of a rollout. */
-export interface RolloutReport {
-  stack: string;
-  rampId: string;
-  version: string;
-  apps: string[];
-  outcome: "promoted" | "rolled_back";
-  resumed: boolean;
-  steps: StepReport[];
-  /** Why the ramp was rolled back. */
-  reason?: string;
-  /**
-   * The rollback: the update restored, its message, and the time from the failing sample (or
-   * failed update) to the target converged on the last green state (ms).
-   */
-  rollback?: { restored: number; message: string; fromFailureMs: number };
-  /** The promotion update message. */
-  promotion?: string;
-}
+export type { RolloutReport, StepReport } from "./report";
 
 /** What the driver needs besides the stack. */
 export interface DriverDeps {

@@ -1,0 +1,55 @@
+/**
+ * The rollout report (`glidepath rollout --json`, and `artifacts/rollout-report.json`): what
+ * each step did and how the ramp ended. The schema is exported so the artifact can be checked
+ * by anyone reading it; the driver validates every report before writing it.
+ */
+import { z } from "zod";
+
+const sloSummary = z.strictObject({
+  count: z.number().int(),
+  misses: z.number().int(),
+  minScore: z.number().nullable(),
+  lastScore: z.number().nullable(),
+});
+
+/** One judged step. */
+export const stepReportSchema = z.strictObject({
+  step: z.number().int().min(0),
+  weight: z.number().int().min(1).max(100),
+  /** The update message of the step (absent when resumed onto an applied step). */
+  update: z.string().optional(),
+  verdict: z.enum(["pass", "fail", "insufficient_traffic"]),
+  reason: z.string().optional(),
+  /** Per app: samples, misses, min and last score. */
+  slo: z.record(z.string(), sloSummary),
+  bakeMs: z.number().min(0),
+  /** Time to write the step's config and run its update (ms); absent for a resumed step. */
+  applyMs: z.number().min(0).optional(),
+});
+
+/** Schema of the rollout report. */
+export const rolloutReportSchema = z.strictObject({
+  stack: z.string(),
+  rampId: z.string(),
+  version: z.string(),
+  apps: z.array(z.string()),
+  outcome: z.enum(["promoted", "rolled_back"]),
+  resumed: z.boolean(),
+  steps: z.array(stepReportSchema),
+  /** Why the ramp was rolled back. */
+  reason: z.string().optional(),
+  /**
+   * The rollback: the update restored, its message, and the time from the failing sample (or
+   * failed update) to the target converged on the last green state (ms).
+   */
+  rollback: z
+    .strictObject({ restored: z.number().int(), message: z.string(), fromFailureMs: z.number() })
+    .optional(),
+  /** The promotion update message. */
+  promotion: z.string().optional(),
+});
+
+/** One judged step. */
+export type StepReport = z.infer<typeof stepReportSchema>;
+/** The outcome of a rollout. */
+export type RolloutReport = z.infer<typeof rolloutReportSchema>;
