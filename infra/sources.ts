@@ -24,13 +24,7 @@ export function sourceIssues(
       const ref = releases[role];
       if (ref === undefined) continue;
       const dir = path.resolve(projectDir, ref.source);
-      let isDir = false;
-      try {
-        isDir = fs.statSync(dir).isDirectory();
-      } catch {
-        isDir = false;
-      }
-      if (!isDir) {
+      if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
         issues.push({
           path: `glidepath:releases.${app}.${role}.source`,
           message: `expected a directory with the bundle of ${app}@${ref.version}; ${dir} does not exist`,
@@ -40,13 +34,7 @@ export function sourceIssues(
   }
   for (const [id, w] of Object.entries(config.wasm)) {
     const file = path.resolve(projectDir, w.module);
-    let isFile = false;
-    try {
-      isFile = fs.statSync(file).isFile();
-    } catch {
-      isFile = false;
-    }
-    if (!isFile) {
+    if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
       issues.push({
         path: `glidepath:wasm.${id}.module`,
         message: `expected the built module of blueprint ${id}; ${file} does not exist`,

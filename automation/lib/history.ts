@@ -15,6 +15,11 @@ export interface HistoryConfigValue {
   secret: boolean;
 }
 
+/** A config value as the text the schema parses (JSON text for structured values). */
+export function configText(v: HistoryConfigValue): string {
+  return v.value ?? JSON.stringify(v.objectValue);
+}
+
 /** One entry of the stack history. */
 export interface HistoryEntry {
   /** Update number, 1-based as `pulumi stack history` prints it. */

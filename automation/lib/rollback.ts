@@ -7,7 +7,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { type CliContext, restoreConfig, withConfigGuard } from "./config-restore";
 import { runUp } from "./deploy";
 import { GlidepathError } from "./errors";
-import { type HistoryConfigValue, readHistory } from "./history";
+import { configText, type HistoryConfigValue, readHistory } from "./history";
 import { rollbackMessage } from "./messages";
 import { diffConfigKeys, pickRestorePoint, type RollbackTarget } from "./rollback-plan";
 import { validateRawConfig } from "./stack-config";
@@ -66,9 +66,7 @@ export async function rollback(
   // Validate before touching anything: an old config that no longer parses is not restored.
   validateRawConfig(
     stack.name,
-    Object.fromEntries(
-      Object.entries(desired).map(([k, v]) => [k, v.value ?? JSON.stringify(v.objectValue)]),
-    ),
+    Object.fromEntries(Object.entries(desired).map(([k, v]) => [k, configText(v)])),
     stack.workspace.workDir,
     new Set(Object.entries(desired).flatMap(([k, v]) => (v.secret ? [k] : []))),
   );

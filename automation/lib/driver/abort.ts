@@ -9,7 +9,7 @@
 import type { CliContext } from "../config-restore";
 import { withConfigGuard } from "../config-restore";
 import type { StackContext } from "../context";
-import { type HistoryConfigValue, readHistory } from "../history";
+import { configText, type HistoryConfigValue, readHistory } from "../history";
 import { rollbackMessage } from "../messages";
 import { rollback, verifyConverged } from "../rollback";
 import { diffConfigKeys, pickRestorePoint } from "../rollback-plan";
@@ -58,7 +58,7 @@ export async function rollBackRamp(ctx: StackContext, cli: CliContext): Promise<
   for (const k of changed) {
     const v = green.config[k];
     if (v === undefined) delete raw[k];
-    else raw[k] = v.value ?? JSON.stringify(v.objectValue);
+    else raw[k] = configText(v);
   }
   const secretKeys = new Set(Object.entries(current).flatMap(([k, v]) => (v.secret ? [k] : [])));
   validateRawConfig(ctx.stack.name, raw, ctx.projectDir, secretKeys);
