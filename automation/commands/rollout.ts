@@ -83,24 +83,20 @@ export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
   const progress = (e: DriverEvent, steps: number) => progressLine(renderDriverEvent(e, steps));
-  // Plan (exit 2 on bad input) before anything, unless an earlier driver left a closing phase to finish.
-  const planned = async () => {
-    const config = await loadStackConfig(ctx.stack);
-    const overrides = { ...a, badgeUrl: badgeUrl(config) };
-    const plan = planRollout(a.stack, config, a.version, a.apps, overrides, ctx.projectDir);
-    return { config, plan, source: sloSourceFor(plan.slo, plan.intervalMs, a.stack) };
-  };
-  if ((await readClosing(ctx.stack)) === undefined) await planned();
   const report = await withDriverLock(ctx, `rollout ${a.version}`, async (logs) => {
-    // Read again under the lock: another driver may have moved the stack since.
+    // Everything is read under the lock: another driver may have moved the stack before.
+    // An unfinished closing phase of an earlier driver is finished first; otherwise the
+    // request is planned (exit 2 on bad input) before any update.
     const closing = await readClosing(ctx.stack);
+    const config = await loadStackConfig(ctx.stack);
     if (closing !== undefined) {
       progress({ type: "closing", phase: closing.phase, version: closing.version }, 0);
-      return finishRamp(ctx, await loadStackConfig(ctx.stack), closing, logs, (e) => progress(e, 0));
+      return finishRamp(ctx, config, closing, logs, (e) => progress(e, 0));
     }
-    const { config, plan, source } = await planned();
+    const overrides = { ...a, badgeUrl: badgeUrl(config) };
+    const plan = planRollout(a.stack, config, a.version, a.apps, overrides, ctx.projectDir);
     return runRollout(ctx, config, plan, {
-      source,
+      source: sloSourceFor(plan.slo, plan.intervalMs, a.stack),
       swarm: logs.swarm,
       runtime: logs.runtime,
       onEvent: (e) => progress(e, plan.steps.length),
