@@ -23,6 +23,13 @@ export interface Run {
   stderr: string;
 }
 
+/** One entry of `pulumi stack history --json`, as far as tests and benchmarks read it. */
+export interface StackHistoryEntry {
+  kind: string;
+  result: string;
+  message: string;
+}
+
 /** A command running in the background. */
 export interface Background {
   /** The process (its pid is glidepath's own). */
@@ -50,6 +57,12 @@ export interface ScratchProject {
   pulumi(args: readonly string[], printsSecrets?: boolean): Promise<Run>;
   /** Every byte every command printed so far (for secret scans). */
   transcript(): string;
+  /**
+   * `pulumi stack history --json`, newest first.
+   * @param stack - the stack @default "local"
+   * @throws Error when the command fails
+   */
+  history(stack?: string): Promise<StackHistoryEntry[]>;
 }
 
 async function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
@@ -135,6 +148,11 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
       return printsSecrets ? r : record(r);
     },
     transcript: () => log.join("\n"),
+    history: async (stack = "local") => {
+      const r = await project.pulumi(["stack", "history", "--json", "--stack", stack]);
+      if (r.code !== 0) throw new Error(`pulumi stack history failed: ${r.stderr}`);
+      return JSON.parse(r.stdout) as StackHistoryEntry[];
+    },
   };
   return project;
 }

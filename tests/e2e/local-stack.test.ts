@@ -16,22 +16,12 @@ const EDGE_WASM = 3;
 const FIRST_KEY = "first-admin-key-0001-abcdef";
 const SECOND_KEY = "second-admin-key-0002-ghijkl";
 
-interface HistoryJson {
-  kind: string;
-  result: string;
-  message: string;
-}
-
 describe.skipIf(binDir === undefined)("local stack through the real engine", () => {
   let p: ScratchProject;
   const flagFile = (app: string) =>
     path.join(p.dir, ".glidepath/targets/local/flags", app, "CanaryEnabled.json");
   const flagValue = async (app: string) => JSON.parse(await fs.readFile(flagFile(app), "utf8")).value;
-  const history = async (): Promise<HistoryJson[]> => {
-    const r = await p.pulumi(["stack", "history", "--json", "--stack", "local"]);
-    expect(r.code).toBe(0);
-    return JSON.parse(r.stdout);
-  };
+  const history = () => p.history();
   const ok = async (args: string[], tool: "glidepath" | "pulumi" = "glidepath") => {
     const r = await p[tool](args);
     expect(r.code, `${tool} ${args.join(" ")}\n${r.stderr}`).toBe(0);

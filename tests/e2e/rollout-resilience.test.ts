@@ -28,11 +28,7 @@ async function until(f: () => boolean | Promise<boolean>, ms: number, what: stri
 describe.skipIf(binDir === undefined)("driver resilience through the real engine", () => {
   let p: ScratchProject;
   let slo: SloServer;
-  const history = async () =>
-    JSON.parse((await p.pulumi(["stack", "history", "--json", "--stack", "local"])).stdout) as {
-      message: string;
-      result: string;
-    }[];
+  const history = () => p.history();
   const lockFile = () => path.join(p.dir, "state/.glidepath-locks/local.lock.json");
 
   beforeAll(async () => {

@@ -17,11 +17,7 @@ const binDir = toolchainBinDir();
 describe.skipIf(binDir === undefined)("rollout driver through the real engine", () => {
   let p: ScratchProject;
   let slo: SloServer;
-  const history = async () =>
-    JSON.parse((await p.pulumi(["stack", "history", "--json", "--stack", "local"])).stdout) as {
-      message: string;
-      result: string;
-    }[];
+  const history = () => p.history();
 
   beforeAll(async () => {
     p = await makeProject(binDir as string);

@@ -21,10 +21,7 @@ describe.skipIf(binDir === undefined)("WASM deliverables through the real engine
     const r = await p.pulumi(["config", "set", "--path", key, value, "--stack", "local"]);
     expect(r.code, r.stderr).toBe(0);
   };
-  const history = async () =>
-    JSON.parse((await p.pulumi(["stack", "history", "--json", "--stack", "local"])).stdout) as {
-      result: string;
-    }[];
+  const history = () => p.history();
   const up = async () => {
     const r = await p.glidepath(["up", "--stack", "local", "--json"]);
     expect(r.code, r.stderr).toBe(0);

@@ -5,6 +5,7 @@
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs/promises";
+import type * as pulumi from "@pulumi/pulumi";
 import { assembleWat } from "../../infra/wat";
 import { digestDir } from "../../providers/targets/bundle";
 
@@ -47,4 +48,35 @@ async function report(create: string): Promise<Record<string, unknown>> {
 /** The state a build command's resource gets: its inputs plus the report on stdout. */
 export async function mockBuildState(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
   return { ...inputs, stdout: JSON.stringify(await report(String(inputs.create))), stderr: "" };
+}
+
+/** A resource the mocks saw registered. */
+export interface Created {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/**
+ * Runtime mocks that record every registration into `created`, answer build commands with
+ * their report, and every other resource with `stateOf` its inputs.
+ *
+ * @param created - where registrations are recorded
+ * @param stateOf - the state of a non-build resource
+ */
+export function mocksWithBuilds(
+  created: Created[],
+  stateOf: (inputs: Record<string, unknown>, name: string) => Record<string, unknown>,
+): pulumi.runtime.Mocks {
+  return {
+    async newResource(args) {
+      created.push({ type: args.type, name: args.name, inputs: args.inputs });
+      const state =
+        args.type === "command:local:Command"
+          ? await mockBuildState(args.inputs)
+          : stateOf(args.inputs, args.name);
+      return { id: `${args.name}-id`, state };
+    },
+    call: (args) => args.inputs,
+  };
 }

@@ -8,14 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, expect, it } from "vitest";
 import { digestDir } from "../../providers/targets/bundle";
 import { requireDist } from "../helpers/dist";
-import { mockBuildState } from "../helpers/mock-build";
+import { type Created, mocksWithBuilds } from "../helpers/mock-build";
 import { resolved } from "../helpers/outputs";
-
-interface Created {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
 
 const created: Created[] = [];
 const project = fs.mkdtempSync(path.join(os.tmpdir(), "gp-prog-"));
@@ -50,19 +44,7 @@ beforeAll(async () => {
     "glidepath:weights": JSON.stringify({ wix: 5 }),
   });
   await pulumi.runtime.setMocks(
-    {
-      async newResource(args) {
-        created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        if (args.type === "command:local:Command") {
-          return { id: `${args.name}-id`, state: await mockBuildState(args.inputs) };
-        }
-        return {
-          id: `${args.name}-id`,
-          state: { ...args.inputs, path: `/published/${args.name}`, files: 1 },
-        };
-      },
-      call: (args) => args.inputs,
-    },
+    mocksWithBuilds(created, (inputs, name) => ({ ...inputs, path: `/published/${name}`, files: 1 })),
     "glidepath",
     "local",
     false,

@@ -10,14 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, expect, it } from "vitest";
 import { assembleWat } from "../../infra/wat";
 import { ROOT, requireDist } from "../helpers/dist";
-import { mockBuildState } from "../helpers/mock-build";
+import { type Created, mocksWithBuilds } from "../helpers/mock-build";
 import { resolved } from "../helpers/outputs";
-
-interface Created {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
 
 const created: Created[] = [];
 const project = fs.mkdtempSync(path.join(os.tmpdir(), "gp-prog-wasm-"));
@@ -44,24 +38,12 @@ beforeAll(async () => {
     }),
   });
   await pulumi.runtime.setMocks(
-    {
-      async newResource(args) {
-        created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        if (args.type === "command:local:Command") {
-          return { id: `${args.name}-id`, state: await mockBuildState(args.inputs) };
-        }
-        return {
-          id: `${args.name}-id`,
-          state: {
-            ...args.inputs,
-            artifactPath: `/published/${args.inputs.sha256}.wasm`,
-            verdict: "compliant",
-            reasonCodes: [],
-          },
-        };
-      },
-      call: (args) => args.inputs,
-    },
+    mocksWithBuilds(created, (inputs) => ({
+      ...inputs,
+      artifactPath: `/published/${inputs.sha256}.wasm`,
+      verdict: "compliant",
+      reasonCodes: [],
+    })),
     "glidepath",
     "local",
     false,
