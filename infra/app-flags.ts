@@ -33,7 +33,13 @@ export class AppFlags extends pulumi.ComponentResource {
       ([key, value]) =>
         [
           key,
-          new FeatureFlag(`${name}.${key}`, { app: args.app, key, value, root: args.root }, { parent: this }),
+          new FeatureFlag(
+            `${name}.${key}`,
+            { app: args.app, key, value, root: args.root },
+            // A flag waits for the app's route: turning CanaryEnabled off while the route still
+            // points at the old stable would serve it again for a moment during a promotion.
+            { parent: this, dependsOn: opts?.dependsOn },
+          ),
         ] as const,
     );
     this.values = pulumi

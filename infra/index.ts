@@ -11,13 +11,6 @@ import { WasmDeliverables } from "./wasm-deliverables";
 const config = loadProgramConfig();
 const apps = Object.keys(config.apps).sort();
 
-const flagsByApp = Object.fromEntries(
-  apps.map((app) => [
-    app,
-    new AppFlags(app, { app, flags: config.flags[app] ?? {}, root: config.localRoot }),
-  ]),
-);
-
 const rollouts = Object.fromEntries(
   apps.flatMap((app) => {
     const r = config.releases[app];
@@ -36,6 +29,19 @@ const rollouts = Object.fromEntries(
     });
     return [[app, rollout]];
   }),
+);
+
+// Flags after routes (see AppFlags): a promotion first points the route at the new stable
+// release, then turns CanaryEnabled off; a ramp's first step routes before it enables.
+const flagsByApp = Object.fromEntries(
+  apps.map((app) => [
+    app,
+    new AppFlags(
+      app,
+      { app, flags: config.flags[app] ?? {}, root: config.localRoot },
+      { dependsOn: rollouts[app] ? [rollouts[app]] : [] },
+    ),
+  ]),
 );
 
 const deliverables =
