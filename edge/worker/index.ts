@@ -1,0 +1,295 @@
+/**
+ * The edge router: the Worker module that would run on Cloudflare in production, run locally
+ * by `glidepath edge` on workerd. Each request under `/<app>/` goes to the app's stable or
+ * canary release by the route's weight, sticky per visitor (the `gp_visitor` cookie, or the
+ * `x-glidepath-visitor` header, hashed into a bucket 0–99); the `CanaryEnabled` flag gates the
+ * canary; each response names the release that served it (`x-glidepath-release`). Every app
+ * request's outcome is recorded per release, and `/_glidepath/slo` and `/_glidepath/status`
+ * expose the SLO; `/_glidepath/admin/*` needs the `x-wiredchaos-key` header.
+ *
+ * Bindings: `DISK` (the `local` target's root: routes/, flags/, releases/), `HOST` (optional:
+ * the host's timeline), `ADMIN_KEY`, `APPS` (comma-separated), `LATENCY_OBJECTIVE_MS`,
+ * `MIN_REQUESTS`, `MIN_SCORE`, `STACK`.
+ */
+import { ADMIN_HEADER, keyMatches } from "./admin.js";
+import { bucketOf, isRoute, pickSide, type ReleaseRef, type Route, releaseKey, type Side } from "./bucket.js";
+import { contentType, releaseFile } from "./content.js";
+import { type Outcome, OutcomeStore, summarize } from "./metrics.js";
+
+/** A service binding. */
+interface Fetcher {
+  fetch(input: string, init?: RequestInit): Promise<Response>;
+}
+
+/** The Worker's bindings. */
+export interface Env {
+  DISK: Fetcher;
+  HOST?: Fetcher;
+  ADMIN_KEY: string;
+  APPS: string;
+  STACK: string;
+  LATENCY_OBJECTIVE_MS: string;
+  MIN_REQUESTS: string;
+  MIN_SCORE: string;
+}
+
+const store = new OutcomeStore();
+const ROUTE_TTL_MS = 200;
+const routes = new Map<string, { at: number; route: Route | null; flags: Record<string, unknown> }>();
+const VISITOR_COOKIE = "gp_visitor";
+const VISITOR = /^[A-Za-z0-9_-]{1,64}$/;
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(`${JSON.stringify(body)}\n`, {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+  });
+}
+
+async function diskJson(env: Env, file: string): Promise<unknown> {
+  const res = await env.DISK.fetch(`http://disk/${file}`);
+  if (!res.ok) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  try {
+    return JSON.parse(await res.text());
+  } catch {
+    return undefined;
+  }
+}
+
+/** The app's route and flags, re-read at most every {@link ROUTE_TTL_MS}. */
+async function routeOf(env: Env, app: string, now: number) {
+  const cached = routes.get(app);
+  if (cached && now - cached.at < ROUTE_TTL_MS) return cached;
+  const [route, enabled] = await Promise.all([
+    diskJson(env, `routes/${app}.json`),
+    diskJson(env, `flags/${app}/CanaryEnabled.json`),
+  ]);
+  const flags: Record<string, unknown> = {};
+  if (typeof enabled === "object" && enabled !== null)
+    flags.CanaryEnabled = (enabled as { value: unknown }).value;
+  const entry = { at: now, route: isRoute(route, app) ? route : null, flags };
+  routes.set(app, entry);
+  return entry;
+}
+
+function visitorOf(req: Request): { id: string; fresh: boolean } {
+  const cookie = req.headers.get("cookie") ?? "";
+  for (const part of cookie.split(";")) {
+    const [k, v] = part.trim().split("=");
+    if (k === VISITOR_COOKIE && v !== undefined && VISITOR.test(v)) return { id: v, fresh: false };
+  }
+  const header = req.headers.get("x-glidepath-visitor");
+  if (header !== null && VISITOR.test(header)) return { id: header, fresh: false };
+  return { id: crypto.randomUUID(), fresh: true };
+}
+
+async function serveApp(
+  req: Request,
+  env: Env,
+  app: string,
+  rest: string,
+  started: number,
+): Promise<Response> {
+  const entry = await routeOf(env, app, started);
+  if (entry.route === null) return json({ error: `no route for app "${app}"` }, 503);
+  const visitor = visitorOf(req);
+  const side: Side = pickSide(entry.route, bucketOf(app, visitor.id), entry.flags.CanaryEnabled !== false);
+  const release = (side === "canary" ? entry.route.canary : entry.route.stable) as ReleaseRef;
+  const key = releaseKey(release);
+  const headers: Record<string, string> = {
+    "x-glidepath-release": `${app}@${release.version}`,
+    "x-glidepath-side": side,
+    "cache-control": "no-store",
+  };
+  if (visitor.fresh)
+    headers["set-cookie"] = `${VISITOR_COOKIE}=${visitor.id}; Path=/; SameSite=Lax; HttpOnly`;
+  const file = releaseFile(rest);
+  let res: Response;
+  let missing = false;
+  if (file === null) {
+    res = new Response("not found\n", { status: 404, headers });
+  } else {
+    const found = await env.DISK.fetch(`http://disk/releases/${app}/${key}/${file}`);
+    if (found.ok) {
+      res = new Response(found.body, {
+        status: 200,
+        headers: { ...headers, "content-type": contentType(file) },
+      });
+    } else {
+      await found.body?.cancel();
+      if (side === "canary") {
+        const stable = await env.DISK.fetch(
+          `http://disk/releases/${app}/${releaseKey(entry.route.stable)}/${file}`,
+        );
+        await stable.body?.cancel();
+        missing = stable.ok;
+      }
+      res = new Response("not found\n", { status: 404, headers });
+    }
+  }
+  store.record(app, key, { at: started, status: res.status, ms: Date.now() - started, missing });
+  return res;
+}
+
+function numberVar(text: string, fallback: number): number {
+  const n = Number(text);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+function sloOf(env: Env, app: string, ref: ReleaseRef, since: number, until: number) {
+  const figures = summarize(
+    store.range(app, releaseKey(ref), since, until),
+    numberVar(env.LATENCY_OBJECTIVE_MS, 500),
+    numberVar(env.MIN_REQUESTS, 20),
+  );
+  return { release: `${app}@${ref.version}`, key: releaseKey(ref), ...figures };
+}
+
+/**
+ * `GET /_glidepath/slo?app=A[&side=canary|stable|&version=V][&since=ms][&until=ms]`: the counts
+ * the driver's gate reads — by default of the current canary (stable without one); `version`
+ * picks any release of that version recorded, current or not (the demo's step table).
+ */
+async function slo(url: URL, env: Env, now: number): Promise<Response> {
+  const app = url.searchParams.get("app") ?? "";
+  if (!env.APPS.split(",").includes(app)) return json({ error: `unknown app "${app}"` }, 404);
+  const since = Number(url.searchParams.get("since") ?? now - 30_000);
+  const until = Number(url.searchParams.get("until") ?? now + 1);
+  if (!Number.isFinite(since) || !Number.isFinite(until))
+    return json({ error: "since/until must be epoch ms" }, 400);
+  const version = url.searchParams.get("version");
+  if (version !== null) {
+    const keys = store.releases(app).filter((k) => k.startsWith(`${version}@`));
+    const outcomes = keys.flatMap((k) => store.range(app, k, since, until));
+    const figures = summarize(
+      outcomes,
+      numberVar(env.LATENCY_OBJECTIVE_MS, 500),
+      numberVar(env.MIN_REQUESTS, 20),
+    );
+    return json({ app, release: `${app}@${version}`, keys, since, until, ...figures });
+  }
+  const { route } = await routeOf(env, app, now);
+  if (route === null) return json({ error: `no route for app "${app}"` }, 503);
+  const wanted = url.searchParams.get("side");
+  const side: Side = wanted === "stable" || route.canary === null ? "stable" : "canary";
+  const ref = (side === "canary" ? route.canary : route.stable) as ReleaseRef;
+  return json({ app, side, weight: route.weight, since, until, ...sloOf(env, app, ref, since, until) });
+}
+
+/** `GET /_glidepath/status[?windowMs=]`: routes, flags and SLO per release, plus the host's timeline. */
+async function status(url: URL, env: Env, now: number): Promise<Response> {
+  const asked = url.searchParams.get("windowMs");
+  const windowMs = Math.min(Math.max(asked === null ? 30_000 : numberVar(asked, 30_000), 1_000), 3_600_000);
+  const apps = await Promise.all(
+    env.APPS.split(",").map(async (app) => {
+      const { route, flags } = await routeOf(env, app, now);
+      if (route === null) return { app, route: null };
+      const since = now - windowMs;
+      return {
+        app,
+        route,
+        flags,
+        stable: sloOf(env, app, route.stable, since, now + 1),
+        canary: route.canary ? sloOf(env, app, route.canary, since, now + 1) : null,
+      };
+    }),
+  );
+  let host: unknown = null;
+  if (env.HOST) {
+    const res = await env.HOST.fetch("http://host/timeline").catch(() => undefined);
+    host = res?.ok ? await res.json().catch(() => null) : null;
+  }
+  return json({
+    schema: "glidepath.edge-status/v1",
+    stack: env.STACK,
+    at: new Date(now).toISOString(),
+    windowMs,
+    minScore: numberVar(env.MIN_SCORE, 99),
+    latencyObjectiveMs: numberVar(env.LATENCY_OBJECTIVE_MS, 500),
+    minRequests: numberVar(env.MIN_REQUESTS, 20),
+    apps,
+    host,
+  });
+}
+
+/** `POST /_glidepath/admin/faults` `{app, side, count, status}`: records failed outcomes (a chaos drill). */
+async function injectFaults(req: Request, env: Env, now: number): Promise<Response> {
+  const body = (await req.json().catch(() => null)) as {
+    app?: unknown;
+    side?: unknown;
+    count?: unknown;
+    status?: unknown;
+  } | null;
+  const app = body?.app;
+  const count = body?.count ?? 100;
+  const status = body?.status ?? 503;
+  const side = body?.side ?? "canary";
+  if (typeof app !== "string" || !env.APPS.split(",").includes(app)) {
+    return json({ error: `"app" must be one of ${env.APPS}` }, 400);
+  }
+  if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 10_000) {
+    return json({ error: '"count" must be an integer 1–10000' }, 400);
+  }
+  if (!Number.isInteger(status) || (status as number) < 500 || (status as number) > 599) {
+    return json({ error: '"status" must be a 5xx code' }, 400);
+  }
+  if (side !== "canary" && side !== "stable")
+    return json({ error: '"side" must be "canary" or "stable"' }, 400);
+  const { route } = await routeOf(env, app, now);
+  const ref = side === "canary" ? route?.canary : route?.stable;
+  if (!ref) return json({ error: `app "${app}" has no ${side} release now` }, 409);
+  const key = releaseKey(ref);
+  for (let i = 0; i < (count as number); i++) {
+    const o: Outcome = { at: now, status: status as number, ms: 0, injected: true };
+    store.record(app, key, o);
+  }
+  return json({ injected: count, app, release: `${app}@${ref.version}`, status });
+}
+
+async function admin(req: Request, url: URL, env: Env, now: number): Promise<Response> {
+  if (!(await keyMatches(req.headers.get(ADMIN_HEADER), env.ADMIN_KEY))) {
+    await req.body?.cancel();
+    return json({ error: `missing or wrong ${ADMIN_HEADER} header` }, 401, {
+      "www-authenticate": ADMIN_HEADER,
+    });
+  }
+  const route = `${req.method} ${url.pathname}`;
+  if (route === "GET /_glidepath/admin/check") return json({ ok: true });
+  if (route === "POST /_glidepath/admin/faults") return injectFaults(req, env, now);
+  if (route === "POST /_glidepath/admin/reset") {
+    store.clear();
+    return json({ reset: true });
+  }
+  return json({ error: `no admin endpoint ${route}` }, 404);
+}
+
+function home(env: Env): Response {
+  const links = env.APPS.split(",")
+    .map((a) => `<li><a href="/${a}/">${a}</a></li>`)
+    .join("");
+  return new Response(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>glidepath edge</title></head><body><main><h1>glidepath edge</h1><ul>${links}</ul></main></body></html>\n`,
+    { headers: { "content-type": "text/html; charset=utf-8" } },
+  );
+}
+
+export default {
+  async fetch(req: Request, env: Env): Promise<Response> {
+    const now = Date.now();
+    const url = new URL(req.url);
+    const path = url.pathname;
+    if (path.startsWith("/_glidepath/admin/")) return admin(req, url, env, now);
+    if (path === "/_glidepath/health") return json({ ok: true, stack: env.STACK });
+    if (path === "/_glidepath/slo") return slo(url, env, now);
+    if (path === "/_glidepath/status") return status(url, env, now);
+    if (path === "/") return home(env);
+    const m = /^\/([a-z][a-z0-9-]*)(\/.*)?$/.exec(path);
+    const app = m?.[1];
+    if (app === undefined || !env.APPS.split(",").includes(app)) return json({ error: "not found" }, 404);
+    if (m?.[2] === undefined) return Response.redirect(new URL(`/${app}/`, url).toString(), 301);
+    return serveApp(req, env, app, m[2].slice(1), now);
+  },
+};
