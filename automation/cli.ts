@@ -5,6 +5,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import * as check from "./commands/check";
 import * as demo from "./commands/demo";
+import * as edge from "./commands/edge";
 import * as history from "./commands/history";
 import * as preflight from "./commands/preflight";
 import * as promote from "./commands/promote";
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await yargs([...argv])
       .scriptName("glidepath")
       .command(demo)
+      .command(edge)
       .command(up)
       .command(history)
       .command(preflight)

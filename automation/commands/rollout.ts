@@ -6,6 +6,7 @@
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
+import { defaultLocalRoot } from "../../infra/load-config";
 import { writeArtifact } from "../lib/artifacts";
 import { stackContext } from "../lib/context";
 import { readClosing } from "../lib/driver/closing";
@@ -96,7 +97,11 @@ export async function handler(argv: unknown): Promise<void> {
     const overrides = { ...a, badgeUrl: badgeUrl(config) };
     const plan = planRollout(a.stack, config, a.version, a.apps, overrides, ctx.projectDir);
     return runRollout(ctx, config, plan, {
-      source: sloSourceFor(plan.slo, plan.intervalMs, a.stack),
+      source: await sloSourceFor(plan.slo, plan.intervalMs, {
+        stack: a.stack,
+        projectDir: ctx.projectDir,
+        localRoot: config.localRoot ?? defaultLocalRoot(ctx.projectDir, a.stack),
+      }),
       swarm: logs.swarm,
       runtime: logs.runtime,
       onEvent: (e) => progress(e, plan.steps.length),

@@ -29,7 +29,10 @@ export type ErrorCode =
   | "GP_STACK_LOCKED"
   | "GP_RAMP_CONFLICT"
   | "GP_NO_GREEN_STATE"
-  | "GP_SLO_SOURCE_UNAVAILABLE"
+  | "GP_EDGE_NOT_RUNNING"
+  | "GP_EDGE_RUNNING"
+  | "GP_EDGE_START_FAILED"
+  | "GP_DEMO_FAILED"
   | "GP_SECRETS_MISSING"
   | "GP_GATE_FAILED"
   | "GP_ROLLBACK_FAILED"
@@ -43,7 +46,8 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_HISTORY_NO_MATCH",
   "GP_RAMP_CONFLICT",
   "GP_NO_GREEN_STATE",
-  "GP_SLO_SOURCE_UNAVAILABLE",
+  "GP_EDGE_NOT_RUNNING",
+  "GP_EDGE_RUNNING",
 ]);
 
 /** An error meant for the person at the terminal. */

@@ -10,6 +10,8 @@ const sloSummary = z.strictObject({
   misses: z.number().int(),
   minScore: z.number().nullable(),
   lastScore: z.number().nullable(),
+  requests: z.number().int().min(0).optional(),
+  good: z.number().int().min(0).optional(),
 });
 
 /** One judged step. */
@@ -23,6 +25,9 @@ export const stepReportSchema = z.strictObject({
   /** Per app: samples, misses, min and last score. */
   slo: z.record(z.string(), sloSummary),
   bakeMs: z.number().min(0),
+  /** When the bake window opened and closed (epoch ms). */
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
   /** Time to write the step's config and run its update (ms); absent for a resumed step. */
   applyMs: z.number().min(0).optional(),
 });

@@ -247,6 +247,8 @@ export async function runRollout(
             verdict: v.status,
             slo,
             bakeMs: result.endedAt - result.startedAt,
+            startedAt: result.startedAt,
+            endedAt: result.endedAt,
           };
           if (v.status === "fail") entry.reason = v.reason;
           if (v.status === "insufficient_traffic") entry.reason = v.detail;

@@ -1,9 +1,11 @@
 /**
  * The SLO source a ramp samples, from its settings: an HTTP JSON endpoint, or the local
- * edge's metrics. The edge source reads the local edge host (`glidepath edge`), which is not
- * built yet: asking for it is refused up front instead of failing every sample.
+ * edge's measurements (`glidepath edge`, or the demo's edge), found through its discovery
+ * record. A missing or foreign edge is refused up front instead of failing every sample.
  */
+import { readEdgeRecord } from "../../../edge/host/discovery";
 import { GlidepathError } from "../errors";
+import { edgeSloSource } from "../slo/edge-source";
 import { httpSloSource } from "../slo/http-source";
 import type { SloSource } from "../slo/sample";
 
@@ -12,23 +14,40 @@ export function sampleTimeoutMs(intervalMs: number): number {
   return Math.min(intervalMs, 10_000);
 }
 
+/** The stack a source is for. */
+export interface SourceStack {
+  /** Stack name. */
+  stack: string;
+  /** Project directory (where the edge's discovery record lives). */
+  projectDir: string;
+  /** Root of the stack's `local` target: the edge must serve this one. */
+  localRoot: string;
+}
+
 /**
  * Builds the source.
  *
  * @param slo - `glidepath:rollout.slo` (or `--slo-url`)
  * @param intervalMs - the sampling interval (bounds each sample's timeout)
- * @param stack - for the message
- * @throws GlidepathError `GP_SLO_SOURCE_UNAVAILABLE` (exit 2) for the edge source
+ * @param where - the stack, its project and target root
+ * @throws GlidepathError `GP_EDGE_NOT_RUNNING` (exit 2) when the edge source is asked and no edge serves the stack
  */
-export function sloSourceFor(
+export async function sloSourceFor(
   slo: { source: "edge" } | { source: "http"; url: string },
   intervalMs: number,
-  stack: string,
-): SloSource {
-  if (slo.source === "http") return httpSloSource({ url: slo.url, timeoutMs: sampleTimeoutMs(intervalMs) });
-  throw new GlidepathError(
-    "GP_SLO_SOURCE_UNAVAILABLE",
-    `stack "${stack}" samples its SLO from the local edge, which this version does not run yet; nothing was deployed`,
-    `pass --slo-url http://…/slo (a JSON body with "score"), or set glidepath:rollout.slo to {"source":"http","url":…}`,
-  );
+  where: SourceStack,
+): Promise<SloSource> {
+  const timeoutMs = sampleTimeoutMs(intervalMs);
+  if (slo.source === "http") return httpSloSource({ url: slo.url, timeoutMs });
+  const edge = await readEdgeRecord(where.projectDir, where.stack);
+  if (edge === undefined || edge.root !== where.localRoot) {
+    throw new GlidepathError(
+      "GP_EDGE_NOT_RUNNING",
+      edge === undefined
+        ? `stack "${where.stack}" samples its SLO from the local edge, and no edge is running for it; nothing was deployed`
+        : `the edge running for stack "${where.stack}" serves ${edge.root}, not this stack's target ${where.localRoot}; nothing was deployed`,
+      `start it in another terminal with \`glidepath edge --stack ${where.stack}\` (or run \`glidepath demo\`), or pass --slo-url http://…/slo`,
+    );
+  }
+  return edgeSloSource({ baseUrl: edge.url, timeoutMs, intervalMs });
 }

@@ -36,6 +36,8 @@ export const swarmEventSchema = z.strictObject({
         misses: z.number().int(),
         minScore: z.number().nullable(),
         lastScore: z.number().nullable(),
+        requests: z.number().int().min(0).optional(),
+        good: z.number().int().min(0).optional(),
       }),
     )
     .optional(),

@@ -76,6 +76,10 @@ export interface SampleSummary {
   minScore: number | null;
   /** Latest ok score, or null without one. */
   lastScore: number | null;
+  /** Requests the counted samples saw (Σ total); absent when no sample has counts. */
+  requests?: number;
+  /** Good requests among them (Σ good); absent when no sample has counts. */
+  good?: number;
 }
 
 /**
@@ -85,12 +89,18 @@ export interface SampleSummary {
  */
 export function summarizeSamples(samples: readonly SloSample[]): SampleSummary {
   const scores = samples.flatMap((s) => (s.ok ? [s.score] : []));
-  return {
+  const summary: SampleSummary = {
     count: samples.length,
     misses: samples.length - scores.length,
     minScore: scores.length > 0 ? Math.min(...scores) : null,
     lastScore: scores.at(-1) ?? null,
   };
+  const withCounts = samples.filter(counted);
+  if (withCounts.length > 0) {
+    summary.requests = withCounts.reduce((n, s) => n + s.total, 0);
+    summary.good = withCounts.reduce((n, s) => n + s.good, 0);
+  }
+  return summary;
 }
 
 /** Whether an ok sample carries good/total counts. */

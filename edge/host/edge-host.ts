@@ -1,0 +1,104 @@
+/**
+ * The local edge host: runs the edge Worker (`edge/worker`, compiled to `dist/edge-worker`) on
+ * workerd through Miniflare, on 127.0.0.1 only. The Worker reads the `local` target's root
+ * (routes, flags, releases) through a disk binding, so every file the target rewrites is seen
+ * on the next read; the host answers the Worker's timeline requests (`HOST` binding).
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+
+/** Options of {@link startEdgeHost}. */
+export interface EdgeHostOptions {
+  /** Stack name (shown by the Worker's status). */
+  stack: string;
+  /** Absolute root of the `local` target. */
+  root: string;
+  /** Apps the edge serves, e.g. `["wix", "gamma"]`. */
+  apps: readonly string[];
+  /** The admin key (`x-wiredchaos-key`). */
+  adminKey: string;
+  /** TCP port on 127.0.0.1. @default 0 - any free port */
+  port?: number;
+  /** Requests slower than this count as bad (ms). @default 500 */
+  latencyObjectiveMs?: number;
+  /** Requests a window needs before the panel shows a verdict. @default 20 */
+  minRequests?: number;
+  /** The SLO minimum (percent) the panel's chip is judged against. @default 99 */
+  minScore?: number;
+  /** The history timeline for the panel (rollout progress, updates, gate verdicts). @default - none */
+  timeline?: () => Promise<unknown>;
+}
+
+/** A running edge. */
+export interface EdgeHost {
+  /** Base URL, `http://127.0.0.1:<port>/`. */
+  url: URL;
+  /** Stops workerd. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The compiled Worker's directory, `dist/edge-worker` (an ES module build of its own; this file
+ * runs from `dist/edge/host` or, in tests, `edge/host`).
+ */
+export function workerDir(): string {
+  const up2 = path.resolve(__dirname, "../..");
+  const root = path.basename(up2) === "dist" ? path.dirname(up2) : up2;
+  return path.join(root, "dist", "edge-worker");
+}
+
+/**
+ * Starts the edge; resolves once it accepts requests.
+ *
+ * @param opts - what to serve and how to judge it
+ */
+export async function startEdgeHost(opts: EdgeHostOptions): Promise<EdgeHost> {
+  // Loaded here, not at module scope: miniflare is large and only the edge commands need it.
+  const { Miniflare, Response } = await import("miniflare");
+  await fs.mkdir(opts.root, { recursive: true });
+  const dir = workerDir();
+  const timeline = opts.timeline;
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: path.join(dir, "index.js"),
+    modulesRoot: dir,
+    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }],
+    host: "127.0.0.1",
+    port: opts.port ?? 0,
+    cf: false,
+    compatibilityDate: "2025-01-01",
+    bindings: {
+      ADMIN_KEY: opts.adminKey,
+      APPS: opts.apps.join(","),
+      STACK: opts.stack,
+      LATENCY_OBJECTIVE_MS: String(opts.latencyObjectiveMs ?? 500),
+      MIN_REQUESTS: String(opts.minRequests ?? 20),
+      MIN_SCORE: String(opts.minScore ?? 99),
+    },
+    serviceBindings: {
+      DISK: { disk: { path: opts.root } },
+      ...(timeline
+        ? {
+            HOST: async () => {
+              try {
+                return new Response(JSON.stringify(await timeline()), {
+                  headers: { "content-type": "application/json" },
+                });
+              } catch (e) {
+                return new Response(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }), {
+                  status: 503,
+                });
+              }
+            },
+          }
+        : {}),
+    },
+  });
+  try {
+    const url = await mf.ready;
+    return { url, stop: () => mf.dispose() };
+  } catch (e) {
+    await mf.dispose().catch(() => undefined);
+    throw e;
+  }
+}
