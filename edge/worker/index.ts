@@ -14,6 +14,7 @@
 import { ADMIN_HEADER, keyMatches } from "./admin.js";
 import { bucketOf, isRoute, pickSide, type ReleaseRef, type Route, releaseKey, type Side } from "./bucket.js";
 import { contentType, releaseFile } from "./content.js";
+import { FileCache } from "./file-cache.js";
 import { type Outcome, OutcomeStore, summarize } from "./metrics.js";
 
 /** A service binding. */
@@ -34,6 +35,7 @@ export interface Env {
 }
 
 const store = new OutcomeStore();
+const files = new FileCache();
 const ROUTE_TTL_MS = 200;
 const routes = new Map<string, { at: number; route: Route | null; flags: Record<string, unknown> }>();
 const VISITOR_COOKIE = "gp_visitor";
@@ -57,6 +59,26 @@ async function diskJson(env: Env, file: string): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/** A release file's bytes, from memory or disk; null when the release has no such file. */
+async function releaseBytes(
+  env: Env,
+  app: string,
+  key: string,
+  file: string,
+): Promise<Uint8Array<ArrayBuffer> | null> {
+  const id = `${app}/${key}/${file}`;
+  const hit = files.get(id);
+  if (hit !== undefined) return hit;
+  const res = await env.DISK.fetch(`http://disk/releases/${id}`);
+  if (!res.ok) {
+    await res.body?.cancel();
+    return null;
+  }
+  const body = new Uint8Array(await res.arrayBuffer());
+  files.set(id, body);
+  return body;
 }
 
 /** The app's route and flags, re-read at most every {@link ROUTE_TTL_MS}. */
@@ -112,21 +134,13 @@ async function serveApp(
   if (file === null) {
     res = new Response("not found\n", { status: 404, headers });
   } else {
-    const found = await env.DISK.fetch(`http://disk/releases/${app}/${key}/${file}`);
-    if (found.ok) {
-      res = new Response(found.body, {
-        status: 200,
-        headers: { ...headers, "content-type": contentType(file) },
-      });
+    const body = await releaseBytes(env, app, key, file);
+    if (body !== null) {
+      res = new Response(body, { status: 200, headers: { ...headers, "content-type": contentType(file) } });
     } else {
-      await found.body?.cancel();
-      if (side === "canary") {
-        const stable = await env.DISK.fetch(
-          `http://disk/releases/${app}/${releaseKey(entry.route.stable)}/${file}`,
-        );
-        await stable.body?.cancel();
-        missing = stable.ok;
-      }
+      // A canary that lost a file its stable release serves is failing its visitors.
+      missing =
+        side === "canary" && (await releaseBytes(env, app, releaseKey(entry.route.stable), file)) !== null;
       res = new Response("not found\n", { status: 404, headers });
     }
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FileCache } from "../../edge/worker/file-cache";
 import { isGood, OutcomeStore, quantile, summarize } from "../../edge/worker/metrics";
 
 describe("edge SLO figures", () => {
@@ -43,5 +44,30 @@ describe("edge SLO figures", () => {
     const kept = store.range("wix", "k", 0);
     expect(kept.length).toBeLessThanOrEqual(125);
     expect(kept.at(-1)?.at).toBe(999);
+  });
+});
+
+describe("release file cache", () => {
+  const bytes = (n: number) => new Uint8Array(n);
+
+  it("keeps files up to its byte bound, dropping the least recently used first", () => {
+    const cache = new FileCache(100, 60);
+    cache.set("a", bytes(40));
+    cache.set("b", bytes(40));
+    expect(cache.get("a")?.byteLength).toBe(40); // a is now the most recent
+    cache.set("c", bytes(40));
+    expect(cache.get("b")).toBeUndefined();
+    expect(cache.get("a")).toBeDefined();
+    expect(cache.get("c")).toBeDefined();
+    expect(cache.size()).toBe(80);
+  });
+
+  it("fails if a file over the per-file bound is kept, or a replaced file is counted twice", () => {
+    const cache = new FileCache(100, 60);
+    cache.set("big", bytes(61));
+    expect(cache.get("big")).toBeUndefined();
+    cache.set("a", bytes(50));
+    cache.set("a", bytes(30));
+    expect(cache.size()).toBe(30);
   });
 });
