@@ -7,7 +7,8 @@
 # then runs what was asked:
 #   bootstrap.sh run -- <glidepath args>   run the CLI
 #   bootstrap.sh test [vitest args]        lint, type-check and every test tier
-#   bootstrap.sh bench [NAME]              run a benchmark under bench/ (up-floor, stack-size, driver-step)
+#   bootstrap.sh bench [NAME]              run a benchmark under bench/ (up-floor, stack-size, driver-step,
+#                                          edge-throughput, demo-wall)
 #   bootstrap.sh env                       print the PATH exports for this shell
 # Caches live outside the repository: $GLIDEPATH_CACHE (default ~/.cache/glidepath), ~/.npm,
 # ~/go and ~/.pulumi.
@@ -58,6 +59,8 @@ ensure_deps() {
 
 ensure_build() {
   npx --no-install tsc -p tsconfig.build.json >&2
+  # The edge Worker is an ES module for workerd, compiled on its own.
+  npx --no-install tsc -p edge/worker/tsconfig.json >&2
 }
 
 # Puts the Pulumi toolchain on PATH. Returns non-zero (after the CLI printed why) when it
@@ -72,6 +75,32 @@ ensure_toolchain() {
   PATH="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).binDir' "$out"):$PATH"
   rm -f "$out"
   export PATH PULUMI_SKIP_UPDATE_CHECK=true
+}
+
+# Headless Chromium for the panel's browser tests and the demo's screenshot: Debian's
+# `chromium` package (playwright-core drives it; nothing downloads a browser). Installed with
+# apt when missing and this user may (root, or passwordless sudo); otherwise the browser tests
+# fail in CI and skip outside it, and the demo skips its screenshot, each saying why.
+ensure_browser() {
+  if [ -n "${GLIDEPATH_CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+    return
+  fi
+  local sudo=
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      say "no chromium and no root to install it: install Debian's chromium package (apt-get install chromium)"
+      return
+    fi
+  fi
+  if ! command -v apt-get >/dev/null; then
+    say "no chromium and no apt-get: install Chromium and set GLIDEPATH_CHROMIUM to its binary"
+    return
+  fi
+  say "installing Debian's chromium package (headless browser for the panel tests and screenshot)"
+  mkdir -p "$CACHE"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium; } >"$CACHE/apt.log" 2>&1; then
+    say "apt-get could not install chromium; see $CACHE/apt.log"
+  fi
 }
 
 cmd=${1:-run}
@@ -91,13 +120,16 @@ fi
 case "$cmd" in
   run)
     [ "${1:-}" = "--" ] && shift
+    [ "${1:-}" = demo ] && ensure_browser
     exec node dist/automation/cli.js "$@"
     ;;
   test)
+    ensure_browser
     say "lint and format check (biome)"
     npx --no-install biome ci .
     say "type check (tsc)"
     npx --no-install tsc -p tsconfig.json --noEmit
+    npx --no-install tsc -p edge/worker/tsconfig.json --noEmit
     say "tests (vitest: unit, program, providers, e2e)"
     exec npx --no-install vitest run "$@"
     ;;

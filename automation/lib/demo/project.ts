@@ -1,0 +1,50 @@
+/**
+ * The demo's own project: `<package>/.glidepath/demo/`, a git-ignored copy of the project
+ * files with its own file backend and `local` target, so the demo never touches the user's
+ * `local` stack and every run starts from the committed `Pulumi.local.yaml` (v1 stable) plus
+ * the demo's short rollout windows. The compiled program is copied, not linked: the program
+ * finds its project from where it runs, and a link would lead it back to the package.
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { writeStackKeys } from "../driver/stack-file";
+
+/** The demo's rollout settings: the runbook's steps with windows of seconds. */
+export const DEMO_ROLLOUT = {
+  steps: [5, 25, 50, 100],
+  window: "6s",
+  finalWindow: "6s",
+  interval: "1s",
+  minSlo: 99,
+  maxMisses: 3,
+  mode: "threshold",
+  minRequests: 10,
+  maxHolds: 2,
+  slo: { source: "edge" },
+} as const;
+
+/**
+ * Creates or refreshes the demo project and returns its directory.
+ *
+ * @param packageRoot - the glidepath package (holds dist/, apps/, node_modules/)
+ * @param stack - the stack file to start from @default "local"
+ */
+export async function prepareDemoProject(packageRoot: string, stack = "local"): Promise<string> {
+  const dir = path.join(packageRoot, ".glidepath", "demo");
+  await fs.mkdir(dir, { recursive: true });
+  await fs.rm(path.join(dir, "dist"), { recursive: true, force: true });
+  await fs.cp(path.join(packageRoot, "dist"), path.join(dir, "dist"), { recursive: true });
+  for (const link of ["apps", "node_modules"]) {
+    const at = path.join(dir, link);
+    const there = await fs.readlink(at).catch(() => undefined);
+    if (there !== path.join(packageRoot, link)) {
+      await fs.rm(at, { recursive: true, force: true });
+      await fs.symlink(path.join(packageRoot, link), at);
+    }
+  }
+  for (const file of ["Pulumi.yaml", "package.json", `Pulumi.${stack}.yaml`]) {
+    await fs.copyFile(path.join(packageRoot, file), path.join(dir, file));
+  }
+  await writeStackKeys(dir, stack, { rollout: DEMO_ROLLOUT });
+  return dir;
+}
