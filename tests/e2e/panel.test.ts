@@ -1,0 +1,276 @@
+/**
+ * The investor panel in a real browser: Debian's Chromium driven by playwright-core, against
+ * the real edge (the Worker on workerd) serving the panel's release. axe-core finds no WCAG
+ * 2.1 AA violation, every interactive element is reachable by Tab and shows a focus ring,
+ * and the SLO chip turns red after a breach injected through the admin endpoint.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findChromium, screenshotPanel } from "../../automation/lib/demo/panel-shot";
+import { type EdgeHost, startEdgeHost } from "../../edge/host/edge-host";
+import type { Timeline } from "../../edge/host/timeline";
+import { ROOT } from "../helpers/dist";
+
+/**
+ * The browser globals the in-page callbacks use. The project compiles without the DOM lib
+ * (it would change Node's WebAssembly types), so the callbacks cast `globalThis` to this;
+ * the casts are erased before playwright sends the callbacks to the page.
+ */
+interface InPage {
+  document: {
+    activeElement: InPageElement | null;
+    querySelector(selector: string): InPageElement | null;
+    getElementById(id: string): InPageElement | null;
+    createElement(tag: string): InPageElement;
+  };
+  getComputedStyle(el: InPageElement): {
+    outlineStyle: string;
+    outlineWidth: string;
+    outlineColor: string;
+    backgroundColor: string;
+    color: string;
+  };
+  axe: {
+    run(
+      context: unknown,
+      options: unknown,
+    ): Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }>;
+  };
+}
+
+/** An element, as far as the callbacks read it. */
+interface InPageElement {
+  outerHTML: string;
+  textContent: string | null;
+  id: string;
+  hidden: boolean;
+  style: { color: string };
+  dataset: Record<string, string | undefined>;
+  blur(): void;
+  remove(): void;
+  append(child: InPageElement): void;
+  getAttribute(name: string): string | null;
+}
+
+const chromiumPath = findChromium();
+if (chromiumPath === undefined && process.env.CI) {
+  throw new Error("Debian's chromium package is missing; bash .ci/run installs it (scripts/bootstrap.sh)");
+}
+if (chromiumPath === undefined) console.log("panel tests skipped: no Chromium (apt-get install chromium)");
+
+const KEY = "panel-test-admin-key-0123456789";
+const timeline: Timeline = {
+  ramp: { version: "v2", apps: ["gamma"], step: 1, weight: 50, startedAt: "2026-11-22T09:00:00.000Z" },
+  updates: [
+    {
+      version: 3,
+      at: "2026-11-22T09:02:00.000Z",
+      kind: "update",
+      result: "succeeded",
+      message: "glidepath canary:50 gamma@v2",
+      events: [],
+    },
+    {
+      version: 2,
+      at: "2026-11-22T09:01:00.000Z",
+      kind: "update",
+      result: "succeeded",
+      message: "glidepath canary:5 gamma@v2",
+      events: [{ phase: "canary:5", verdict: "pass" }],
+    },
+    {
+      version: 1,
+      at: "2026-11-22T09:00:00.000Z",
+      kind: "update",
+      result: "succeeded",
+      message: "glidepath up local: gamma@v1 wix@v1",
+      events: [],
+    },
+  ],
+};
+
+/** Publishes `apps/<app>/<version>` under a target root and returns its reference. */
+async function publish(root: string, app: string, version: string) {
+  const digest = createHash("sha256").update(`${app}@${version}`).digest("hex");
+  await fs.cp(
+    path.join(ROOT, "apps", app, version),
+    path.join(root, "releases", app, `${version}@${digest.slice(0, 16)}`),
+    {
+      recursive: true,
+    },
+  );
+  return { version, digest };
+}
+
+/** The chip of an app: state, text and background color. */
+function chip(page: Page, app: string) {
+  return page.$eval(`.chip[data-app="${app}"]`, (node) => {
+    const el = node as unknown as InPageElement;
+    const style = (globalThis as unknown as InPage).getComputedStyle(el);
+    return {
+      state: el.dataset.state,
+      text: el.textContent ?? "",
+      background: style.backgroundColor,
+      color: style.color,
+    };
+  });
+}
+
+describe.skipIf(chromiumPath === undefined)("the investor panel in headless Chromium", () => {
+  let root: string;
+  let edge: EdgeHost;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), "gp-panel-"));
+    const gammaStable = await publish(root, "gamma", "v1");
+    const gammaCanary = await publish(root, "gamma", "v2");
+    const wixStable = await publish(root, "wix", "v1");
+    await fs.mkdir(path.join(root, "routes"));
+    await fs.writeFile(
+      path.join(root, "routes/gamma.json"),
+      JSON.stringify({ app: "gamma", stable: gammaStable, canary: gammaCanary, weight: 50 }),
+    );
+    await fs.writeFile(
+      path.join(root, "routes/wix.json"),
+      JSON.stringify({ app: "wix", stable: wixStable, canary: null, weight: 0 }),
+    );
+    edge = await startEdgeHost({
+      stack: "panel-test",
+      root,
+      apps: ["gamma", "wix"],
+      adminKey: KEY,
+      minRequests: 20,
+      minScore: 99,
+      timeline: async () => timeline,
+    });
+    // Good traffic on every release, so every chip has a verdict.
+    for (let i = 0; i < 200; i++) {
+      for (const app of ["gamma", "wix"]) {
+        const res = await fetch(new URL(`/${app}/`, edge.url), {
+          headers: { "x-glidepath-visitor": `t${i}` },
+        });
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+      }
+    }
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({ executablePath: chromiumPath as string });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(new URL("/gamma/", edge.url).toString());
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await edge?.stop();
+    if (root) await fs.rm(root, { recursive: true, force: true });
+  });
+
+  /** axe-core's WCAG 2.1 A/AA violations on the page now, one line each. */
+  const axeViolations = () =>
+    page.evaluate(async () => {
+      const w = globalThis as unknown as InPage;
+      const r = await w.axe.run(w.document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      });
+      return r.violations.map(
+        (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")})`,
+      );
+    });
+
+  it("fails if axe-core finds any WCAG 2.1 A or AA violation", async () => {
+    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+    expect(await axeViolations()).toEqual([]);
+    // The check is live: a dim line of text on black is caught, then removed again.
+    await page.evaluate(() => {
+      const { document } = globalThis as unknown as InPage;
+      const p = document.createElement("p");
+      p.id = "dim";
+      p.style.color = "#444444";
+      p.textContent = "dim text";
+      document.querySelector("main")?.append(p);
+    });
+    expect((await axeViolations()).join("\n")).toContain("color-contrast");
+    await page.evaluate(() => (globalThis as unknown as InPage).document.getElementById("dim")?.remove());
+  });
+
+  it("reaches every interactive element by Tab, each with a visible focus ring", async () => {
+    const focusable = await page.$$eval(
+      "a[href], button, summary, input, select, textarea, [tabindex]:not([tabindex='-1'])",
+      (els) =>
+        (els as unknown as InPageElement[]).filter((e) => !e.hidden).map((e) => e.outerHTML.slice(0, 80)),
+    );
+    expect(focusable.length).toBeGreaterThanOrEqual(6);
+    await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.blur());
+    const reached: string[] = [];
+    for (let i = 0; i < focusable.length; i++) {
+      await page.keyboard.press("Tab");
+      const f = await page.evaluate(() => {
+        const w = globalThis as unknown as InPage;
+        const el = w.document.activeElement as InPageElement;
+        const s = w.getComputedStyle(el);
+        return {
+          html: el.outerHTML.slice(0, 80),
+          outline: s.outlineStyle,
+          width: Number.parseFloat(s.outlineWidth),
+          color: s.outlineColor,
+        };
+      });
+      expect(f.outline, `focus ring on ${f.html}`).not.toBe("none");
+      expect(f.width, `focus ring width on ${f.html}`).toBeGreaterThanOrEqual(3);
+      expect(f.color).toBe("rgb(0, 255, 255)");
+      reached.push(f.html);
+    }
+    expect(reached).toEqual(focusable);
+  });
+
+  it("shows green chips on good traffic, with dark text (contrast ≥ 4.5:1) and the state in words", async () => {
+    for (const app of ["gamma", "wix"]) {
+      const c = await chip(page, app);
+      expect(c.state).toBe("ok");
+      expect(c.background).toBe("rgb(57, 255, 20)");
+      expect(c.color).toBe("rgb(0, 0, 0)");
+      expect(c.text).toContain("✓ SLO 100.0%");
+    }
+  });
+
+  it("fails if an injected breach does not turn the gamma chip red within 10 s (wix stays green)", async () => {
+    const res = await fetch(new URL("/_glidepath/admin/faults", edge.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-wiredchaos-key": KEY },
+      body: JSON.stringify({ app: "gamma", side: "canary", count: 200, status: 503 }),
+    });
+    expect(res.status).toBe(200);
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as InPage).document
+          .querySelector('.chip[data-app="gamma"]')
+          ?.getAttribute("data-state") === "breach",
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
+    const gamma = await chip(page, "gamma");
+    expect(gamma.background).toBe("rgb(255, 49, 49)");
+    expect(gamma.color).toBe("rgb(0, 0, 0)");
+    expect(gamma.text).toContain("BREACH");
+    expect((await chip(page, "wix")).state).toBe("ok");
+    expect(await page.textContent("#summary")).toContain("SLO breach on gamma");
+  });
+
+  it("writes a PNG screenshot of the panel", async () => {
+    const out = path.join(root, "shot", "panel.png");
+    const r = await screenshotPanel({ url: new URL("/gamma/", edge.url).toString(), out });
+    expect(r).toEqual({ file: out });
+    const png = await fs.readFile(out);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.length).toBeGreaterThan(10_000);
+  });
+});
