@@ -72,6 +72,9 @@ export function runCommand(
           ),
         );
     });
+    // A command that exits without reading its stdin closes the pipe first: EPIPE then says
+    // nothing the exit code does not, and unhandled it would crash the plugin.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(inputs.stdin ?? "");
   });
 }
