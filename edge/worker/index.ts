@@ -3,7 +3,8 @@
  * by `glidepath edge` on workerd. Each request under `/<app>/` goes to the app's stable or
  * canary release by the route's weight, sticky per visitor (the `gp_visitor` cookie, or the
  * `x-glidepath-visitor` header, hashed into a bucket 0–99); the `CanaryEnabled` flag gates the
- * canary; each response names the release that served it (`x-glidepath-release`). Every app
+ * canary and every flag of the app reaches its pages in `x-glidepath-flags`; each response
+ * names the release that served it (`x-glidepath-release`). Every app
  * request's outcome is recorded per release, and `/_glidepath/slo` and `/_glidepath/status`
  * expose the SLO; `/_glidepath/admin/*` needs the `x-wiredchaos-key` header.
  *
@@ -15,6 +16,7 @@ import { ADMIN_HEADER, keyMatches } from "./admin.js";
 import { bucketOf, isRoute, pickSide, type ReleaseRef, type Route, releaseKey, type Side } from "./bucket.js";
 import { contentType, releaseFile } from "./content.js";
 import { FileCache } from "./file-cache.js";
+import { type FlagValue, flagKeys, flagsHeader, flagValue } from "./flags.js";
 import { type Outcome, OutcomeStore, summarize } from "./metrics.js";
 
 /** A service binding. */
@@ -37,7 +39,13 @@ export interface Env {
 const store = new OutcomeStore();
 const files = new FileCache();
 const ROUTE_TTL_MS = 200;
-const routes = new Map<string, { at: number; route: Route | null; flags: Record<string, unknown> }>();
+/** An app's route and flags as last read. */
+interface RouteEntry {
+  route: Route | null;
+  flags: Record<string, FlagValue>;
+}
+/** Per app: when the last read started and its result (shared by the requests that wait for it). */
+const routes = new Map<string, { at: number; entry: Promise<RouteEntry> }>();
 const VISITOR_COOKIE = "gp_visitor";
 const VISITOR = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -81,20 +89,28 @@ async function releaseBytes(
   return body;
 }
 
-/** The app's route and flags, re-read at most every {@link ROUTE_TTL_MS}. */
-async function routeOf(env: Env, app: string, now: number) {
+/** The app's route and flags, re-read at most every {@link ROUTE_TTL_MS}, one read at a time. */
+async function routeOf(env: Env, app: string, now: number): Promise<RouteEntry> {
   const cached = routes.get(app);
-  if (cached && now - cached.at < ROUTE_TTL_MS) return cached;
-  const [route, enabled] = await Promise.all([
-    diskJson(env, `routes/${app}.json`),
-    diskJson(env, `flags/${app}/CanaryEnabled.json`),
-  ]);
-  const flags: Record<string, unknown> = {};
-  if (typeof enabled === "object" && enabled !== null)
-    flags.CanaryEnabled = (enabled as { value: unknown }).value;
-  const entry = { at: now, route: isRoute(route, app) ? route : null, flags };
-  routes.set(app, entry);
+  if (cached && now - cached.at < ROUTE_TTL_MS) return cached.entry;
+  const entry = readRoute(env, app);
+  routes.set(app, { at: now, entry });
   return entry;
+}
+
+async function readRoute(env: Env, app: string): Promise<RouteEntry> {
+  const [route, listing] = await Promise.all([
+    diskJson(env, `routes/${app}.json`),
+    diskJson(env, `flags/${app}/`),
+  ]);
+  const keys = flagKeys(listing);
+  const docs = await Promise.all(keys.map((k) => diskJson(env, `flags/${app}/${k}.json`)));
+  const flags: Record<string, FlagValue> = {};
+  keys.forEach((k, i) => {
+    const v = flagValue(docs[i], app, k);
+    if (v !== undefined) flags[k] = v;
+  });
+  return { route: isRoute(route, app) ? route : null, flags };
 }
 
 function visitorOf(req: Request): { id: string; fresh: boolean } {
@@ -126,6 +142,8 @@ async function serveApp(
     "x-glidepath-side": side,
     "cache-control": "no-store",
   };
+  const flagText = flagsHeader(entry.flags);
+  if (flagText !== "") headers["x-glidepath-flags"] = flagText;
   if (visitor.fresh)
     headers["set-cookie"] = `${VISITOR_COOKIE}=${visitor.id}; Path=/; SameSite=Lax; HttpOnly`;
   const file = releaseFile(rest);

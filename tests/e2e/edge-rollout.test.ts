@@ -95,10 +95,17 @@ describe.skipIf(binDir === undefined)("the local edge in the rollout loop", () =
     await edgeProc?.done;
   });
 
-  it("serves v1 to everyone before a ramp, tagging each response with its release", async () => {
+  it("serves v1 to everyone before a ramp, tagging each response with its release and the app's flags", async () => {
     expect(edge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     for (const app of ["wix", "gamma"]) {
       for (let i = 0; i < 10; i++) expect(await releaseFor(edge.url, app, `before-${i}`)).toBe(`${app}@v1`);
+      // The app's flags, as the stack published them, reach its pages.
+      const res = await fetch(new URL(`/${app}/`, edge.url));
+      await res.arrayBuffer();
+      expect(res.headers.get("x-glidepath-flags")).toBe("CanaryEnabled=false");
+      expect(res.headers.get("set-cookie")).toMatch(
+        /^gp_visitor=[0-9a-f-]{36}; Path=\/; SameSite=Lax; HttpOnly$/,
+      );
     }
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { keyMatches } from "../../edge/worker/admin";
 import { bucketOf, isRoute, pickSide, type Route, releaseKey } from "../../edge/worker/bucket";
 import { contentType, releaseFile } from "../../edge/worker/content";
+import { flagKeys, flagsHeader, flagValue } from "../../edge/worker/flags";
 
 const route = (weight: number, canary = true): Route => ({
   app: "wix",
@@ -120,5 +121,37 @@ describe("admin key", () => {
 
   it("fails if an empty configured key matches an empty header", async () => {
     expect(await keyMatches("", "")).toBe(false);
+  });
+});
+
+describe("feature flags at the edge", () => {
+  it("takes flag keys from a directory listing, ignoring other files", () => {
+    expect(
+      flagKeys([
+        { name: "NewNav.json", type: "file" },
+        { name: "CanaryEnabled.json", type: "file" },
+        { name: "CanaryEnabled.json.123.tmp", type: "file" },
+        { name: "sub", type: "directory" },
+        { name: ".hidden.json", type: "file" },
+      ]),
+    ).toEqual(["CanaryEnabled", "NewNav"]);
+    expect(flagKeys(undefined)).toEqual([]);
+    expect(flagKeys({ name: "x.json" })).toEqual([]);
+  });
+
+  it("fails if a flag file for another app or key, or with a non-scalar value, is taken", () => {
+    expect(flagValue({ app: "wix", key: "NewNav", value: "on" }, "wix", "NewNav")).toBe("on");
+    expect(flagValue({ app: "wix", key: "CanaryEnabled", value: false }, "wix", "CanaryEnabled")).toBe(false);
+    expect(flagValue({ app: "gamma", key: "NewNav", value: "on" }, "wix", "NewNav")).toBeUndefined();
+    expect(flagValue({ app: "wix", key: "Other", value: "on" }, "wix", "NewNav")).toBeUndefined();
+    expect(flagValue({ app: "wix", key: "NewNav", value: { a: 1 } }, "wix", "NewNav")).toBeUndefined();
+    expect(flagValue(null, "wix", "NewNav")).toBeUndefined();
+  });
+
+  it("hands flags to pages as one header, keys sorted, values encoded", () => {
+    expect(flagsHeader({ NewNav: "on; off", CanaryEnabled: true, Limit: 3 })).toBe(
+      "CanaryEnabled=true; Limit=3; NewNav=on%3B%20off",
+    );
+    expect(flagsHeader({})).toBe("");
   });
 });
