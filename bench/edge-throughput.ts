@@ -79,7 +79,9 @@ export default { fetch() { return new Response(page, { headers: { "content-type"
   return { url: url.toString(), stop: () => mf.dispose() };
 }
 
-async function load(url: string): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+async function load(
+  url: string,
+): Promise<{ rps: number; p99: number; errors: number; non2xx: number; statuses: string }> {
   let n = 0;
   const r = await autocannon({
     url,
@@ -94,7 +96,11 @@ async function load(url: string): Promise<{ rps: number; p99: number; errors: nu
       },
     ],
   });
-  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+  const statuses = Object.entries(r.statusCodeStats ?? {})
+    .filter(([code]) => !code.startsWith("2"))
+    .map(([code, v]) => `${code}×${(v as { count: number }).count}`)
+    .join(" ");
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, statuses };
 }
 
 async function main(): Promise<void> {
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
   type Figures = Awaited<ReturnType<typeof load>>;
   const rows: { edge: Figures; plain: Figures; floor: Figures }[] = [];
   const show = (f: Figures) =>
-    `${f.rps.toFixed(0)} req/s p99 ${f.p99} ms${f.errors + f.non2xx > 0 ? ` (errors ${f.errors}, non-2xx ${f.non2xx})` : ""}`;
+    `${f.rps.toFixed(0)} req/s p99 ${f.p99} ms${f.errors + f.non2xx > 0 ? ` (errors ${f.errors}, non-2xx ${f.non2xx}: ${f.statuses})` : ""}`;
   try {
     for (let i = 0; i < RUNS; i++) {
       // Rotate the order so no target always runs first.
