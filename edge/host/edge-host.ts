@@ -87,6 +87,7 @@ export async function startEdgeHost(opts: EdgeHostOptions): Promise<EdgeHost> {
               } catch (e) {
                 return new Response(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }), {
                   status: 503,
+                  headers: { "content-type": "application/json" },
                 });
               }
             },

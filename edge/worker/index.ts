@@ -93,8 +93,18 @@ async function releaseBytes(
 async function routeOf(env: Env, app: string, now: number): Promise<RouteEntry> {
   const cached = routes.get(app);
   if (cached && now - cached.at < ROUTE_TTL_MS) return cached.entry;
-  const entry = readRoute(env, app);
-  routes.set(app, { at: now, entry });
+  // A read that fails (the disk service erring while the target replaces files) keeps the
+  // last good route rather than failing requests; without one it fails, and is not kept.
+  const previous = cached?.entry;
+  const entry = readRoute(env, app).catch((e: unknown) => {
+    if (previous !== undefined) return previous;
+    throw e;
+  });
+  const slot = { at: now, entry };
+  routes.set(app, slot);
+  entry.catch(() => {
+    if (routes.get(app) === slot) routes.delete(app);
+  });
   return entry;
 }
 
@@ -162,7 +172,10 @@ async function serveApp(
       res = new Response("not found\n", { status: 404, headers });
     }
   }
-  store.record(app, key, { at: started, status: res.status, ms: Date.now() - started, missing });
+  // Recorded at the answer's time, so each release's outcomes stay in time order (a slow
+  // request is appended after faster ones that started later).
+  const answered = Date.now();
+  store.record(app, key, { at: answered, status: res.status, ms: answered - started, missing });
   return res;
 }
 
@@ -218,7 +231,7 @@ async function status(url: URL, env: Env, now: number): Promise<Response> {
   const apps = await Promise.all(
     env.APPS.split(",").map(async (app) => {
       const { route, flags } = await routeOf(env, app, now);
-      if (route === null) return { app, route: null };
+      if (route === null) return { app, route: null, flags, stable: null, canary: null };
       const since = now - windowMs;
       return {
         app,
@@ -229,10 +242,18 @@ async function status(url: URL, env: Env, now: number): Promise<Response> {
       };
     }),
   );
+  // The timeline, or why it is missing (the panel says so instead of showing an empty history).
   let host: unknown = null;
   if (env.HOST) {
-    const res = await env.HOST.fetch("http://host/timeline").catch(() => undefined);
-    host = res?.ok ? await res.json().catch(() => null) : null;
+    const res = await env.HOST.fetch("http://host/timeline").catch((e: unknown) => e);
+    if (res instanceof Response && res.ok) {
+      host = await res.json().catch(() => ({ error: "the timeline was not JSON" }));
+    } else if (res instanceof Response) {
+      await res.body?.cancel();
+      host = { error: `the timeline answered HTTP ${res.status}` };
+    } else {
+      host = { error: `the timeline is unreachable (${res instanceof Error ? res.message : String(res)})` };
+    }
   }
   return json({
     schema: "glidepath.edge-status/v1",
