@@ -63,8 +63,10 @@ if (chromiumPath === undefined && process.env.CI) {
 if (chromiumPath === undefined) console.log("panel tests skipped: no Chromium (apt-get install chromium)");
 
 const KEY = "panel-test-admin-key-0123456789";
+/** Good requests per app side before the browser opens (the edge's guard is 20). */
+const GOOD_PER_SIDE = 60;
 const timeline: Timeline = {
-  ramp: { version: "v2", apps: ["gamma"], step: 1, weight: 50, startedAt: "2026-11-22T09:00:00.000Z" },
+  ramp: { version: "v2", apps: ["gamma"], step: 2, weight: 50, startedAt: "2026-11-22T09:00:00.000Z" },
   updates: [
     {
       version: 3,
@@ -72,7 +74,10 @@ const timeline: Timeline = {
       kind: "update",
       result: "succeeded",
       message: "glidepath canary:50 gamma@v2",
-      events: [],
+      events: [
+        { phase: "canary:25", verdict: "insufficient_traffic", reason: "gamma: 12 of 20 requests" },
+        { phase: "canary:25", verdict: "pass" },
+      ],
     },
     {
       version: 2,
@@ -87,11 +92,49 @@ const timeline: Timeline = {
       at: "2026-11-22T09:00:00.000Z",
       kind: "update",
       result: "succeeded",
-      message: "glidepath up local: gamma@v1 wix@v1",
-      events: [],
+      message: "glidepath rollback gamma@v0",
+      events: [{ phase: "canary:5", verdict: "fail" }, { phase: "rollback:triggered" }],
     },
   ],
 };
+
+/** The relative luminance of a CSS `rgb()`/`rgba()` color (WCAG 2.1). */
+function luminance(css: string): number {
+  const m = /^rgba?\((\d+), (\d+), (\d+)/.exec(css);
+  if (m === null) throw new Error(`not an rgb() color: ${css}`);
+  const [r, g, b] = [m[1], m[2], m[3]].map((c) => {
+    const s = Number(c) / 255;
+    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** The WCAG contrast ratio of two CSS colors. */
+function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Sends good requests to an app until each of its sides served `perSide`; returns the counts. */
+async function goodTraffic(base: URL, app: string, sides: readonly string[], perSide: number) {
+  const served: Record<string, number> = {};
+  const done = () => sides.every((s) => (served[s] ?? 0) >= perSide);
+  for (let batch = 0; !done(); batch++) {
+    if (batch >= 40) throw new Error(`${app}: sides after 40 batches ${JSON.stringify(served)}`);
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const res = await fetch(new URL(`/${app}/`, base), {
+          headers: { "x-glidepath-visitor": `${app}-${batch}-${i}` },
+        });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${app}: HTTP ${res.status}`);
+        const side = res.headers.get("x-glidepath-side") ?? "none";
+        served[side] = (served[side] ?? 0) + 1;
+      }),
+    );
+  }
+  return served;
+}
 
 /** Publishes `apps/<app>/<version>` under a target root and returns its reference. */
 async function publish(root: string, app: string, version: string) {
@@ -150,15 +193,13 @@ describe.skipIf(chromiumPath === undefined)("the investor panel in headless Chro
       timeline: async () => timeline,
     });
     // Good traffic on every release, so every chip has a verdict.
-    for (let i = 0; i < 200; i++) {
-      for (const app of ["gamma", "wix"]) {
-        const res = await fetch(new URL(`/${app}/`, edge.url), {
-          headers: { "x-glidepath-visitor": `t${i}` },
-        });
-        expect(res.status).toBe(200);
-        await res.arrayBuffer();
-      }
-    }
+    expect(await goodTraffic(edge.url, "gamma", ["stable", "canary"], GOOD_PER_SIDE)).toEqual({
+      stable: expect.any(Number),
+      canary: expect.any(Number),
+    });
+    expect(await goodTraffic(edge.url, "wix", ["stable"], GOOD_PER_SIDE)).toEqual({
+      stable: expect.any(Number),
+    });
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({ executablePath: chromiumPath as string });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -206,7 +247,14 @@ describe.skipIf(chromiumPath === undefined)("the investor panel in headless Chro
       (els) =>
         (els as unknown as InPageElement[]).filter((e) => !e.hidden).map((e) => e.outerHTML.slice(0, 80)),
     );
-    expect(focusable.length).toBeGreaterThanOrEqual(6);
+    // The skip link, the pause button, two app links, three history entries.
+    expect(focusable.length).toBeGreaterThanOrEqual(7);
+    const positive = await page.$$eval(
+      "[tabindex]",
+      (els) =>
+        (els as unknown as InPageElement[]).filter((e) => Number(e.getAttribute("tabindex")) > 0).length,
+    );
+    expect(positive, "elements with a positive tabindex").toBe(0);
     await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.blur());
     const reached: string[] = [];
     for (let i = 0; i < focusable.length; i++) {
@@ -235,9 +283,24 @@ describe.skipIf(chromiumPath === undefined)("the investor panel in headless Chro
       const c = await chip(page, app);
       expect(c.state).toBe("ok");
       expect(c.background).toBe("rgb(57, 255, 20)");
-      expect(c.color).toBe("rgb(0, 0, 0)");
-      expect(c.text).toContain("✓ SLO 100.0%");
+      expect(contrast(c.color, c.background)).toBeGreaterThanOrEqual(4.5);
+      expect(c.text).toContain("✓ SLO 100.0% — meeting 99%");
     }
+    expect((await chip(page, "gamma")).text).toContain("canary");
+    expect((await chip(page, "wix")).text).toContain("stable");
+    expect(await page.textContent("#app-gamma + .chip + dl")).toContain("v2, step 3 at 50%");
+    expect(await page.getAttribute("#weight-gamma", "aria-valuetext")).toBe("50% of traffic on the canary");
+  });
+
+  it("lists the history newest first, with every gate verdict in words", async () => {
+    const entries = await page.$$eval("#history > li > details > summary", (els) =>
+      (els as unknown as InPageElement[]).map((e) => e.textContent ?? ""),
+    );
+    expect(entries).toHaveLength(3);
+    expect(entries[0]).toMatch(/^#3 · .+ · glidepath canary:50 gamma@v2 — succeeded — /);
+    expect(entries[0]).toContain("canary:25: gate insufficient traffic");
+    expect(entries[1]).toContain("canary:5: gate pass");
+    expect(entries[2]).toContain("canary:5: gate fail, rollback triggered");
   });
 
   it("fails if an injected breach does not turn the gamma chip red within 10 s (wix stays green)", async () => {
@@ -259,8 +322,8 @@ describe.skipIf(chromiumPath === undefined)("the investor panel in headless Chro
     );
     const gamma = await chip(page, "gamma");
     expect(gamma.background).toBe("rgb(255, 49, 49)");
-    expect(gamma.color).toBe("rgb(0, 0, 0)");
-    expect(gamma.text).toContain("BREACH");
+    expect(contrast(gamma.color, gamma.background)).toBeGreaterThanOrEqual(4.5);
+    expect(gamma.text).toMatch(/^✕ SLO \d+\.\d% — BREACH \(min 99%\)/);
     expect((await chip(page, "wix")).state).toBe("ok");
     expect(await page.textContent("#summary")).toContain("SLO breach on gamma");
   });

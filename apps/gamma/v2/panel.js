@@ -21,6 +21,11 @@ function pct(n) {
   return `${Number(n).toFixed(1)}%`;
 }
 
+/** Sets a node's text only when it changed (a live region then speaks only real news). */
+function say(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 // The chip judges the canary when there is one, else stable; its state is in its text and
 // icon as well as its color.
 function chipState(figures, minScore, minRequests) {
@@ -39,7 +44,7 @@ function card(app) {
   const root = el("article", { class: "card", "aria-labelledby": `app-${app}` });
   const title = el("h3", { id: `app-${app}` });
   title.append(el("a", { href: `/${app}/` }, app));
-  const chip = el("p", { class: "chip", "data-state": "no-data", "data-app": app }, "…");
+  const chip = el("p", { class: "chip", "data-state": "no-data", "data-app": app }, "… waiting for data");
   const dl = el("dl");
   const fields = {};
   for (const [key, label] of [
@@ -71,73 +76,80 @@ function sloText(f) {
 function renderApp(a, status) {
   const c = card(a.app);
   if (!a.route) {
-    c.fields.stable.textContent = "no route published";
-    return;
+    say(c.fields.stable, "no route published");
+    c.chip.dataset.state = "no-data";
+    say(c.chip, "… no route published yet");
+    return "no-data";
   }
   const r = a.route;
   const ramp = status.host?.ramp;
-  c.fields.stable.textContent = `${a.app}@${r.stable.version}`;
-  c.fields.canary.textContent = r.canary ? `${a.app}@${r.canary.version} at ${r.weight}%` : "none";
-  c.fields.ramp.textContent = ramp?.apps.includes(a.app)
-    ? `${ramp.version}, step ${ramp.step + 1} at ${ramp.weight}%`
-    : "no ramp in progress";
-  c.fields.stableSlo.textContent = sloText(a.stable);
-  c.fields.canarySlo.textContent = sloText(a.canary);
+  say(c.fields.stable, `${a.app}@${r.stable.version}`);
+  say(c.fields.canary, r.canary ? `${a.app}@${r.canary.version} at ${r.weight}%` : "none");
+  say(
+    c.fields.ramp,
+    ramp?.apps?.includes(a.app)
+      ? `${ramp.version}, step ${ramp.step + 1} at ${ramp.weight}%`
+      : "no ramp in progress",
+  );
+  say(c.fields.stableSlo, sloText(a.stable));
+  say(c.fields.canarySlo, sloText(a.canary));
   const weight = r.canary ? r.weight : 0;
   c.weight.value = weight;
-  c.weight.textContent = `${weight}%`;
+  say(c.weight, `${weight}%`);
   c.weight.setAttribute("aria-valuetext", `${weight}% of traffic on the canary`);
   const judged = r.canary ? a.canary : a.stable;
   const chip = chipState(judged, status.minScore, status.minRequests);
   c.chip.dataset.state = chip.state;
-  c.chip.textContent = `${r.canary ? "canary" : "stable"} ${chip.text}`;
+  say(c.chip, `${chip.text} · ${r.canary ? "canary" : "stable"}`);
   return chip.state;
 }
 
 function verdictClass(e) {
   if (e.phase === "rollback:triggered" || e.verdict === "fail") return "verdict verdict-fail";
   if (e.phase === "deploy:complete" || e.verdict === "pass") return "verdict verdict-pass";
+  if (e.verdict === "insufficient_traffic") return "verdict verdict-hold";
   return "verdict";
+}
+
+function verdictText(e) {
+  return e.verdict ? `${e.phase}: gate ${e.verdict.replace("_", " ")}` : e.phase.replace(":", " ");
+}
+
+function renderUpdate(u, open) {
+  const events = u.events || [];
+  const details = el("details", { "data-version": String(u.version) });
+  if (open.has(String(u.version))) details.open = true;
+  const when = new Date(u.at).toLocaleTimeString();
+  const verdicts = events.map(verdictText).join(", ");
+  const summary = `#${u.version} · ${when} · ${u.message || u.kind} — ${u.result}`;
+  details.append(el("summary", {}, verdicts ? `${summary} — ${verdicts}` : summary));
+  const body = el("div");
+  body.append(el("p", { class: "muted" }, `${u.kind} started ${new Date(u.at).toLocaleString()}`));
+  if (events.length === 0) body.append(el("p", { class: "muted" }, "No gate verdicts recorded."));
+  for (const e of events) {
+    const line = el("p");
+    line.append(el("span", { class: verdictClass(e) }, verdictText(e)));
+    if (e.reason) line.append(document.createTextNode(` (${e.reason})`));
+    body.append(line);
+  }
+  details.append(body);
+  const li = el("li");
+  li.append(details);
+  return li;
 }
 
 function renderHistory(host) {
   const list = document.getElementById("history");
   const updates = host?.updates || [];
-  const text = JSON.stringify(updates);
+  const text = JSON.stringify(host?.error ? { error: host.error } : updates);
   // Unchanged, or the reader is inside the list: leave it as it is.
   if (text === lastHistory || list.contains(document.activeElement)) return;
   lastHistory = text;
   const open = new Set([...list.querySelectorAll("details[open]")].map((d) => d.dataset.version));
   list.replaceChildren();
-  if (updates.length === 0) list.append(el("li", { class: "muted" }, "No updates recorded yet."));
-  for (const u of updates) {
-    const li = el("li");
-    const details = el("details", { "data-version": String(u.version) });
-    if (open.has(String(u.version))) details.open = true;
-    const verdicts = u.events
-      .map((e) => (e.verdict ? `gate ${e.verdict}` : e.phase.replace(":", " ")))
-      .join(", ");
-    details.append(
-      el(
-        "summary",
-        {},
-        `#${u.version} ${u.message || u.kind} — ${u.result}${verdicts ? ` — ${verdicts}` : ""}`,
-      ),
-    );
-    const body = el("div");
-    body.append(el("p", { class: "muted" }, `${u.kind} started ${new Date(u.at).toLocaleString()}`));
-    for (const e of u.events) {
-      const line = el("p");
-      line.append(
-        el("span", { class: verdictClass(e) }, e.verdict ? `${e.phase}: gate ${e.verdict}` : e.phase),
-      );
-      if (e.reason) line.append(document.createTextNode(` (${e.reason})`));
-      body.append(line);
-    }
-    details.append(body);
-    li.append(details);
-    list.append(li);
-  }
+  if (host?.error) list.append(el("li", { class: "error" }, `History unavailable: ${host.error}`));
+  else if (updates.length === 0) list.append(el("li", { class: "muted" }, "No updates recorded yet."));
+  for (const u of updates) list.append(renderUpdate(u, open));
 }
 
 async function refresh() {
@@ -151,17 +163,27 @@ async function refresh() {
     renderHistory(status.host);
     const breaches = status.apps.filter((_, i) => states[i] === "breach").map((a) => a.app);
     summary.classList.remove("error");
-    summary.textContent = breaches.length
-      ? `SLO breach on ${breaches.join(", ")} (minimum ${status.minScore}%).`
-      : `All apps meet their SLO or are collecting data (minimum ${status.minScore}%). Updated ${new Date(status.at).toLocaleTimeString()}.`;
+    say(
+      summary,
+      breaches.length
+        ? `SLO breach on ${breaches.join(", ")} (minimum ${status.minScore}%).`
+        : `All apps meet their SLO or are collecting data (minimum ${status.minScore}%).`,
+    );
+    say(document.getElementById("updated"), `Updated ${new Date(status.at).toLocaleTimeString()}.`);
     if (!loaded) {
       loaded = true;
       document.body.dataset.loaded = "true";
     }
   } catch (e) {
     summary.classList.add("error");
-    summary.textContent = `Error: cannot read the rollout status (${e.message}). Retrying every ${POLL_MS / 1000} s.`;
+    say(summary, `Error: cannot read the rollout status (${e.message}). Retrying every ${POLL_MS / 1000} s.`);
   }
+}
+
+/** Polls without overlap: the next poll is scheduled when this one has finished. */
+async function poll() {
+  await refresh();
+  setTimeout(poll, POLL_MS);
 }
 
 document.getElementById("pause").addEventListener("click", (ev) => {
@@ -171,5 +193,4 @@ document.getElementById("pause").addEventListener("click", (ev) => {
   if (!paused) refresh();
 });
 
-refresh();
-setInterval(refresh, POLL_MS);
+poll();
