@@ -67,7 +67,7 @@ export async function handler(argv: unknown): Promise<void> {
       .join("; ");
     return [
       "",
-      "steps (requests and SLO as the edge measured them during each bake window):",
+      "steps (requests as the edge answered them in each bake window; the canary SLO over what the gate judged):",
       renderStepTable(report.rows),
       "",
       renderHistory(run.history),

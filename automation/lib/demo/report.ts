@@ -37,6 +37,7 @@ export const demoReportSchema = z.strictObject({
       reason: z.string().optional(),
       canaryFigures: figures,
       stableFigures: figures,
+      canaryJudged: figures,
     }),
   ),
   /** Per app, the releases that answered probe requests after the last ramp. */

@@ -8,6 +8,7 @@
  */
 import * as path from "node:path";
 import { startTraffic, type Traffic } from "../../../edge/host/traffic";
+import { durationMs } from "../../../infra/config";
 import { packageRoot, stackContext } from "../context";
 import { type JoinedEntry, joinHistory } from "../driver/history-join";
 import { rolloutReportSchema } from "../driver/report";
@@ -18,7 +19,7 @@ import { loadStackConfig } from "../stack-config";
 import { runGlidepath } from "./child";
 import { screenshotPanel } from "./panel-shot";
 import { lostFiles, pagesOf, releaseFigures, servingNow } from "./probe";
-import { prepareDemoProject } from "./project";
+import { DEMO_ROLLOUT, prepareDemoProject } from "./project";
 import type { DemoReport } from "./report";
 import type { StepRow } from "./table";
 
@@ -45,6 +46,15 @@ export interface DemoRun {
 
 /** The versions the demo ramps. */
 export const DEMO_VERSIONS = { stable: "v1", good: "v2", faulty: "v3" } as const;
+
+/** Parsed JSON, or null for text that is not JSON (a command that died before its report). */
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
 
 function ms(from: number): number {
   return Date.now() - from;
@@ -94,10 +104,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
 
     t = Date.now();
     say(`[1/4] deploy ${DEMO_VERSIONS.stable} as stable (pulumi up)`);
-    const up = await cli(["up"]);
+    const up = await cli(["up", "--json"], false);
     timings.deployStable = ms(t);
     if (up.code !== 0)
       throw new Error(`glidepath up exited ${up.code}: ${up.stderr.trim().split("\n").at(-1)}`);
+    const deployed = jsonOrNull(up.stdout) as { message?: string } | null;
+    say(`  │ ${deployed?.message ?? "deployed"} (${(timings.deployStable / 1000).toFixed(1)}s)`);
 
     const paths: Record<string, string[]> = {};
     for (const app of apps) paths[app] = await pagesOf(appsDir, app, DEMO_VERSIONS.stable);
@@ -120,7 +132,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
       say(`[${n}/4] ramp ${version} through 5/25/50/100% (expected: ${expected.replace("_", " ")})${lost}`);
       const run = await cli(["rollout", "--version", version, "--json"]);
       timings[`ramp ${version}`] = ms(t);
-      const parsed = rolloutReportSchema.safeParse(JSON.parse(run.stdout || "null"));
+      const parsed = rolloutReportSchema.safeParse(jsonOrNull(run.stdout));
       if (!parsed.success) {
         problems.push(
           `the ${version} ramp gave no report (exit ${run.code}): ${run.stderr.trim().split("\n").at(-1)}`,
@@ -133,8 +145,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
         problems.push(`the ${version} ramp was ${report.outcome}, expected ${expected}`);
       for (const s of report.steps) {
         for (const app of report.apps) {
+          // Traffic split over the bake window; the canary's SLO over what the gate judged (its
+          // first sample of a step looks one interval back from the bake's start).
           const since = s.startedAt ?? 0;
           const until = s.endedAt ?? Date.now();
+          const judgedSince = since - durationMs(DEMO_ROLLOUT.interval);
           rows.push({
             version,
             stable,
@@ -144,6 +159,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
             ...(s.reason ? { reason: s.reason } : {}),
             canaryFigures: await releaseFigures(edge.url, app, version, since, until),
             stableFigures: await releaseFigures(edge.url, app, stable, since, until),
+            canaryJudged: await releaseFigures(edge.url, app, version, judgedSince, until),
           });
         }
       }

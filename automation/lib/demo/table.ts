@@ -1,7 +1,7 @@
 /**
- * The demo's step table (pure): per ramp step and app, the weight, the requests and SLO the
- * edge measured for each release during the step's bake window, the canary's observed share
- * of traffic, and the gate's verdict.
+ * The demo's step table (pure): per ramp step and app, the weight, the requests the edge
+ * answered from each release during the step's bake window and the canary's observed share of
+ * them, each release's SLO (the canary's over what the gate judged), and the gate's verdict.
  */
 
 /** What the edge measured for one release over a window. */
@@ -26,8 +26,12 @@ export interface StepRow {
   verdict: string;
   /** Why it failed. */
   reason?: string;
+  /** The canary over the bake window. */
   canaryFigures: ReleaseFigures;
+  /** The stable release over the bake window. */
   stableFigures: ReleaseFigures;
+  /** The canary over what the gate judged: the bake window and one sampling interval before it. */
+  canaryJudged: ReleaseFigures;
 }
 
 /**
@@ -74,7 +78,7 @@ export function renderStepTable(rows: readonly StepRow[]): string {
     `${r.weight}%`,
     pct(observedShare(r)),
     String(r.canaryFigures.total),
-    pct(r.canaryFigures.total ? r.canaryFigures.score : null),
+    pct(r.canaryJudged.total ? r.canaryJudged.score : null),
     String(r.stableFigures.total),
     pct(r.stableFigures.total ? r.stableFigures.score : null),
     r.reason ? `${r.verdict} (${r.reason})` : r.verdict,
