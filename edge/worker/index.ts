@@ -43,6 +43,8 @@ const ROUTE_TTL_MS = 200;
 interface RouteEntry {
   route: Route | null;
   flags: Record<string, FlagValue>;
+  /** `x-glidepath-flags`, built once per read. */
+  flagText: string;
 }
 /** Per app: when the last read started and its result (shared by the requests that wait for it). */
 const routes = new Map<string, { at: number; entry: Promise<RouteEntry> }>();
@@ -89,6 +91,41 @@ async function releaseBytes(
   return body;
 }
 
+function numberVar(text: string, fallback: number): number {
+  const n = Number(text);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+/** The bindings as values, parsed once per isolate (they are fixed for its life). */
+interface Settings {
+  apps: ReadonlySet<string>;
+  latencyObjectiveMs: number;
+  minRequests: number;
+  minScore: number;
+}
+let settings: { from: Env; value: Settings } | undefined;
+
+function settingsOf(env: Env): Settings {
+  if (settings?.from !== env) {
+    settings = {
+      from: env,
+      value: {
+        apps: new Set(env.APPS.split(",")),
+        latencyObjectiveMs: numberVar(env.LATENCY_OBJECTIVE_MS, 500),
+        minRequests: numberVar(env.MIN_REQUESTS, 20),
+        minScore: numberVar(env.MIN_SCORE, 99),
+      },
+    };
+  }
+  return settings.value;
+}
+
+/** The SLO figures of some outcomes, judged by the host's objective and traffic guard. */
+function figuresOf(env: Env, outcomes: readonly Outcome[]) {
+  const { latencyObjectiveMs, minRequests } = settingsOf(env);
+  return summarize(outcomes, latencyObjectiveMs, minRequests);
+}
+
 /** The app's route and flags, re-read at most every {@link ROUTE_TTL_MS}, one read at a time. */
 async function routeOf(env: Env, app: string, now: number): Promise<RouteEntry> {
   const cached = routes.get(app);
@@ -120,7 +157,7 @@ async function readRoute(env: Env, app: string): Promise<RouteEntry> {
     const v = flagValue(docs[i], app, k);
     if (v !== undefined) flags[k] = v;
   });
-  return { route: isRoute(route, app) ? route : null, flags };
+  return { route: isRoute(route, app) ? route : null, flags, flagText: flagsHeader(flags) };
 }
 
 function visitorOf(req: Request): { id: string; fresh: boolean } {
@@ -152,8 +189,7 @@ async function serveApp(
     "x-glidepath-side": side,
     "cache-control": "no-store",
   };
-  const flagText = flagsHeader(entry.flags);
-  if (flagText !== "") headers["x-glidepath-flags"] = flagText;
+  if (entry.flagText !== "") headers["x-glidepath-flags"] = entry.flagText;
   if (visitor.fresh)
     headers["set-cookie"] = `${VISITOR_COOKIE}=${visitor.id}; Path=/; SameSite=Lax; HttpOnly`;
   const file = releaseFile(rest);
@@ -179,17 +215,8 @@ async function serveApp(
   return res;
 }
 
-function numberVar(text: string, fallback: number): number {
-  const n = Number(text);
-  return Number.isFinite(n) ? n : fallback;
-}
-
 function sloOf(env: Env, app: string, ref: ReleaseRef, since: number, until: number) {
-  const figures = summarize(
-    store.range(app, releaseKey(ref), since, until),
-    numberVar(env.LATENCY_OBJECTIVE_MS, 500),
-    numberVar(env.MIN_REQUESTS, 20),
-  );
+  const figures = figuresOf(env, store.range(app, releaseKey(ref), since, until));
   return { release: `${app}@${ref.version}`, key: releaseKey(ref), ...figures };
 }
 
@@ -200,7 +227,7 @@ function sloOf(env: Env, app: string, ref: ReleaseRef, since: number, until: num
  */
 async function slo(url: URL, env: Env, now: number): Promise<Response> {
   const app = url.searchParams.get("app") ?? "";
-  if (!env.APPS.split(",").includes(app)) return json({ error: `unknown app "${app}"` }, 404);
+  if (!settingsOf(env).apps.has(app)) return json({ error: `unknown app "${app}"` }, 404);
   const since = Number(url.searchParams.get("since") ?? now - 30_000);
   const until = Number(url.searchParams.get("until") ?? now + 1);
   if (!Number.isFinite(since) || !Number.isFinite(until))
@@ -209,12 +236,7 @@ async function slo(url: URL, env: Env, now: number): Promise<Response> {
   if (version !== null) {
     const keys = store.releases(app).filter((k) => k.startsWith(`${version}@`));
     const outcomes = keys.flatMap((k) => store.range(app, k, since, until));
-    const figures = summarize(
-      outcomes,
-      numberVar(env.LATENCY_OBJECTIVE_MS, 500),
-      numberVar(env.MIN_REQUESTS, 20),
-    );
-    return json({ app, release: `${app}@${version}`, keys, since, until, ...figures });
+    return json({ app, release: `${app}@${version}`, keys, since, until, ...figuresOf(env, outcomes) });
   }
   const { route } = await routeOf(env, app, now);
   if (route === null) return json({ error: `no route for app "${app}"` }, 503);
@@ -229,7 +251,7 @@ async function status(url: URL, env: Env, now: number): Promise<Response> {
   const asked = url.searchParams.get("windowMs");
   const windowMs = Math.min(Math.max(asked === null ? 30_000 : numberVar(asked, 30_000), 1_000), 3_600_000);
   const apps = await Promise.all(
-    env.APPS.split(",").map(async (app) => {
+    [...settingsOf(env).apps].map(async (app) => {
       const { route, flags } = await routeOf(env, app, now);
       if (route === null) return { app, route: null, flags, stable: null, canary: null };
       const since = now - windowMs;
@@ -260,9 +282,9 @@ async function status(url: URL, env: Env, now: number): Promise<Response> {
     stack: env.STACK,
     at: new Date(now).toISOString(),
     windowMs,
-    minScore: numberVar(env.MIN_SCORE, 99),
-    latencyObjectiveMs: numberVar(env.LATENCY_OBJECTIVE_MS, 500),
-    minRequests: numberVar(env.MIN_REQUESTS, 20),
+    minScore: settingsOf(env).minScore,
+    latencyObjectiveMs: settingsOf(env).latencyObjectiveMs,
+    minRequests: settingsOf(env).minRequests,
     apps,
     host,
   });
@@ -280,7 +302,7 @@ async function injectFaults(req: Request, env: Env, now: number): Promise<Respon
   const count = body?.count ?? 100;
   const status = body?.status ?? 503;
   const side = body?.side ?? "canary";
-  if (typeof app !== "string" || !env.APPS.split(",").includes(app)) {
+  if (typeof app !== "string" || !settingsOf(env).apps.has(app)) {
     return json({ error: `"app" must be one of ${env.APPS}` }, 400);
   }
   if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 10_000) {
@@ -320,9 +342,7 @@ async function admin(req: Request, url: URL, env: Env, now: number): Promise<Res
 }
 
 function home(env: Env): Response {
-  const links = env.APPS.split(",")
-    .map((a) => `<li><a href="/${a}/">${a}</a></li>`)
-    .join("");
+  const links = [...settingsOf(env).apps].map((a) => `<li><a href="/${a}/">${a}</a></li>`).join("");
   return new Response(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>glidepath edge</title></head><body><main><h1>glidepath edge</h1><ul>${links}</ul></main></body></html>\n`,
     { headers: { "content-type": "text/html; charset=utf-8" } },
@@ -341,7 +361,7 @@ export default {
     if (path === "/") return home(env);
     const m = /^\/([a-z][a-z0-9-]*)(\/.*)?$/.exec(path);
     const app = m?.[1];
-    if (app === undefined || !env.APPS.split(",").includes(app)) return json({ error: "not found" }, 404);
+    if (app === undefined || !settingsOf(env).apps.has(app)) return json({ error: "not found" }, 404);
     if (m?.[2] === undefined) return Response.redirect(new URL(`/${app}/`, url).toString(), 301);
     return serveApp(req, env, app, m[2].slice(1), now);
   },
