@@ -9,6 +9,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
+import { processAlive } from "../../automation/lib/driver/lock";
 
 /** The discovery record of a running edge. */
 export const edgeRecordSchema = z.strictObject({
@@ -57,27 +58,14 @@ export async function writeEdgeRecord(projectDir: string, record: EdgeRecord, ke
 }
 
 /**
- * Removes the record and key if they are this process's.
+ * Removes the record and key if they are this process's. Synchronous, so that it also serves
+ * `process.on("exit")`, which runs when workerd's own signal handling ends the process before
+ * async cleanup could.
  *
  * @param projectDir - the project directory
  * @param stack - the stack
  */
-export async function removeEdgeRecord(projectDir: string, stack: string): Promise<void> {
-  const files = edgeFiles(projectDir, stack);
-  const found = await readEdgeRecord(projectDir, stack);
-  if (found !== undefined && found.pid !== process.pid) return;
-  await fs.rm(files.record, { force: true });
-  await fs.rm(files.key, { force: true });
-}
-
-/**
- * {@link removeEdgeRecord}, synchronously: for `process.on("exit")`, which runs when workerd's
- * own signal handling ends the process before async cleanup could.
- *
- * @param projectDir - the project directory
- * @param stack - the stack
- */
-export function removeEdgeRecordSync(projectDir: string, stack: string): void {
+export function removeEdgeRecord(projectDir: string, stack: string): void {
   const files = edgeFiles(projectDir, stack);
   try {
     const found = JSON.parse(readFileSync(files.record, "utf8")) as { pid?: unknown };
@@ -87,16 +75,6 @@ export function removeEdgeRecordSync(projectDir: string, stack: string): void {
   }
   rmSync(files.record, { force: true });
   rmSync(files.key, { force: true });
-}
-
-/** Whether a process with this pid exists on this host. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**
@@ -117,7 +95,7 @@ export async function readEdgeRecord(projectDir: string, stack: string): Promise
   }
   const r = edgeRecordSchema.safeParse(parsed);
   if (!r.success) return undefined;
-  if (r.data.host === os.hostname() && !alive(r.data.pid)) return undefined;
+  if (r.data.host === os.hostname() && !processAlive(r.data.pid)) return undefined;
   return r.data;
 }
 

@@ -44,8 +44,6 @@ export interface Traffic {
   stats(): TrafficStats;
   /** Stops sending and waits for requests in flight. */
   stop(): Promise<TrafficStats>;
-  /** Resolves when the generator stopped (bounds reached or `stop`). */
-  done: Promise<TrafficStats>;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -85,10 +83,6 @@ export function startTraffic(opts: TrafficOptions): Traffic {
   const started = Date.now();
   let inFlight = 0;
   let stopped = false;
-  let finish: (s: TrafficStats) => void = () => undefined;
-  const done = new Promise<TrafficStats>((resolve) => {
-    finish = resolve;
-  });
   const idle = new Set<() => void>();
 
   const one = async (): Promise<void> => {
@@ -133,8 +127,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
     stopped = true;
     clearInterval(timer);
     if (inFlight > 0) await new Promise<void>((resolve) => idle.add(resolve));
-    finish(stats);
     return stats;
   };
-  return { stats: () => stats, stop, done };
+  return { stats: () => stats, stop };
 }

@@ -5,12 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import * as os from "node:os";
-import {
-  readEdgeRecord,
-  removeEdgeRecord,
-  removeEdgeRecordSync,
-  writeEdgeRecord,
-} from "../../../edge/host/discovery";
+import { readEdgeRecord, removeEdgeRecord, writeEdgeRecord } from "../../../edge/host/discovery";
 import { type EdgeHost, startEdgeHost } from "../../../edge/host/edge-host";
 import { cachedTimeline } from "../../../edge/host/timeline";
 import type { StackConfig } from "../../../infra/config";
@@ -127,7 +122,7 @@ export async function serveEdge(
     },
     adminKey,
   );
-  const onExit = () => removeEdgeRecordSync(ctx.projectDir, stack);
+  const onExit = () => removeEdgeRecord(ctx.projectDir, stack);
   process.once("exit", onExit);
   return {
     url: host.url,
@@ -136,7 +131,7 @@ export async function serveEdge(
     root,
     close: async () => {
       process.off("exit", onExit);
-      await removeEdgeRecord(ctx.projectDir, stack);
+      removeEdgeRecord(ctx.projectDir, stack);
       await host.stop();
     },
   };
