@@ -4,15 +4,7 @@
  * by anyone reading it; the driver validates every report before writing it.
  */
 import { z } from "zod";
-
-const sloSummary = z.strictObject({
-  count: z.number().int(),
-  misses: z.number().int(),
-  minScore: z.number().nullable(),
-  lastScore: z.number().nullable(),
-  requests: z.number().int().min(0).optional(),
-  good: z.number().int().min(0).optional(),
-});
+import { sloSummarySchema } from "../events/schema";
 
 /** One judged step. */
 export const stepReportSchema = z.strictObject({
@@ -23,7 +15,7 @@ export const stepReportSchema = z.strictObject({
   verdict: z.enum(["pass", "fail", "insufficient_traffic"]),
   reason: z.string().optional(),
   /** Per app: samples, misses, min and last score. */
-  slo: z.record(z.string(), sloSummary),
+  slo: z.record(z.string(), sloSummarySchema),
   bakeMs: z.number().min(0),
   /** When the bake window opened and closed (epoch ms). */
   startedAt: z.number().optional(),

@@ -10,6 +10,16 @@ import { z } from "zod";
 export const SWARM_PHASE =
   /^(canary:(100|[1-9]\d?)|rollback:triggered|deploy:complete|content-sync:[a-z-]+)$/;
 
+/** The SLO figures of one app over a bake (`summarizeSamples`): samples, misses, min and last score, and the requests counted. */
+export const sloSummarySchema = z.strictObject({
+  count: z.number().int(),
+  misses: z.number().int(),
+  minScore: z.number().nullable(),
+  lastScore: z.number().nullable(),
+  requests: z.number().int().min(0).optional(),
+  good: z.number().int().min(0).optional(),
+});
+
 /** One SWARM event. `id` makes re-sending idempotent: a sink keeps the first event of an id. */
 export const swarmEventSchema = z.strictObject({
   id: z.string().min(1),
@@ -28,19 +38,7 @@ export const swarmEventSchema = z.strictObject({
   /** The update message recorded in stack history for this phase. */
   update: z.string().optional(),
   /** Per app: the SLO figures of the step (count, misses, min and last score). */
-  slo: z
-    .record(
-      z.string(),
-      z.strictObject({
-        count: z.number().int(),
-        misses: z.number().int(),
-        minScore: z.number().nullable(),
-        lastScore: z.number().nullable(),
-        requests: z.number().int().min(0).optional(),
-        good: z.number().int().min(0).optional(),
-      }),
-    )
-    .optional(),
+  slo: z.record(z.string(), sloSummarySchema).optional(),
 });
 
 /** A SWARM event. */
