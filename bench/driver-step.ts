@@ -18,6 +18,7 @@ import { writeStackKeys } from "../automation/lib/driver/stack-file";
 import { parseStackConfig } from "../infra/config";
 import { addVersion, rolloutArgs } from "./helpers/ramp";
 import { makeProject, type Run, type ScratchProject } from "./helpers/scratch-project";
+import { median } from "./helpers/stats";
 import { benchToolchain } from "./helpers/toolchain";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -30,11 +31,6 @@ async function must(r: Promise<Run>): Promise<Run> {
   return done;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
 /** A loopback SLO endpoint whose score the bench sets. */

@@ -11,43 +11,29 @@
  * measurement, default 10; BENCH_CONNECTIONS, default 16).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import autocannon from "autocannon";
 import { startEdgeHost } from "../edge/host/edge-host";
 import { ROOT } from "./helpers/scratch-project";
+import { median } from "./helpers/stats";
+import { publishSample, writeRoute } from "./helpers/target-root";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
-
 /** A target root with wix v1 (stable) and v2 (canary at 50%). */
 async function targetRoot(): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), "gp-edge-bench-"));
-  const refs: Record<string, { version: string; digest: string }> = {};
-  for (const version of ["v1", "v2"]) {
-    const digest = createHash("sha256").update(version).digest("hex");
-    await fs.cp(
-      path.join(ROOT, "apps/wix", version),
-      path.join(root, "releases/wix", `${version}@${digest.slice(0, 16)}`),
-      {
-        recursive: true,
-      },
-    );
-    refs[version] = { version, digest };
-  }
-  await fs.mkdir(path.join(root, "routes"));
-  await fs.writeFile(
-    path.join(root, "routes/wix.json"),
-    JSON.stringify({ app: "wix", stable: refs.v1, canary: refs.v2, weight: 50 }),
+  await writeRoute(
+    root,
+    "wix",
+    await publishSample(root, "wix", "v1"),
+    await publishSample(root, "wix", "v2"),
+    50,
   );
   return root;
 }

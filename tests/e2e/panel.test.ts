@@ -4,16 +4,15 @@
  * 2.1 AA violation, every interactive element is reachable by Tab and shows a focus ring,
  * and the SLO chip turns red after a breach injected through the admin endpoint.
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findChromium, screenshotPanel } from "../../automation/lib/demo/panel-shot";
+import { publishSample, writeRoute } from "../../bench/helpers/target-root";
 import { type EdgeHost, startEdgeHost } from "../../edge/host/edge-host";
 import type { Timeline } from "../../edge/host/timeline";
-import { ROOT } from "../helpers/dist";
 
 /**
  * The browser globals the in-page callbacks use. The project compiles without the DOM lib
@@ -136,19 +135,6 @@ async function goodTraffic(base: URL, app: string, sides: readonly string[], per
   return served;
 }
 
-/** Publishes `apps/<app>/<version>` under a target root and returns its reference. */
-async function publish(root: string, app: string, version: string) {
-  const digest = createHash("sha256").update(`${app}@${version}`).digest("hex");
-  await fs.cp(
-    path.join(ROOT, "apps", app, version),
-    path.join(root, "releases", app, `${version}@${digest.slice(0, 16)}`),
-    {
-      recursive: true,
-    },
-  );
-  return { version, digest };
-}
-
 /** The chip of an app: state, text and background color. */
 function chip(page: Page, app: string) {
   return page.$eval(`.chip[data-app="${app}"]`, (node) => {
@@ -171,18 +157,11 @@ describe.skipIf(chromiumPath === undefined)("the investor panel in headless Chro
 
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), "gp-panel-"));
-    const gammaStable = await publish(root, "gamma", "v1");
-    const gammaCanary = await publish(root, "gamma", "v2");
-    const wixStable = await publish(root, "wix", "v1");
-    await fs.mkdir(path.join(root, "routes"));
-    await fs.writeFile(
-      path.join(root, "routes/gamma.json"),
-      JSON.stringify({ app: "gamma", stable: gammaStable, canary: gammaCanary, weight: 50 }),
-    );
-    await fs.writeFile(
-      path.join(root, "routes/wix.json"),
-      JSON.stringify({ app: "wix", stable: wixStable, canary: null, weight: 0 }),
-    );
+    const gammaStable = await publishSample(root, "gamma", "v1");
+    const gammaCanary = await publishSample(root, "gamma", "v2");
+    const wixStable = await publishSample(root, "wix", "v1");
+    await writeRoute(root, "gamma", gammaStable, gammaCanary, 50);
+    await writeRoute(root, "wix", wixStable);
     edge = await startEdgeHost({
       stack: "panel-test",
       root,
