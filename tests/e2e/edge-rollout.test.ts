@@ -5,33 +5,22 @@
  * faulty v3 (a release that lost files its stable release serves) is caught by the gate and
  * rolled back, after which the edge serves the stable release alone.
  */
-import * as fs from "node:fs/promises";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { releaseFigures } from "../../automation/lib/demo/probe";
+import { DEMO_ROLLOUT } from "../../automation/lib/demo/project";
 import { type RolloutReport, rolloutReportSchema } from "../../automation/lib/driver/report";
 import { writeStackKeys } from "../../automation/lib/driver/stack-file";
+import { lookBack } from "../../automation/lib/slo/edge-source";
 import { type Background, makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
-import { type EdgeRecord, edgeRecordSchema } from "../../edge/host/discovery";
+import { type EdgeRecord, readEdgeKey, readEdgeRecord } from "../../edge/host/discovery";
 import { startTraffic, type Traffic } from "../../edge/host/traffic";
 import { bucketOf } from "../../edge/worker/bucket";
+import { durationMs } from "../../infra/config";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
 /** The traffic generator's visitor keys (`v0` … `v999`). */
 const visitors = Array.from({ length: 1000 }, (_, i) => `v${i}`);
-const ROLLOUT = {
-  steps: [5, 25, 50, 100],
-  window: "6s",
-  finalWindow: "6s",
-  interval: "1s",
-  minSlo: 99,
-  maxMisses: 3,
-  mode: "threshold",
-  minRequests: 10,
-  maxHolds: 2,
-  slo: { source: "edge" },
-};
-
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -42,14 +31,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function figures(edge: string, app: string, version: string, since: number, until: number) {
-  const u = new URL("/_glidepath/slo", edge);
-  for (const [k, v] of Object.entries({ app, version, since: String(since), until: String(until) }))
-    u.searchParams.set(k, v);
-  const res = await fetch(u);
-  expect(res.status).toBe(200);
-  return (await res.json()) as { total: number; good: number; score: number };
-}
+/** A release's figures at the edge over [since, until). */
+const figures = (edge: string, app: string, version: string, since: number, until: number) =>
+  releaseFigures(new URL(edge), app, version, since, until);
 
 /** The release that answered a visitor, or `HTTP <status> <body>` for an answer without one. */
 async function releaseFor(edge: string, app: string, visitor: string): Promise<string> {
@@ -66,17 +50,12 @@ describe.skipIf(binDir === undefined)("the local edge in the rollout loop", () =
 
   beforeAll(async () => {
     p = await makeProject(binDir as string);
-    await writeStackKeys(p.dir, "local", { rollout: ROLLOUT });
+    await writeStackKeys(p.dir, "local", { rollout: DEMO_ROLLOUT });
     expect((await p.pulumi(["stack", "init", "local"])).code).toBe(0);
     const up = await p.glidepath(["up", "--stack", "local"]);
     expect(up.code, up.stderr).toBe(0);
     edgeProc = p.start(["edge", "--stack", "local", "--port", "0"]);
-    edge = await waitFor("the edge's discovery record", async () => {
-      const text = await fs
-        .readFile(path.join(p.dir, ".glidepath/edge/local.json"), "utf8")
-        .catch(() => undefined);
-      return text === undefined ? undefined : edgeRecordSchema.parse(JSON.parse(text));
-    });
+    edge = await waitFor("the edge's discovery record", () => readEdgeRecord(p.dir, "local"));
     const pages = {
       wix: ["", "about.html", "pricing.html", "site.css"],
       gamma: ["", "panel.css", "panel.js"],
@@ -111,7 +90,7 @@ describe.skipIf(binDir === undefined)("the local edge in the rollout loop", () =
   });
 
   it("rejects the admin endpoints without the right x-wiredchaos-key, changing nothing, and accepts the right key", async () => {
-    const key = (await fs.readFile(path.join(p.dir, ".glidepath/edge/local.key"), "utf8")).trim();
+    const key = (await readEdgeKey(p.dir, "local"))?.trim() ?? "";
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     const check = new URL("/_glidepath/admin/check", edge.url);
     expect((await fetch(check)).status).toBe(401);
@@ -235,7 +214,13 @@ describe.skipIf(binDir === undefined)("the local edge in the rollout loop", () =
     expect(["wix", "gamma"]).toContain(failed);
     // The gate's first sample looks one interval back from the bake's start (the canary's
     // traffic since the step's route took effect).
-    const figs = await figures(edge.url, failed, "v3", (s?.startedAt as number) - 1000, s?.endedAt as number);
+    const figs = await figures(
+      edge.url,
+      failed,
+      "v3",
+      lookBack(s?.startedAt as number, durationMs(DEMO_ROLLOUT.interval)),
+      s?.endedAt as number,
+    );
     expect(figs.score).toBeLessThan(99);
     const h = await p.history();
     expect(h.length - before).toBe(2);

@@ -15,6 +15,7 @@ import { rolloutReportSchema } from "../driver/report";
 import { type ServedEdge, serveEdge } from "../edge/serve";
 import { eventFiles, readSwarmEvents } from "../events/sinks";
 import { readHistory } from "../history";
+import { lookBack } from "../slo/edge-source";
 import { loadStackConfig } from "../stack-config";
 import { runGlidepath } from "./child";
 import { screenshotPanel } from "./panel-shot";
@@ -145,11 +146,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
         problems.push(`the ${version} ramp was ${report.outcome}, expected ${expected}`);
       for (const s of report.steps) {
         for (const app of report.apps) {
-          // Traffic split over the bake window; the canary's SLO over what the gate judged (its
-          // first sample of a step looks one interval back from the bake's start).
+          // Traffic split over the bake window; the canary's SLO over what the gate judged.
           const since = s.startedAt ?? 0;
           const until = s.endedAt ?? Date.now();
-          const judgedSince = since - durationMs(DEMO_ROLLOUT.interval);
+          const judgedSince = lookBack(since, durationMs(DEMO_ROLLOUT.interval));
           rows.push({
             version,
             stable,

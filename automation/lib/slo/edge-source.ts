@@ -7,6 +7,18 @@
 import { httpSloSource } from "./http-source";
 import type { SloSource } from "./sample";
 
+/**
+ * Where the first sample of an app starts: one interval before it. A bake's first sample is
+ * taken as the bake opens, so what the gate judged for a step starts one interval before the
+ * bake window (the canary's traffic since its route took effect).
+ *
+ * @param at - the first sample's time, or the bake's start (epoch ms)
+ * @param intervalMs - the sampling interval
+ */
+export function lookBack(at: number, intervalMs: number): number {
+  return at - intervalMs;
+}
+
 /** Options of {@link edgeSloSource}. */
 export interface EdgeSloOptions {
   /** The edge's base URL, `http://127.0.0.1:<port>/`. */
@@ -32,7 +44,7 @@ export function edgeSloSource(opts: EdgeSloOptions): SloSource {
     describe: () => `edge ${base.origin}`,
     async sample(app, signal) {
       const until = now();
-      const from = since.get(app) ?? until - opts.intervalMs;
+      const from = since.get(app) ?? lookBack(until, opts.intervalMs);
       const url = new URL("/_glidepath/slo", base);
       url.searchParams.set("app", app);
       url.searchParams.set("since", String(from));
