@@ -7,7 +7,7 @@ import type { Argv } from "yargs";
 import { z } from "zod";
 import { writeArtifact } from "../lib/artifacts";
 import { stackContext } from "../lib/context";
-import { runCheck } from "../lib/driver/check";
+import { renderCheckReport, runCheck } from "../lib/driver/check";
 import { loadStackConfigWithSecrets } from "../lib/stack-config";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
@@ -42,17 +42,5 @@ export async function handler(argv: unknown): Promise<void> {
   const ramp = a.version ? { version: a.version, apps: a.apps, overrides: {} } : undefined;
   const report = await runCheck(ctx, config, process.env, secretKeys, ramp);
   if (a.jsonOutput) await writeArtifact(ctx.projectDir, a.jsonOutput, report);
-  const fmt = (c: Record<string, number>) =>
-    Object.entries(c)
-      .map(([op, n]) => `${op}:${n}`)
-      .join(" ");
-  emit(a.json, report, () =>
-    [
-      `check ${a.stack}: config valid; secrets ${report.preflight.ok ? "present" : `missing: ${report.preflight.missing.join(", ")}`}`,
-      `  an up now would change: ${fmt(report.current)}`,
-      report.ramp
-        ? `  ramp ${report.ramp.apps.join(", ")} → ${report.ramp.version}: ${report.ramp.steps.map((s) => `${s.weight}%/${s.windowMs / 1000}s`).join(" → ")}, min ${report.ramp.minSlo}; first step would change: ${fmt(report.ramp.firstStep)}`
-        : "  no ramp planned (pass --version to preview one)",
-    ].join("\n"),
-  );
+  emit(a.json, report, () => renderCheckReport(report));
 }

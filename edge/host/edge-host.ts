@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { DEFAULT_MIN_REQUESTS } from "../../automation/lib/slo/defaults";
 
 /** Options of {@link startEdgeHost}. */
 export interface EdgeHostOptions {
@@ -21,7 +22,11 @@ export interface EdgeHostOptions {
   port?: number;
   /** Requests slower than this count as bad (ms). @default 500 */
   latencyObjectiveMs?: number;
-  /** Requests a window needs before the panel shows a verdict. @default 20 */
+  /**
+   * Requests a window needs before the panel shows a verdict (the Worker's `enough`); the same
+   * figure as the gate's `glidepath:rollout.minRequests` default.
+   * @default DEFAULT_MIN_REQUESTS (100)
+   */
   minRequests?: number;
   /** The SLO minimum (percent) the panel's chip is judged against. @default 99 */
   minScore?: number;
@@ -72,7 +77,7 @@ export async function startEdgeHost(opts: EdgeHostOptions): Promise<EdgeHost> {
       APPS: opts.apps.join(","),
       STACK: opts.stack,
       LATENCY_OBJECTIVE_MS: String(opts.latencyObjectiveMs ?? 500),
-      MIN_REQUESTS: String(opts.minRequests ?? 20),
+      MIN_REQUESTS: String(opts.minRequests ?? DEFAULT_MIN_REQUESTS),
       MIN_SCORE: String(opts.minScore ?? 99),
     },
     serviceBindings: {

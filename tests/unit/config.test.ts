@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { configPath, durationMs, parseStackConfig } from "../../infra/config";
+import { DEMO_ROLLOUT } from "../../automation/lib/demo/project";
+import {
+  cleanWindowChance,
+  DEFAULT_MAX_MISS_RATIO,
+  DEFAULT_MIN_REQUESTS,
+} from "../../automation/lib/slo/defaults";
+import { configPath, durationMs, parseStackConfig, rolloutSchema } from "../../infra/config";
 
 const base = {
   "glidepath:environment": "local",
@@ -26,19 +32,8 @@ describe("parseStackConfig", () => {
         releases: {},
         weights: {},
         wasm: {},
-        rollout: {
-          steps: [5, 25, 50, 100],
-          window: "10m",
-          finalWindow: "15m",
-          interval: "30s",
-          minSlo: 99,
-          maxMisses: 3,
-          mode: "threshold",
-          burn: { objective: 99.9, longWindow: "1h", shortWindow: "5m", maxBurnRate: 14.4 },
-          minRequests: 0,
-          maxHolds: 1,
-          slo: { source: "edge" },
-        },
+        // The rollout defaults are the rollout schema's own (one source; see "rollout defaults").
+        rollout: rolloutSchema.parse({}),
       },
     });
   });
@@ -240,6 +235,83 @@ describe("rollout timing", () => {
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       "glidepath:rollout.window: expected a duration such as 30s, 10m or 1h",
       "glidepath:rollout.interval: expected the sampling interval (2m) to fit in the finalWindow (1m)",
+    ]);
+  });
+});
+
+describe("rollout defaults", () => {
+  it("fills a missing or empty glidepath:rollout with every default, the gate's figures from one module", () => {
+    const absent = parseStackConfig(base);
+    const empty = parseStackConfig({ ...base, "glidepath:rollout": "{}" });
+    const emptyBurn = parseStackConfig({ ...base, "glidepath:rollout": '{"burn":{}}' });
+    expect(absent.ok && empty.ok && emptyBurn.ok).toBe(true);
+    const r = absent.ok ? absent.config.rollout : undefined;
+    expect(empty.ok && empty.config.rollout).toEqual(r);
+    expect(emptyBurn.ok && emptyBurn.config.rollout).toEqual(r);
+    expect(r).toMatchObject({
+      steps: [5, 25, 50, 100],
+      window: "10m",
+      finalWindow: "15m",
+      interval: "30s",
+      minSlo: 99,
+      maxMisses: 3,
+      maxMissRatio: DEFAULT_MAX_MISS_RATIO,
+      minRequests: DEFAULT_MIN_REQUESTS,
+      maxHolds: 1,
+      slo: { source: "edge" },
+    });
+    expect(DEFAULT_MIN_REQUESTS).toBeGreaterThan(0);
+  });
+
+  it("keeps the default minimum's figures: a canary at 5× minSlo 99.0's budget passes a clean window < 1% of the time", () => {
+    expect(cleanWindowChance(0.05, 20)).toBeCloseTo(0.358, 3);
+    expect(cleanWindowChance(0.05, 60)).toBeCloseTo(0.046, 3);
+    expect(cleanWindowChance(0.05, DEFAULT_MIN_REQUESTS)).toBeLessThan(0.01);
+  });
+
+  it("takes the demo's rollout settings (windows of seconds, an explicit minimum of 10)", () => {
+    const demo = rolloutSchema.safeParse(DEMO_ROLLOUT);
+    expect(demo.success && demo.data).toMatchObject({ minRequests: 10, interval: "1s" });
+  });
+});
+
+describe("duration bounds", () => {
+  const rolloutIssues = (rollout: Record<string, unknown>) =>
+    issuesOf({ ...base, "glidepath:rollout": JSON.stringify(rollout) }).map((i) => `${i.path}: ${i.message}`);
+
+  it("refuses a window, final window or interval past 24h, naming the bound", () => {
+    expect(rolloutIssues({ window: "25h", finalWindow: "86400001ms" })).toEqual([
+      'glidepath:rollout.window: expected at most 24h, got "25h"',
+      'glidepath:rollout.finalWindow: expected at most 24h, got "86400001ms"',
+    ]);
+    expect(rolloutIssues({ window: "24h", finalWindow: "24h", interval: "999h" })).toEqual([
+      'glidepath:rollout.interval: expected at most 24h, got "999h"',
+    ]);
+  });
+
+  it("refuses an interval below 100ms, which would flood the source", () => {
+    expect(rolloutIssues({ interval: "99ms" })).toEqual([
+      'glidepath:rollout.interval: expected at least 100ms between samples (less floods the source), got "99ms"',
+    ]);
+  });
+
+  it("accepts the bounds themselves", () => {
+    const r = parseStackConfig({
+      ...base,
+      "glidepath:rollout": JSON.stringify({
+        window: "24h",
+        finalWindow: "1440m",
+        interval: "100ms",
+        burn: { longWindow: "720h", shortWindow: "5m" },
+      }),
+    });
+    expect(r.ok).toBe(true);
+  });
+
+  it("refuses burn windows past 720h (30 days) and durations too long to count in milliseconds", () => {
+    expect(rolloutIssues({ burn: { longWindow: "721h", shortWindow: "99999999999999999999h" } })).toEqual([
+      'glidepath:rollout.burn.longWindow: expected at most 720h (30 days), got "721h"',
+      'glidepath:rollout.burn.shortWindow: expected at most 720h (30 days), got "99999999999999999999h"',
     ]);
   });
 });

@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { planRollout } from "../../automation/lib/driver/plan";
 import { promotionConfig, stepConfig } from "../../automation/lib/driver/ramp-config";
 import { writeStackKeys } from "../../automation/lib/driver/stack-file";
+import { DEFAULT_MAX_MISS_RATIO, DEFAULT_MIN_REQUESTS } from "../../automation/lib/slo/defaults";
+import { judgeGate } from "../../automation/lib/slo/gate";
 import { parseStackConfig, type StackConfig } from "../../infra/config";
 
 function config(extra: Record<string, unknown> = {}): StackConfig {
@@ -102,7 +104,13 @@ describe("planRollout", () => {
       windowMs: 600_000,
       finalWindowMs: 900_000,
       intervalMs: 30_000,
-      gate: { minSlo: 99, maxMisses: 3, mode: "threshold", minRequests: 0 },
+      gate: {
+        minSlo: 99,
+        maxMisses: 3,
+        maxMissRatio: DEFAULT_MAX_MISS_RATIO,
+        mode: "threshold",
+        minRequests: DEFAULT_MIN_REQUESTS,
+      },
       slo: { source: "edge" },
     });
   });
@@ -157,5 +165,63 @@ describe("planRollout", () => {
       /which this rollout does not continue/,
     );
     expect(planRollout("local", cfg, "v2", undefined, {}, projectDir).apps).toEqual(["gamma", "wix"]);
+  });
+
+  it("holds a window without requests under the default config (no promotion on no evidence)", () => {
+    const p = planRollout("local", config(), "v2", undefined, {}, projectDir);
+    const noTraffic = [{ ok: true as const, at: 0, score: 100, good: 0, total: 0 }];
+    expect(judgeGate(p.gate, noTraffic, { startedAt: 0, endsAt: 1, now: 1 })).toMatchObject({
+      status: "insufficient_traffic",
+      requests: 0,
+    });
+  });
+  it("warns at plan time that an HTTP source answering only a score disables the minimum-traffic guard", () => {
+    const edge = planRollout("local", config(), "v2", undefined, {}, projectDir);
+    expect(edge.warnings).toEqual([]);
+    const http = planRollout(
+      "local",
+      config(),
+      "v2",
+      undefined,
+      { sloUrl: "http://127.0.0.1:1/slo" },
+      projectDir,
+    );
+    expect(http.warnings).toHaveLength(1);
+    expect(http.warnings[0]).toMatch(
+      /--slo-url.*score without good\/total counts.*minRequests.*traffic: unknown/,
+    );
+    const badge = planRollout(
+      "local",
+      config(),
+      "v2",
+      undefined,
+      { badgeUrl: "http://127.0.0.1:1/b" },
+      projectDir,
+    );
+    expect(badge.warnings[0]).toMatch(/NOTION_SLO_BADGE_URL/);
+    const off = planRollout(
+      "local",
+      config({ rollout: { minRequests: 0 } }),
+      "v2",
+      undefined,
+      { sloUrl: "http://127.0.0.1:1/slo" },
+      projectDir,
+    );
+    expect(off.warnings).toEqual([]);
+  });
+
+  it("refuses an empty --window, --final-window, --interval, --steps or --slo-url instead of falling back to the default, and names out-of-range numbers", () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ window: "" }, '--window="": expected a duration such as 30s, got an empty value'],
+      [{ finalWindow: "" }, '--final-window="": expected a duration such as 30s, got an empty value'],
+      [{ interval: "" }, '--interval="": expected a duration such as 30s, got an empty value'],
+      [{ steps: [] }, "--steps=[]: expected at least one weight"],
+      [{ sloUrl: "" }, '--slo-url="": expected an http(s) URL'],
+      [{ min: -1 }, "--min=-1: expected a percentage from 0 to 100 such as 99.5"],
+      [{ maxMisses: 0 }, "--max-misses=0: expected a whole number from 1 to 100 such as 3"],
+    ];
+    for (const [over, message] of cases) {
+      expect(() => planRollout("local", config(), "v2", undefined, over, projectDir)).toThrow(message);
+    }
   });
 });

@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { sloSummarySchema } from "../../automation/lib/events/schema";
 import {
   burnRate,
   DEFAULT_BURN,
@@ -14,8 +15,9 @@ import {
   summarizeSamples,
 } from "../../automation/lib/slo/gate";
 import { MISS_KINDS, type MissKind, type SloSample } from "../../automation/lib/slo/sample";
+import { durationMs, rolloutSchema } from "../../infra/config";
 
-const spec: GateSpec = { minSlo: 99, maxMisses: 3, mode: "threshold", minRequests: 0 };
+const spec: GateSpec = { minSlo: 99, maxMisses: 3, maxMissRatio: 1, mode: "threshold", minRequests: 0 };
 const ok = (score: number, at = 0, counts?: { good: number; total: number }): SloSample => ({
   ok: true,
   at,
@@ -169,11 +171,18 @@ describe("judgeGate (threshold)", () => {
       { status: "pass", samples: 2, minScore: 100 },
     ],
     [
-      "the guard sees samples without counts as no requests",
+      "the guard cannot apply to score-only samples: the window passes (its traffic is unknown)",
       { minRequests: 1 },
       [ok(100), ok(100)],
       ended,
-      { status: "insufficient_traffic", requests: 0, needed: 1 },
+      { status: "pass", samples: 2, minScore: 100 },
+    ],
+    [
+      "the guard counts only the counted samples of a mixed window",
+      { minRequests: 10 },
+      [ok(100), ok(100, 0, { good: 9, total: 9 })],
+      ended,
+      { status: "insufficient_traffic", requests: 9, needed: 10 },
     ],
     [
       "the guard sees a no-traffic sample (score 100, total 0) as no requests",
@@ -208,6 +217,36 @@ describe("judgeGate (threshold)", () => {
     expect(judgeGate({ ...spec, ...over }, samples, window)).toEqual(verdict);
   });
 
+  it("fails a window whose share of failed samples is above maxMissRatio, though never 3 in a row", () => {
+    const flaky = [ok(100), miss("error"), ok(100), miss("timeout")];
+    const gate = { ...spec, maxMissRatio: 0.25 };
+    expect(judgeGate(gate, flaky, during)).toEqual({ status: "pending" });
+    expect(judgeGate(gate, flaky, ended)).toEqual({
+      status: "fail",
+      reason: "misses",
+      detail: "2 of 4 samples failed (50% > 25%); last: d-timeout",
+    });
+    const alternating = Array.from({ length: 21 }, (_, i) => (i % 2 === 0 ? ok(100) : miss("error")));
+    expect(judgeGate(gate, alternating, ended)).toMatchObject({
+      status: "fail",
+      reason: "misses",
+      detail: "10 of 21 samples failed (48% > 25%); last: d-error",
+    });
+  });
+
+  it("passes a window whose share of failed samples is at maxMissRatio", () => {
+    const samples = [miss(), ok(100), ok(100), ok(100)];
+    expect(judgeGate({ ...spec, maxMissRatio: 0.25 }, samples, ended)).toEqual({
+      status: "pass",
+      samples: 4,
+      minScore: 100,
+    });
+    expect(judgeGate({ ...spec, maxMissRatio: 0 }, samples, ended)).toMatchObject({
+      status: "fail",
+      detail: "1 of 4 samples failed (25% > 0%); last: d-error",
+    });
+  });
+
   it("never passes a window holding a sample below the minimum", () => {
     const sample = fc.oneof(
       fc.double({ min: 0, max: 100, noNaN: true }).map((s) => ok(s)),
@@ -221,6 +260,7 @@ describe("judgeGate (threshold)", () => {
     const gate = fc.record({
       minSlo: fc.double({ min: 0, max: 100, noNaN: true }),
       maxMisses: fc.integer({ min: 1, max: 5 }),
+      maxMissRatio: fc.double({ min: 0, max: 1, noNaN: true }),
       minRequests: fc.nat(2000),
     });
     fc.assert(
@@ -315,13 +355,14 @@ describe("judgeGate (burn rate)", () => {
     });
   });
 
-  it("defaults the burn settings to 99.9, 1h, 5m and 14.4", () => {
+  it("defaults the burn settings to glidepath:rollout.burn's defaults (99.9, 1h, 5m, 14.4)", () => {
     const { burn: _, ...noBurn } = burn;
+    const b = rolloutSchema.parse({}).burn;
     expect(DEFAULT_BURN).toEqual({
-      objective: 99.9,
-      longWindowMs: 3_600_000,
-      shortWindowMs: 300_000,
-      maxBurnRate: 14.4,
+      objective: b.objective,
+      longWindowMs: durationMs(b.longWindow),
+      shortWindowMs: durationMs(b.shortWindow),
+      maxBurnRate: b.maxBurnRate,
     });
     const long = { startedAt: 0, endsAt: 1_000_000 };
     expect(judgeGate(noBurn, [counts(20, 1000, 0)], { ...long, now: 300_000 })).toMatchObject({
@@ -348,8 +389,41 @@ describe("summarizeSamples", () => {
       misses: 2,
       minScore: 99.1,
       lastScore: 99.8,
+      traffic: "unknown",
     });
-    expect(summarizeSamples([miss()])).toEqual({ count: 1, misses: 1, minScore: null, lastScore: null });
-    expect(summarizeSamples([])).toEqual({ count: 0, misses: 0, minScore: null, lastScore: null });
+    expect(summarizeSamples([miss()])).toEqual({
+      count: 1,
+      misses: 1,
+      minScore: null,
+      lastScore: null,
+      traffic: "unknown",
+    });
+    expect(summarizeSamples([])).toEqual({
+      count: 0,
+      misses: 0,
+      minScore: null,
+      lastScore: null,
+      traffic: "unknown",
+    });
+  });
+
+  it("records traffic: counted with counts and unknown for score-only samples (the guard could not apply)", () => {
+    expect(summarizeSamples([ok(100), ok(99.5)])).toMatchObject({ traffic: "unknown" });
+    expect(summarizeSamples([ok(100), ok(100, 0, { good: 0, total: 0 })])).toEqual({
+      count: 2,
+      misses: 0,
+      minScore: 100,
+      lastScore: 100,
+      requests: 0,
+      good: 0,
+      traffic: "counted",
+    });
+  });
+
+  it("fits the SLO summary schema of reports and SWARM events, which still reads lines without traffic", () => {
+    expect(sloSummarySchema.parse(summarizeSamples([ok(100)]))).toMatchObject({ traffic: "unknown" });
+    const old = { count: 1, misses: 0, minScore: 100, lastScore: 100 };
+    expect(sloSummarySchema.parse(old)).toEqual(old);
+    expect(sloSummarySchema.safeParse({ ...old, traffic: "guessed" }).success).toBe(false);
   });
 });

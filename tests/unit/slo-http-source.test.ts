@@ -2,6 +2,8 @@
  * The HTTP SLO source against a loopback server: every accepted shape, every kind of miss, and
  * no token from the URL in any description or detail.
  */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   httpSloSource,
@@ -253,6 +255,104 @@ describe("httpSloSource", { timeout: 10_000 }, () => {
       const s = await down.sample("wix");
       expect(s).toMatchObject({ ok: false, miss: "error" });
       expect(`${down.describe()} ${detailOf(s)}`).not.toContain(TOKEN);
+    });
+  });
+});
+
+/** A loopback server answering by path: `routes[path]` gives status, headers and body. */
+async function routedServer(
+  routes: Record<
+    string,
+    (host: string) => { status: number; headers?: Record<string, string>; body?: unknown }
+  >,
+) {
+  const seen: { path: string; authorization?: string }[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    seen.push({
+      path: url.pathname,
+      ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
+    });
+    const route = routes[url.pathname];
+    const a = route ? route(`127.0.0.1:${(server.address() as AddressInfo).port}`) : { status: 404 };
+    res.writeHead(a.status, { "content-type": "application/json", ...a.headers });
+    res.end(a.body === undefined ? "" : JSON.stringify(a.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe("httpSloSource redirects", { timeout: 10_000 }, () => {
+  const TOKEN = "s3cr3t";
+  let other: Awaited<ReturnType<typeof routedServer>>;
+  let home: Awaited<ReturnType<typeof routedServer>>;
+
+  beforeAll(async () => {
+    other = await routedServer({ "/slo": () => ({ status: 200, body: { score: 100 } }) });
+    home = await routedServer({
+      "/moved": () => ({ status: 302, headers: { location: "/slo" } }),
+      "/moved-abs": (host) => ({ status: 301, headers: { location: `http://${host}/slo` } }),
+      "/slo": () => ({ status: 200, body: { score: 99.5 } }),
+      "/away": () => ({ status: 302, headers: { location: `${other.base}/slo?key=${TOKEN}` } }),
+      "/loop": () => ({ status: 307, headers: { location: "/loop" } }),
+      "/nowhere": () => ({ status: 302 }),
+    });
+  });
+  afterAll(async () => {
+    await home.close();
+    await other.close();
+  });
+
+  const sample = (path: string, auth = false) =>
+    httpSloSource({
+      url: `${auth ? home.base.replace("http://", `http://user:${TOKEN}@`) : home.base}${path}?token=${TOKEN}`,
+      timeoutMs: FAST,
+      now: () => 42,
+    }).sample("wix");
+
+  it("follows a same-origin redirect, keeping the auth header", async () => {
+    home.seen.length = 0;
+    expect(await sample("/moved", true)).toEqual({ ok: true, at: 42, score: 99.5 });
+    expect(await sample("/moved-abs")).toEqual({ ok: true, at: 42, score: 99.5 });
+    const auth = `Basic ${Buffer.from(`user:${TOKEN}`).toString("base64")}`;
+    expect(home.seen.slice(0, 2)).toEqual([
+      { path: "/moved", authorization: auth },
+      { path: "/slo", authorization: auth },
+    ]);
+  });
+
+  it("refuses a redirect to another origin as an error miss, without asking it or printing secrets", async () => {
+    other.seen.length = 0;
+    const s = await sample("/away", true);
+    expect(s).toEqual({
+      ok: false,
+      at: 42,
+      miss: "error",
+      detail: `HTTP 302: the redirect to another origin (${other.base}/slo?key=***) was refused`,
+    });
+    expect(other.seen).toEqual([]);
+  });
+
+  it("gives up after a few redirects, and on a redirect without a location", async () => {
+    expect(await sample("/loop")).toMatchObject({
+      ok: false,
+      miss: "error",
+      detail: "HTTP 307: more than 3 redirects",
+    });
+    expect(await sample("/nowhere")).toMatchObject({
+      ok: false,
+      miss: "error",
+      detail: "HTTP 302 without a Location header",
     });
   });
 });

@@ -9,7 +9,12 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { writeStackKeys } from "../driver/stack-file";
 
-/** The demo's rollout settings: the runbook's steps with windows of seconds. */
+/**
+ * The demo's rollout settings: the runbook's steps with windows of seconds. `minRequests` is
+ * set below the default (100, see `automation/lib/slo/defaults.ts`) on purpose: the demo's
+ * traffic (about 120 req/s) gives the canary ~36 requests in a 6 s window at 5%, so the default
+ * would hold the first step every time; 10 still refuses a window the canary did not serve.
+ */
 export const DEMO_ROLLOUT = {
   steps: [5, 25, 50, 100],
   window: "6s",

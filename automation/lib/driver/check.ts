@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import type { StackConfig } from "../../../infra/config";
 import type { StackContext } from "../context";
-import { type PlannedRollout, planRollout, type RolloutOverrides } from "./plan";
+import { badgeUrlOf, type PlannedRollout, planRollout, type RolloutOverrides } from "./plan";
 import { preflightSummary, preflightSummarySchema } from "./preflight";
 import { stepConfig } from "./ramp-config";
 import { writeConfigKeys } from "./stack-file";
@@ -30,6 +30,8 @@ export const checkReportSchema = z.strictObject({
       steps: z.array(z.strictObject({ weight: z.number(), windowMs: z.number() })),
       intervalMs: z.number(),
       minSlo: z.number(),
+      /** The plan's warnings for people, as `rollout` would print them (see `planWarnings`). */
+      warnings: z.array(z.string()),
       /** Changes the first step's update would make. */
       firstStep: changes,
     })
@@ -46,7 +48,8 @@ export type CheckReport = z.infer<typeof checkReportSchema>;
  * @param cfg - its validated config
  * @param env - environment variables (for the preflight)
  * @param secretKeys - config keys set as secrets
- * @param ramp - the version (and overrides) of a planned ramp @default - none: no ramp preview
+ * @param ramp - the version (and overrides) of a planned ramp; the badge URL comes from `env` or
+ *   the config, as for `rollout`, unless the overrides give one @default - none: no ramp preview
  */
 export async function runCheck(
   ctx: StackContext,
@@ -60,7 +63,8 @@ export async function runCheck(
   let planned: PlannedRollout | undefined;
   let firstStep: Record<string, number> = {};
   if (ramp !== undefined) {
-    planned = planRollout(ctx.stack.name, cfg, ramp.version, ramp.apps, ramp.overrides, ctx.projectDir);
+    const overrides = { badgeUrl: badgeUrlOf(env, cfg), ...ramp.overrides };
+    planned = planRollout(ctx.stack.name, cfg, ramp.version, ramp.apps, overrides, ctx.projectDir);
     const weight = planned.steps[0] as number;
     const phase = stepConfig(cfg, {
       id: `${ramp.version}@check`,
@@ -94,8 +98,34 @@ export async function runCheck(
           })),
           intervalMs: planned.intervalMs,
           minSlo: planned.gate.minSlo,
+          warnings: planned.warnings,
           firstStep,
         }
       : null,
   });
+}
+
+/** Change counts as `op:n op:n`. */
+function changesText(c: Readonly<Record<string, number>>): string {
+  return Object.entries(c)
+    .map(([op, n]) => `${op}:${n}`)
+    .join(" ");
+}
+
+/**
+ * The check report for people (pure): preflight, current changes, the planned ramp and its
+ * warnings, one per line.
+ *
+ * @param report - the report
+ */
+export function renderCheckReport(report: CheckReport): string {
+  const { preflight, ramp } = report;
+  return [
+    `check ${report.stack}: config valid; secrets ${preflight.ok ? "present" : `missing: ${preflight.missing.join(", ")}`}`,
+    `  an up now would change: ${changesText(report.current)}`,
+    ramp
+      ? `  ramp ${ramp.apps.join(", ")} → ${ramp.version}: ${ramp.steps.map((s) => `${s.weight}%/${s.windowMs / 1000}s`).join(" → ")}, min ${ramp.minSlo}; first step would change: ${changesText(ramp.firstStep)}`
+      : "  no ramp planned (pass --version to preview one)",
+    ...(ramp?.warnings ?? []).map((w) => `  warning: ${w}`),
+  ].join("\n");
 }

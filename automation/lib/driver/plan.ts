@@ -34,21 +34,63 @@ export interface RolloutOverrides {
   maxMisses?: number;
 }
 
-/** The config key each override replaces, and the flag that set it. */
-const FLAG_OF: Record<string, string> = {
-  steps: "--steps",
-  window: "--window",
-  finalWindow: "--final-window",
-  minSlo: "--min",
-  interval: "--interval",
-  slo: "--slo-url",
-  maxMisses: "--max-misses",
+/** The `glidepath:rollout` keys the flags override: each flag, and its value among the overrides. */
+const OVERRIDES: Readonly<Record<string, { flag: string; of: (o: RolloutOverrides) => unknown }>> = {
+  steps: { flag: "--steps", of: (o) => o.steps },
+  window: { flag: "--window", of: (o) => o.window },
+  finalWindow: { flag: "--final-window", of: (o) => o.finalWindow },
+  minSlo: { flag: "--min", of: (o) => o.min },
+  interval: { flag: "--interval", of: (o) => o.interval },
+  maxMisses: { flag: "--max-misses", of: (o) => o.maxMisses },
 };
 
 /** A planned ramp plus where its samples come from. */
 export interface PlannedRollout extends RolloutRequest {
   /** The SLO source settings. */
   slo: { source: "edge" } | { source: "http"; url: string };
+  /**
+   * For people, before the first update (the ramp goes ahead): today at most one, when an HTTP
+   * source may answer scores without counts while `minRequests` is set (see {@link planWarnings}).
+   */
+  warnings: string[];
+}
+
+/** Where an HTTP SLO source was configured, for messages. */
+export type SloOrigin = "--slo-url" | "glidepath:rollout.slo" | "NOTION_SLO_BADGE_URL";
+
+/**
+ * The runbook's badge URL (`NOTION_SLO_BADGE_URL`), from the environment or the (secret) stack
+ * config, as `rollout` and `check` both take it; empty values count as unset.
+ *
+ * @param env - environment variables
+ * @param config - the stack's config, secrets included
+ */
+export function badgeUrlOf(
+  env: Readonly<Record<string, string | undefined>>,
+  config: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const fromEnv = env.NOTION_SLO_BADGE_URL;
+  if (fromEnv !== undefined && fromEnv.trim() !== "") return fromEnv;
+  const fromConfig = config.NOTION_SLO_BADGE_URL;
+  return typeof fromConfig === "string" && fromConfig.trim() !== "" ? fromConfig : undefined;
+}
+
+/**
+ * Plan-time warnings (pure). An HTTP source cannot be promised to give good/total counts (a
+ * badge often answers only a score), and with a score-only answer the minimum-traffic guard
+ * cannot apply: so with `minRequests > 0` and an HTTP source, one warning says so.
+ *
+ * @param slo - the planned source and where it was configured (edge: no origin)
+ * @param minRequests - the planned minimum
+ */
+export function planWarnings(
+  slo: { source: "edge" } | { source: "http"; origin: SloOrigin },
+  minRequests: number,
+): string[] {
+  if (slo.source !== "http" || minRequests <= 0) return [];
+  return [
+    `the SLO source (${slo.origin}) is HTTP: if it answers a score without good/total counts, the minimum-traffic guard (glidepath:rollout.minRequests ${minRequests}) cannot apply and the step reports say traffic: unknown; have it answer {"good":…,"total":…} to keep the guard`,
+  ];
 }
 
 function argError(lines: string[]): GlidepathError {
@@ -68,7 +110,9 @@ function argError(lines: string[]): GlidepathError {
  * @param apps - the apps to ramp @default - every app with a release
  * @param overrides - flags that override `glidepath:rollout`
  * @param projectDir - where `apps/<app>/<version>` bundles live
- * @throws GlidepathError `GP_ARG_INVALID`, `GP_RAMP_CONFLICT` (exit 2)
+ * @returns the plan, with warnings for people (see {@link planWarnings})
+ * @throws GlidepathError `GP_ARG_INVALID`, `GP_RAMP_CONFLICT` (exit 2); a flag given with an
+ *   empty value is refused like any bad value, never replaced by the config's
  */
 export function planRollout(
   stack: string,
@@ -106,28 +150,33 @@ export function planRollout(
       );
     }
   }
-  const merged = {
-    ...cfg.rollout,
-    ...(overrides.steps ? { steps: overrides.steps } : {}),
-    ...(overrides.window ? { window: overrides.window } : {}),
-    ...(overrides.finalWindow ? { finalWindow: overrides.finalWindow } : {}),
-    ...(overrides.min !== undefined ? { minSlo: overrides.min } : {}),
-    ...(overrides.interval ? { interval: overrides.interval } : {}),
-    ...(overrides.maxMisses !== undefined ? { maxMisses: overrides.maxMisses } : {}),
-    ...(overrides.sloUrl ? { slo: { source: "http" as const, url: overrides.sloUrl } } : {}),
-    ...(!overrides.sloUrl && cfg.rollout.slo.source === "edge" && overrides.badgeUrl
-      ? { slo: { source: "http" as const, url: overrides.badgeUrl } }
-      : {}),
-  };
+  // An override counts when given (`!== undefined`): an empty value is refused, never a default.
+  const origin: SloOrigin =
+    overrides.sloUrl !== undefined
+      ? "--slo-url"
+      : cfg.rollout.slo.source === "edge" && overrides.badgeUrl !== undefined
+        ? "NOTION_SLO_BADGE_URL"
+        : "glidepath:rollout.slo";
+  const sloUrl = origin === "--slo-url" ? overrides.sloUrl : overrides.badgeUrl;
+  const merged: Record<string, unknown> = { ...cfg.rollout };
+  for (const [key, o] of Object.entries(OVERRIDES)) {
+    if (o.of(overrides) !== undefined) merged[key] = o.of(overrides);
+  }
+  if (origin !== "glidepath:rollout.slo") merged.slo = { source: "http", url: sloUrl };
   const parsed = rolloutSchema.safeParse(merged);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       const key = String(i.path[0] ?? "");
-      const flag = FLAG_OF[key] ?? `glidepath:rollout.${i.path.join(".")}`;
-      // The SLO URL may carry a token: it is shown redacted.
-      const url = key === "slo" ? (merged.slo as { url?: string }).url : undefined;
-      const value = key === "slo" ? redactUrl(url ?? "") : (merged as Record<string, unknown>)[key];
-      problems.push(`${flag}=${JSON.stringify(value)}: ${i.message}`);
+      const o = OVERRIDES[key];
+      if (key === "slo") {
+        // The SLO URL may carry a token: it is shown redacted (an empty one as it is).
+        const url = (merged.slo as { url?: string }).url ?? "";
+        const where = origin === "glidepath:rollout.slo" ? `glidepath:rollout.${i.path.join(".")}` : origin;
+        problems.push(`${where}=${JSON.stringify(url.trim() === "" ? url : redactUrl(url))}: ${i.message}`);
+      } else {
+        const where = o?.of(overrides) !== undefined ? o.flag : `glidepath:rollout.${i.path.join(".")}`;
+        problems.push(`${where}=${JSON.stringify(merged[key])}: ${i.message}`);
+      }
     }
   }
   if (problems.length > 0 || !parsed.success) throw argError(problems);
@@ -155,6 +204,7 @@ export function planRollout(
     gate: {
       minSlo: r.minSlo,
       maxMisses: r.maxMisses,
+      maxMissRatio: r.maxMissRatio,
       mode: r.mode,
       burn: {
         objective: r.burn.objective,
@@ -166,5 +216,6 @@ export function planRollout(
     },
     maxHolds: r.maxHolds,
     slo: r.slo,
+    warnings: planWarnings(r.slo.source === "http" ? { source: "http", origin } : r.slo, r.minRequests),
   };
 }

@@ -96,6 +96,7 @@ export async function serveEdge(
       adminKey,
       port: opts.port ?? 0,
       minScore: config.rollout.minSlo,
+      minRequests: config.rollout.minRequests,
       timeline: cachedTimeline(ctx.stack, ctx.projectDir),
     });
   } catch (e) {

@@ -6,9 +6,18 @@
  *   the step fails when both burn faster than `maxBurnRate` (multi-window burn-rate alerting).
  *   Only samples with good/total counts take part; others still end a miss streak.
  *
- * In both, `maxMisses` failed samples in a row fail the step closed, and so does a window that
- * ends without one usable sample. A minimum-traffic guard (`minRequests`) keeps a step with too
- * little data from passing at the window's end.
+ * In both, the gate fails closed on missing evidence:
+ *
+ * - misses in a row: `maxMisses` failed samples in a row fail the step at once (default 3);
+ * - misses over the window: at the window's end, a share of failed samples above
+ *   `maxMissRatio` fails it (default 0.25: a source failing every other sample never has 3 in
+ *   a row, but half the window is blind);
+ * - a window that ends without one usable sample fails;
+ * - too little traffic: with counts (the edge, `{good,total}` bodies), a window that counted
+ *   fewer than `minRequests` requests is `insufficient_traffic` (default 100; the driver holds
+ *   the step up to `maxHolds` windows, then fails it). Score-only samples cannot be counted:
+ *   their window's traffic is `unknown` ({@link SampleSummary.traffic}) and the guard does not
+ *   apply. Defaults and their reasoning: `defaults.ts`.
  */
 import type { OkSample, SloSample } from "./sample";
 
@@ -36,13 +45,24 @@ export const DEFAULT_BURN: Readonly<BurnSpec> = {
 export interface GateSpec {
   /** Minimum score (percent) per sample (threshold mode). */
   minSlo: number;
-  /** Consecutive misses that fail the gate closed. @default 3 */
+  /** Failed samples in a row that fail the gate closed at once. @default 3 */
   maxMisses: number;
+  /**
+   * The largest share (0–1) of failed samples a window may end with; above it the window fails
+   * closed (`misses`). 1 turns the rule off.
+   * @default DEFAULT_MAX_MISS_RATIO (0.25)
+   */
+  maxMissRatio: number;
   /** `threshold` (every sample ≥ minSlo) or `burn-rate` (error budget, needs good/total counts). */
   mode: "threshold" | "burn-rate";
   /** Burn-rate settings (burn-rate mode). @default DEFAULT_BURN (99.9, 1h, 5m, 14.4) */
   burn?: BurnSpec;
-  /** Requests (Σ total of ok samples) the window must see before a verdict; 0 disables the guard. @default 0 */
+  /**
+   * Requests (Σ total of the counted ok samples) the window must see before it may pass; 0
+   * disables the guard. It applies only when the window holds samples with good/total counts:
+   * a window of score-only samples has unknown traffic ({@link SampleSummary.traffic}).
+   * @default DEFAULT_MIN_REQUESTS (100; the reasoning is in `defaults.ts`)
+   */
   minRequests: number;
 }
 
@@ -80,7 +100,16 @@ export interface SampleSummary {
   requests?: number;
   /** Good requests among them (Σ good); absent when no sample has counts. */
   good?: number;
+  /**
+   * `counted` when at least one ok sample gave good/total counts, so the minimum-traffic guard
+   * could judge the requests; `unknown` otherwise (a score-only source, or no ok sample): the
+   * guard could not apply.
+   */
+  traffic: Traffic;
 }
+
+/** Whether a window's requests were counted (see {@link SampleSummary.traffic}). */
+export type Traffic = "counted" | "unknown";
 
 /**
  * Count, misses, and the lowest and latest scores of samples (for progress and reports).
@@ -94,11 +123,13 @@ export function summarizeSamples(samples: readonly SloSample[]): SampleSummary {
     misses: samples.length - scores.length,
     minScore: scores.length > 0 ? Math.min(...scores) : null,
     lastScore: scores.at(-1) ?? null,
+    traffic: "unknown",
   };
   const withCounts = samples.filter(counted);
   if (withCounts.length > 0) {
     summary.requests = withCounts.reduce((n, s) => n + s.total, 0);
     summary.good = withCounts.reduce((n, s) => n + s.good, 0);
+    summary.traffic = "counted";
   }
   return summary;
 }
@@ -154,14 +185,25 @@ function kindsText(kinds: readonly string[]): string {
   return runs.map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(", ");
 }
 
+/** A share as a percentage beside its bound, with a decimal when whole percents would look equal. */
+function shareText(share: number, max: number): [string, string] {
+  for (const digits of [0, 1, 2]) {
+    const [a, b] = [(100 * share).toFixed(digits), (100 * max).toFixed(digits)];
+    if (a !== b) return [`${a}%`, `${b}%`];
+  }
+  return [`${100 * share}%`, `${100 * max}%`];
+}
+
 /**
  * Judges one app's samples of a step's bake window. Rules, in sample order:
  * a threshold-mode ok sample below `minSlo` fails (`below_min`); `maxMisses` misses in a row
  * fail closed (`misses`; an ok sample ends the streak). Then, in burn-rate mode, both windows
  * burning faster than `maxBurnRate` at `now` fail (`burn_rate`). Before `endsAt` the verdict is
  * otherwise `pending`. From `endsAt` on: no usable ok sample (in burn-rate mode, one with
- * counts) fails closed (`misses`); fewer than `minRequests` requests is `insufficient_traffic`;
- * else `pass`.
+ * counts) fails closed (`misses`); a share of failed samples above `maxMissRatio` fails closed
+ * (`misses`, e.g. "2 of 4 samples failed (50% > 25%)"); with counted samples, fewer than
+ * `minRequests` requests is `insufficient_traffic` (score-only samples: the guard does not
+ * apply); else `pass`.
  *
  * @param spec - the gate
  * @param samples - the window's samples so far, oldest first
@@ -213,8 +255,18 @@ export function judgeGate(spec: GateSpec, samples: readonly SloSample[], window:
           : "no successful sample in the window",
     };
   }
-  const requests = usable.reduce((n, s) => n + (s.total ?? 0), 0);
-  if (spec.minRequests > 0 && requests < spec.minRequests) {
+  const failed = samples.length - samples.filter((s) => s.ok).length;
+  if (failed / samples.length > spec.maxMissRatio) {
+    const [share, max] = shareText(failed / samples.length, spec.maxMissRatio);
+    return {
+      status: "fail",
+      reason: "misses",
+      detail: `${failed} of ${samples.length} samples failed (${share} > ${max}); last: ${lastMiss}`,
+    };
+  }
+  const withCounts = usable.filter(counted);
+  const requests = withCounts.reduce((n, s) => n + s.total, 0);
+  if (spec.minRequests > 0 && withCounts.length > 0 && requests < spec.minRequests) {
     return { status: "insufficient_traffic", requests, needed: spec.minRequests };
   }
   return { status: "pass", samples: samples.length, minScore: Math.min(...usable.map((s) => s.score)) };

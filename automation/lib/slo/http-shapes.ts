@@ -15,8 +15,9 @@
  * `total: 0`. No requests is no evidence either way: counted as a miss, a quiet canary would
  * fail closed; counted as a low score, it would fail the threshold. Score 100 is neutral, the
  * burn rate ignores it (no requests), and `total: 0` lets the gate's `minRequests` guard see
- * that the window had no data. With the guard off (`minRequests: 0`), a window of such samples
- * passes.
+ * that the window had no data (by default it needs 100 requests). With the guard off
+ * (`minRequests: 0`), a window of such samples passes. A body with a score and no counts says
+ * nothing about traffic: the guard cannot apply to it (the window's traffic is `unknown`).
  */
 import { z } from "zod";
 import { missSample, type SloSample } from "./sample";

@@ -7,6 +7,12 @@
  * The URL may carry credentials: userinfo is sent as HTTP Basic auth (fetch refuses URLs with
  * userinfo), and neither it nor query values ever appear in `describe()` or a miss's detail.
  * Details quote at most 60 characters of a body.
+ *
+ * Redirects: at most {@link MAX_REDIRECTS} to the same origin (scheme, host and port) are
+ * followed, with the same headers (the auth header too: it only ever goes to the origin the
+ * URL names). A redirect to another origin is not followed: it is an `error` miss whose detail
+ * names the refused target (redacted), so the gate never judges data the configured source did
+ * not serve, and credentials never travel to a host nobody configured.
  */
 import { readSloBody } from "./http-shapes";
 import { clip, type MissKind, missSample, type SloSample, type SloSource } from "./sample";
@@ -19,6 +25,12 @@ export {
   sloPerAppSchema,
   sloScoreSchema,
 } from "./http-shapes";
+
+/** Same-origin redirects followed per sample; one more is an `error` miss. */
+export const MAX_REDIRECTS = 3;
+
+/** Statuses that redirect (with a `Location`). */
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /** Options of {@link httpSloSource}. */
 export interface HttpSloOptions {
@@ -86,16 +98,53 @@ function targetOf(url: string): Target | undefined {
   return { href: u.toString(), headers, secrets };
 }
 
+/** Text with every secret replaced by `***`. */
+function mask(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((t, s) => t.split(s).join("***"), text);
+}
+
+/**
+ * Where a redirect leads (pure): the next URL to fetch, or why it is refused.
+ *
+ * @param from - the URL that answered (no userinfo)
+ * @param status - its status, one of the redirect statuses
+ * @param location - its `Location` header, if any
+ * @param hops - redirects already followed for this sample
+ * @returns `{ next }` (userinfo removed) or `{ refused }`, a detail without query values or userinfo
+ */
+export function followRedirect(
+  from: string,
+  status: number,
+  location: string | null,
+  hops: number,
+): { next: string } | { refused: string } {
+  if (location === null || location.trim() === "")
+    return { refused: `HTTP ${status} without a Location header` };
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    return { refused: `HTTP ${status} to an invalid Location` };
+  }
+  if (next.origin !== new URL(from).origin) {
+    return {
+      refused: `HTTP ${status}: the redirect to another origin (${redactUrl(next.href)}) was refused`,
+    };
+  }
+  if (hops >= MAX_REDIRECTS) return { refused: `HTTP ${status}: more than ${MAX_REDIRECTS} redirects` };
+  next.username = "";
+  next.password = "";
+  next.hash = "";
+  return { next: next.href };
+}
+
 /** Why fetch failed, as a short code (`ECONNREFUSED`) or message with the secrets masked. */
 function failureReason(e: unknown, secrets: readonly string[]): string {
   const cause = e instanceof Error ? e.cause : undefined;
   const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined;
   if (typeof code === "string") return code;
   const text = cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
-  return clip(
-    secrets.reduce((t, s) => t.split(s).join("***"), text),
-    60,
-  );
+  return clip(mask(text, secrets), 60);
 }
 
 /**
@@ -116,10 +165,20 @@ export function httpSloSource(opts: HttpSloOptions): SloSource {
       const timeout = AbortSignal.timeout(opts.timeoutMs);
       let text: string;
       try {
-        const res = await fetch(target.href, {
-          headers: target.headers,
-          signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-        });
+        let href = target.href;
+        let res: Response;
+        for (let hops = 0; ; hops++) {
+          res = await fetch(href, {
+            headers: target.headers,
+            redirect: "manual",
+            signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+          });
+          if (!REDIRECTS.has(res.status)) break;
+          await res.body?.cancel().catch(() => undefined);
+          const hop = followRedirect(href, res.status, res.headers.get("location"), hops);
+          if ("refused" in hop) return miss("error", mask(hop.refused, target.secrets));
+          href = hop.next;
+        }
         if (!res.ok) {
           await res.body?.cancel().catch(() => undefined);
           return miss("error", `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`);
