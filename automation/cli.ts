@@ -34,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(toolchain)
       .version(false)
       .demandCommand(1, "name a command; see --help")
+      .epilog(EXIT_CODES_HELP)
       .strict()
       .fail((msg, err) => {
         throw err ?? new UsageError(msg);
@@ -57,11 +58,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     if (process.env.GLIDEPATH_DEBUG === "1" && e instanceof Error && e.stack)
       process.stderr.write(`${e.stack}\n`);
-    return ExitCode.failed;
+    return ExitCode.internal;
   }
 }
 
 class UsageError extends Error {}
+
+/** The exit-code table, as `--help` prints it (the README has the same table). */
+export const EXIT_CODES_HELP = [
+  "Exit codes:",
+  "  0    success",
+  "  1    the operation failed and the stack is on a green state (a failed gate or aborted ramp was rolled back)",
+  "  2    bad input or a refused command (arguments, config, a held stack, an unfinished rollback); nothing changed",
+  "  3    a rollback failed: the stack is not on its last green state and a canary may be live (page someone)",
+  "  4    internal error of glidepath (a bug): report it",
+  "  130  interrupted by SIGINT (a live canary was rolled back first)",
+  "  143  interrupted by SIGTERM (a live canary was rolled back first)",
+].join("\n");
 
 if (require.main === module) {
   main(hideBin(process.argv)).then((code) => {

@@ -7,7 +7,10 @@
  *    side by side per step; the ratio of medians. Target ≤ 1.2×.
  * 2. Time to rollback: from the failing sample to the target back on the stable release at
  *    weight 0 (the report's `rollback.fromFailureMs`), over several ramps that fail at 5%;
- *    median and max.
+ *    median and max, against a raw `pulumi up --refresh` of the same change (a 5% canary
+ *    back to its stable release, the config written beforehand) on the twin project: the
+ *    rollback is one such `up` plus its bookkeeping (history read, config read, closing
+ *    mark, target check).
  *
  * Run: `npm run bench -- driver-step` (BENCH_RUNS ramps of each kind, default 3).
  */
@@ -90,6 +93,47 @@ async function rawSteps(p: ScratchProject, version: string): Promise<number[]> {
   return times;
 }
 
+/** Raw `pulumi up --refresh` of the rollback's change: a 5% canary back to stable (config written untimed). */
+async function rawRollback(p: ScratchProject, version: string): Promise<number> {
+  const cfgText = JSON.parse(
+    (await must(p.pulumi(["config", "--json", "--stack", "local"]))).stdout,
+  ) as Record<string, { value?: string; objectValue?: unknown }>;
+  const raw = Object.fromEntries(
+    Object.entries(cfgText).map(([k, v]) => [k, v.value ?? JSON.stringify(v.objectValue)]),
+  );
+  const parsed = parseStackConfig(raw);
+  if (!parsed.ok) throw new Error("bench: the scratch stack's config does not parse");
+  const green = parsed.config;
+  const ramp = {
+    id: "bench",
+    version,
+    apps: ["gamma", "wix"],
+    step: 0,
+    weight: 5,
+    startedAt: new Date().toISOString(),
+  };
+  const flags = [
+    "up",
+    "--yes",
+    "--skip-preview",
+    "--non-interactive",
+    "--suppress-progress",
+    "--stack",
+    "local",
+  ];
+  await writeStackKeys(p.dir, "local", { ...stepConfig(green, ramp) });
+  await must(p.pulumi(flags));
+  await writeStackKeys(p.dir, "local", {
+    releases: green.releases,
+    weights: green.weights,
+    flags: green.flags,
+    ramp: undefined,
+  });
+  const t0 = process.hrtime.bigint();
+  await must(p.pulumi([...flags, "--refresh"]));
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 async function main(): Promise<void> {
   const tc = await benchToolchain();
   console.log(`Pulumi ${tc.version}, Node ${process.version}, ${RUNS} ramps of each kind\n`);
@@ -133,18 +177,28 @@ async function main(): Promise<void> {
     // 2. Time to rollback: ramps that fail at their first sample.
     slo.score.value = 97;
     const rollbacks: number[] = [];
+    const rawRollbacks: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const version = `f${i + 2}`;
       await addVersion(d.dir, version);
+      await addVersion(r.dir, version);
+      rawRollbacks.push(await rawRollback(r, version));
       const out = await rollout(d, version, slo.url);
       if (out.code !== 1) throw new Error(`expected a rollback (exit 1), got ${out.code}: ${out.stderr}`);
       const report = JSON.parse(out.stdout) as { rollback?: { fromFailureMs: number } };
       rollbacks.push(report.rollback?.fromFailureMs ?? Number.NaN);
     }
+    const rb = median(rollbacks);
+    const rawRb = median(rawRollbacks);
     console.log(
-      `time to rollback (failing sample → stable at weight 0): median ${sec(median(rollbacks))}, max ${sec(Math.max(...rollbacks))} over ${RUNS}`,
+      "                   raw pulumi up --refresh (median)   glidepath rollback (median, max)   ratio",
     );
-    console.log(`raw pulumi up of one step, for scale: ${sec(allRaw)}`);
+    console.log(
+      `time to rollback   ${sec(rawRb).padStart(32)}   ${`${sec(rb)}, ${sec(Math.max(...rollbacks))}`.padStart(32)}   ${(rb / rawRb).toFixed(2)}x`,
+    );
+    console.log(
+      `(glidepath: failing sample → target checked on the stable release at weight 0; raw pulumi up of one step: ${sec(allRaw)})`,
+    );
   } finally {
     slo.close();
   }

@@ -7,6 +7,9 @@
  */
 import { z } from "zod";
 import { RUNTIME_PROFILES } from "../providers/wasm/manifest";
+import { rolloutSchema } from "./rollout-config";
+
+export * from "./rollout-config";
 
 /** The config namespace of every glidepath key (`glidepath:flags`, …). */
 export const CONFIG_NAMESPACE = "glidepath";
@@ -74,23 +77,28 @@ const rampSchema = z.strictObject({
   weight: z.number().int().min(1).max(100),
   /** When the ramp started (ISO 8601). */
   startedAt: z.iso.datetime(),
+  /**
+   * The green state the ramp started from, recorded before its first step: the update number
+   * and the digest of its plain config. Every rollback of this ramp restores exactly that
+   * update, without searching the history for it.
+   * @default - none (a ramp started by an older glidepath: the newest green update is used)
+   */
+  restore: z
+    .strictObject({
+      update: z.number().int().min(1),
+      digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: "expected sha256:<64 hex digits>" }),
+    })
+    .optional(),
+  /**
+   * The ramp was started with `--override-hold` on a stack whose health was `failing`; every
+   * update message of the ramp says so.
+   * @default false
+   */
+  overrideHold: z.boolean().optional(),
 });
 
 /** The persisted ramp pointer (`glidepath:ramp`). */
 export type RampState = z.infer<typeof rampSchema>;
-
-/** A positive duration such as `500ms`, `30s`, `10m`, `1h`. */
-export const DURATION = /^([1-9]\d*)(ms|s|m|h)$/;
-
-/** Parses a {@link DURATION} into milliseconds. */
-export function durationMs(text: string): number {
-  const m = DURATION.exec(text);
-  if (!m) throw new Error(`not a duration: ${text}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
-  return Number(m[1]) * unit;
-}
-
-const duration = z.string().regex(DURATION, { error: "expected a duration such as 30s, 10m or 1h" });
 
 /** A path inside the project: relative, no `..`. */
 const projectPath = z
@@ -131,87 +139,6 @@ const appReleases = z
     path: ["canary", "version"],
   });
 
-/** Burn-rate gate settings (multi-window error-budget burn). */
-const burnSchema = z.strictObject({
-  /** SLO objective in percent; the error budget is 100 − objective. @default 99.9 */
-  objective: z.number().gt(0).lt(100).default(99.9),
-  /** Long window. @default 1h */
-  longWindow: duration.default("1h"),
-  /** Short window. @default 5m */
-  shortWindow: duration.default("5m"),
-  /** Burn rate both windows must exceed to fail the gate. @default 14.4 */
-  maxBurnRate: z.number().positive().default(14.4),
-});
-
-/** Rollout settings of the driver, as config or `glidepath rollout` flags give them. */
-export const rolloutSchema = z
-  .strictObject({
-    /** Canary weights of the ramp, strictly increasing, ending at 100. @default [5, 25, 50, 100] */
-    steps: z
-      .array(
-        z
-          .number({ error: "expected an integer weight from 1 to 100" })
-          .int({ error: "expected an integer weight from 1 to 100" })
-          .min(1, { error: "expected an integer weight from 1 to 100" })
-          .max(100, { error: "expected an integer weight from 1 to 100" }),
-        { error: "expected a list of integer weights from 1 to 100" },
-      )
-      .min(1)
-      .default([5, 25, 50, 100]),
-    /** Bake window of each step but the last. @default 10m */
-    window: duration.default("10m"),
-    /** Bake window of the last step. @default 15m */
-    finalWindow: duration.default("15m"),
-    /** Time between SLO samples. @default 30s */
-    interval: duration.default("30s"),
-    /** Minimum SLO score (percent) a sample must reach. @default 99.0 */
-    minSlo: z.number().min(0).max(100).default(99.0),
-    /** Consecutive failed samples (errors, timeouts, garbage) before the gate fails closed. @default 3 */
-    maxMisses: z.number().int().min(1).max(100).default(3),
-    /** `threshold`: every sample ≥ minSlo; `burn-rate`: error budget over two windows (needs counts). @default "threshold" */
-    mode: z.enum(["threshold", "burn-rate"]).default("threshold"),
-    /** Burn-rate settings. @default - objective 99.9, windows 1h and 5m, max burn rate 14.4 */
-    burn: burnSchema.default({ objective: 99.9, longWindow: "1h", shortWindow: "5m", maxBurnRate: 14.4 }),
-    /** Requests a step's window must see before it is judged (0: no guard). @default 0 */
-    minRequests: z.number().int().min(0).default(0),
-    /** Extra windows a step may wait for enough traffic before failing closed. @default 1 */
-    maxHolds: z.number().int().min(0).max(10).default(1),
-    /** Where SLO samples come from. @default - the local edge */
-    slo: z
-      .discriminatedUnion("source", [
-        z.strictObject({ source: z.literal("edge") }),
-        z.strictObject({
-          source: z.literal("http"),
-          url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }),
-        }),
-      ])
-      .default({ source: "edge" }),
-  })
-  .superRefine((r, ctx) => {
-    r.steps.forEach((w, i) => {
-      const prev = r.steps[i - 1];
-      if (prev !== undefined && w <= prev) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["steps", i],
-          message: `expected weights to increase: ${prev} then ${w}`,
-        });
-      }
-    });
-    for (const key of ["window", "finalWindow"] as const) {
-      if (DURATION.test(r.interval) && DURATION.test(r[key]) && durationMs(r.interval) > durationMs(r[key])) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["interval"],
-          message: `expected the sampling interval (${r.interval}) to fit in the ${key} (${r[key]})`,
-        });
-      }
-    }
-    if (r.steps[r.steps.length - 1] !== 100) {
-      ctx.addIssue({ code: "custom", path: ["steps"], message: "expected the last step to be 100" });
-    }
-  });
-
 /** The parsed, validated configuration of one stack. */
 export const stackConfigSchema = z
   .strictObject({
@@ -248,20 +175,12 @@ export const stackConfigSchema = z
           .max(100, { error: "expected an integer from 0 to 100" }),
       )
       .default({}),
-    /** Rollout settings of the driver. @default - the runbook's: steps 5,25,50,100; 10m windows, 15m last; min 99.0 */
-    rollout: rolloutSchema.default({
-      steps: [5, 25, 50, 100],
-      window: "10m",
-      finalWindow: "15m",
-      interval: "30s",
-      minSlo: 99.0,
-      maxMisses: 3,
-      mode: "threshold",
-      burn: { objective: 99.9, longWindow: "1h", shortWindow: "5m", maxBurnRate: 14.4 },
-      minRequests: 0,
-      maxHolds: 1,
-      slo: { source: "edge" },
-    }),
+    /**
+     * Rollout settings of the driver (`infra/rollout-config.ts`); absent, each key takes its
+     * default (`{}` is parsed).
+     * @default - the runbook's: steps 5,25,50,100; 10m windows, 15m last; min 99.0
+     */
+    rollout: rolloutSchema.prefault({}),
     /**
      * WASM deliverables by blueprint id.
      * @default - `{}`: none

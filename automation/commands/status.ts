@@ -36,8 +36,14 @@ export async function handler(argv: unknown): Promise<void> {
       ...lines,
       ramp,
       s.lock
-        ? `locked by ${s.lock.command} (pid ${s.lock.pid} on ${s.lock.host} since ${s.lock.since})`
+        ? `locked by ${s.lock.command} (pid ${s.lock.pid} on ${s.lock.host} since ${s.lock.since})${s.lock.alive ? "" : " — that process is gone: the next glidepath command clears the lock"}`
         : "not locked",
+      ...(s.closing
+        ? [
+            `UNFINISHED ${s.closing.phase === "rolling_back" ? "ROLLBACK" : "PROMOTION"} of ${s.closing.apps.join(", ")} to ${s.closing.version}${s.closing.reason ? ` (${s.closing.reason})` : ""}: finish it with \`glidepath rollout --stack ${s.stack} --version ${s.closing.version}\``,
+          ]
+        : []),
+      ...s.hold_reasons.map((r) => `  hold: ${r}`),
       gates.length ? "last gates:" : "no gate verdicts yet",
       ...gates,
     ].join("\n");

@@ -5,6 +5,7 @@ import type { Argv } from "yargs";
 import { z } from "zod";
 import { stackContext } from "../lib/context";
 import { deploy } from "../lib/deploy";
+import { refuseWhileClosing } from "../lib/driver/closing";
 import { withDriverLock } from "../lib/driver/session";
 import { renderOutputs } from "../lib/render";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
@@ -24,8 +25,9 @@ const args = stackArgs.extend({ message: z.string().min(1).max(500).optional() }
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
-  const result = await withDriverLock(ctx, "up", () =>
-    deploy(ctx.stack, { message: a.message, onOutput: a.json ? undefined : progressLine }),
-  );
+  const result = await withDriverLock(ctx, "up", async () => {
+    await refuseWhileClosing(ctx.stack, `glidepath up --stack ${a.stack}`);
+    return deploy(ctx.stack, ctx, { message: a.message, onOutput: a.json ? undefined : progressLine });
+  });
   emit(a.json, { stack: a.stack, ...result }, () => `${result.message}\n${renderOutputs(result.outputs)}`);
 }

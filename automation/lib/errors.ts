@@ -3,14 +3,27 @@
  * `error[CODE]: message` then `fix: remedy`, and exits with {@link GlidepathError.exitCode}.
  */
 
-/** Exit codes of every glidepath command. */
+/**
+ * Exit codes of every glidepath command. A script (or a pager) tells the outcomes apart by
+ * these alone: 1 means the operation failed and the stack is on a green state (a rollout that
+ * was rolled back); 3 means a rollback did not finish and a canary may still be live (wake
+ * someone); 4 means glidepath itself failed unexpectedly.
+ */
 export const ExitCode = {
   /** Success. */
   ok: 0,
-  /** A gate failed, a rollback ran, or an operation failed at run time. */
+  /** The operation failed and nothing is left half-done: a failed gate (or an aborted ramp) was rolled back to the last green state, or an update failed before any canary was live. */
   failed: 1,
-  /** Bad input: arguments or configuration; nothing was changed. */
+  /** Bad input: arguments, configuration or the stack's state refuse the command; nothing was changed. */
   badInput: 2,
+  /** A rollback failed: the stack is not on its last green state and a canary may still be live. */
+  rollbackFailed: 3,
+  /** An internal error of glidepath (a bug): report it. */
+  internal: 4,
+  /** Interrupted by SIGINT; a live canary was rolled back first. */
+  sigint: 130,
+  /** Interrupted by SIGTERM; a live canary was rolled back first. */
+  sigterm: 143,
 } as const;
 
 /** Stable error codes; tests and runbooks refer to these. */
@@ -36,6 +49,10 @@ export type ErrorCode =
   | "GP_SECRETS_MISSING"
   | "GP_GATE_FAILED"
   | "GP_ROLLBACK_FAILED"
+  | "GP_RAMP_ABORTED"
+  | "GP_ROLLOUT_HELD"
+  | "GP_CLOSING_PENDING"
+  | "GP_INTERRUPTED"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -48,7 +65,24 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_NO_GREEN_STATE",
   "GP_EDGE_NOT_RUNNING",
   "GP_EDGE_RUNNING",
+  "GP_ROLLOUT_HELD",
+  "GP_CLOSING_PENDING",
 ]);
+
+/** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */
+const NOT_ON_GREEN: ReadonlySet<ErrorCode> = new Set(["GP_ROLLBACK_FAILED", "GP_NOT_CONVERGED"]);
+
+/**
+ * The exit code of an error code.
+ *
+ * @param code - the error code
+ */
+export function exitCodeOf(code: ErrorCode): number {
+  if (BAD_INPUT.has(code)) return ExitCode.badInput;
+  if (NOT_ON_GREEN.has(code)) return ExitCode.rollbackFailed;
+  if (code === "GP_INTERNAL") return ExitCode.internal;
+  return ExitCode.failed;
+}
 
 /** An error meant for the person at the terminal. */
 export class GlidepathError extends Error {
@@ -56,20 +90,21 @@ export class GlidepathError extends Error {
   readonly code: ErrorCode;
   /** What to do about it. */
   readonly remedy: string;
-  /** 2 for bad input, 1 otherwise. */
+  /** The process exit code: see {@link ExitCode} and {@link exitCodeOf}. */
   readonly exitCode: number;
 
   /**
    * @param code - stable error code
    * @param message - what went wrong, naming the field and the value
    * @param remedy - the fix, as a command or an edit where possible
+   * @param exitCode - the exit code @default - {@link exitCodeOf} the code
    */
-  constructor(code: ErrorCode, message: string, remedy: string) {
+  constructor(code: ErrorCode, message: string, remedy: string, exitCode: number = exitCodeOf(code)) {
     super(message);
     this.name = "GlidepathError";
     this.code = code;
     this.remedy = remedy;
-    this.exitCode = BAD_INPUT.has(code) ? ExitCode.badInput : ExitCode.failed;
+    this.exitCode = exitCode;
   }
 
   /** The two-line rendering the CLI prints. */
@@ -78,9 +113,15 @@ export class GlidepathError extends Error {
   }
 }
 
-/** Type guard for {@link GlidepathError}. */
+/**
+ * Type guard for {@link GlidepathError}: by shape, not by class identity, so an error from a
+ * second copy of this module (a test harness, the compiled and the source tree) still counts.
+ */
 export function isGlidepathError(e: unknown): e is GlidepathError {
-  return e instanceof GlidepathError;
+  if (e instanceof GlidepathError) return true;
+  if (!(e instanceof Error) || e.name !== "GlidepathError") return false;
+  const g = e as Partial<GlidepathError>;
+  return typeof g.code === "string" && typeof g.remedy === "string" && typeof g.exitCode === "number";
 }
 
 /**

@@ -28,7 +28,36 @@ export function deployMessage(stack: string, config: MessageConfig): string {
   return `glidepath up ${stack}${parts.length ? `: ${parts.join(" ")}` : ""}`;
 }
 
-/** Message of a rollback update. */
+/** A rollback message: `glidepath rollback <stack> to update <N> (<what that update was>)`. */
+const ROLLBACK_MESSAGE = /^glidepath rollback \S+ to update \d+ \((.*)\)$/s;
+
+/**
+ * What an update was, in its own words: its message, or, for a rollback, the description of
+ * the update it restored (followed back through rollbacks of rollbacks), so the description
+ * of a restored update is quoted once, never nested.
+ *
+ * @param message - an update message
+ */
+export function originalDescription(message: string): string {
+  let text = message;
+  for (let m = ROLLBACK_MESSAGE.exec(text); m !== null; m = ROLLBACK_MESSAGE.exec(text))
+    text = m[1] as string;
+  return text;
+}
+
+/** Longest description of the restored update a rollback message quotes. */
+const DESCRIPTION_MAX = 200;
+
+/**
+ * Message of a rollback update: names the restored update once, by its number and its own
+ * description (`glidepath rollback local to update 7 (glidepath up local: wix@v1)`).
+ *
+ * @param stack - the stack
+ * @param toVersion - the restored update's number
+ * @param toMessage - the restored update's message
+ */
 export function rollbackMessage(stack: string, toVersion: number, toMessage: string): string {
-  return `glidepath rollback ${stack} to update ${toVersion} (${toMessage.slice(0, 120)})`;
+  const what = originalDescription(toMessage);
+  const cut = what.length > DESCRIPTION_MAX ? `${what.slice(0, DESCRIPTION_MAX - 1)}…` : what;
+  return `glidepath rollback ${stack} to update ${toVersion} (${cut})`;
 }

@@ -1,16 +1,25 @@
 /**
- * The rollback primitive: restore the config of an earlier successful update (secrets
- * included, re-encrypted by Pulumi), run `up` with refresh, then confirm the target itself
- * converged. Importing an old checkpoint is not a rollback: it changes state, not the world.
+ * The one rollback of glidepath, for the driver's abort and for `glidepath rollback` alike:
+ * restore the plain config of an earlier successful update, run one `up --refresh`, then
+ * confirm that the target itself serves it. Importing an old checkpoint is not a rollback: it
+ * changes state, not the world.
+ *
+ * Secrets: today's secrets are kept unless `restoreSecrets` is asked for. Rolling back past a
+ * credential rotation must not reinstate the revoked credential; a rollback that really needs
+ * the old secret values says so (`glidepath rollback --restore-secrets`). With it, the target
+ * update's secrets are decrypted in memory and set one by one through `pulumi config set
+ * --secret` on stdin (never on a command line).
  */
-import type { Stack } from "@pulumi/pulumi/automation";
-import { type CliContext, restoreConfig, withConfigGuard } from "./config-restore";
-import { runUp } from "./deploy";
-import { GlidepathError } from "./errors";
-import { configText, type HistoryConfigValue, readHistory } from "./history";
+import { defaultLocalRoot } from "../../infra/load-config";
+import { type CliContext, setSecret, withConfigGuard } from "./config-restore";
+import type { StackContext } from "./context";
+import { writeStackEntries } from "./driver/stack-file";
+import { configText, configValue, type HistoryConfigValue, type HistoryEntry } from "./history";
 import { rollbackMessage } from "./messages";
-import { diffConfigKeys, pickRestorePoint, type RollbackTarget } from "./rollback-plan";
+import { diffConfigKeys } from "./rollback-plan";
 import { validateRawConfig } from "./stack-config";
+import { runUp } from "./up";
+import { verifyTarget } from "./verify-target";
 
 export type { RollbackTarget } from "./rollback-plan";
 
@@ -20,63 +29,118 @@ export interface RollbackResult {
   restored: { version: number; message: string };
   /** The message of the rollback update. */
   message: string;
-  /** Resource operation counts of the rollback update. */
-  changes: Record<string, number>;
   /** Config keys the rollback changed, added or removed (names only). */
   changedKeys: string[];
+  /** Secret keys left as they are today (names only; empty with `restoreSecrets`). */
+  keptSecrets: string[];
+}
+
+/** Options of {@link rollbackTo}. */
+export interface RollbackOptions {
+  /**
+   * Restore the secrets the target update ran with instead of keeping today's; the target
+   * entry must then come from a history read with secrets shown.
+   * @default false
+   */
+  restoreSecrets?: boolean;
+  /** Engine output lines. @default - discarded */
+  onOutput?: (line: string) => void;
+  /** Cancels the rollback's update (Pulumi stops gracefully; the rollback then fails). @default - never */
+  signal?: AbortSignal;
+}
+
+/** The keys a rollback changes and their new values (`undefined` removes a key). */
+export interface RollbackChanges {
+  /** Plain keys to write, by full key. */
+  plain: Record<string, unknown>;
+  /** Secret keys to set, by full key (only with `restoreSecrets`). */
+  secrets: Record<string, string>;
+  /** The config as it will be, `key → text`, for validation. */
+  raw: Record<string, string>;
+  /** Keys that will be secrets. */
+  secretKeys: Set<string>;
+  /** Changed keys (names only). */
+  changedKeys: string[];
+  /** Secret keys kept as they are (names only). */
+  keptSecrets: string[];
 }
 
 /**
- * Confirms that the target matches the stack's state: a refresh preview must find no drift.
+ * Plans the config change of a rollback (pure).
  *
- * @throws GlidepathError `GP_NOT_CONVERGED` with the drift counts
+ * @param current - the stack's config now (secrets decrypted)
+ * @param target - the config of the update to restore
+ * @param restoreSecrets - restore the target's secrets too @default false
+ * @throws Error when a secret to restore is structured or masked (read history with secrets shown)
  */
-export async function verifyConverged(stack: Stack): Promise<void> {
-  const preview = await stack.previewRefresh();
-  const drift = Object.entries(preview.changeSummary ?? {}).filter(
-    ([op, n]) => op !== "same" && (n ?? 0) > 0,
-  );
-  if (drift.length > 0) {
-    throw new GlidepathError(
-      "GP_NOT_CONVERGED",
-      `after the update, the target still differs from the stack state (${drift.map(([op, n]) => `${op}: ${n}`).join(", ")})`,
-      `run \`pulumi refresh --stack ${stack.name}\` to see the drift, then \`glidepath up --stack ${stack.name}\``,
-    );
+export function planRollbackChanges(
+  current: Readonly<Record<string, HistoryConfigValue>>,
+  target: Readonly<Record<string, HistoryConfigValue>>,
+  restoreSecrets = false,
+): RollbackChanges {
+  const isSecret = (k: string) => Boolean(current[k]?.secret || target[k]?.secret);
+  const changed = diffConfigKeys(current, target).filter((k) => restoreSecrets || !isSecret(k));
+  const keptSecrets = restoreSecrets
+    ? []
+    : [...new Set([...Object.keys(current), ...Object.keys(target)])].filter(isSecret).sort();
+  const plain: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
+  const raw = Object.fromEntries(Object.entries(current).map(([k, v]) => [k, configText(v)]));
+  const secretKeys = new Set(Object.keys(current).filter((k) => current[k]?.secret));
+  for (const k of changed) {
+    const v = target[k];
+    if (v === undefined) {
+      plain[k] = undefined;
+      delete raw[k];
+      secretKeys.delete(k);
+    } else if (v.secret) {
+      if (v.objectValue !== undefined || v.value === undefined || v.value === "[secret]")
+        throw new Error(`secret ${k} cannot be restored from this history entry (structured or masked)`);
+      secrets[k] = v.value;
+      raw[k] = v.value;
+      secretKeys.add(k);
+    } else {
+      plain[k] = configValue(v);
+      raw[k] = configText(v);
+      secretKeys.delete(k);
+    }
   }
+  return { plain, secrets, raw, secretKeys, changedKeys: changed, keptSecrets };
 }
 
 /**
  * Rolls the stack back to an earlier successful update. If the restore or the update fails,
  * the stack's config file is put back as it was.
  *
- * @param stack - the stack
- * @param cli - how to run the CLI (secrets are restored through stdin)
- * @param target - the update to restore @default - the last green update before the current one
- * @param onOutput - engine output lines @default - discarded
+ * @param ctx - the opened stack
+ * @param point - the update to restore (from `pickRestorePoint`)
+ * @param opts - secrets policy, output, cancellation
+ * @throws GlidepathError `GP_CONFIG_INVALID` (the old config no longer validates; nothing
+ *   changed), `GP_UPDATE_FAILED`, `GP_NOT_CONVERGED`
  */
-export async function rollback(
-  stack: Stack,
-  cli: CliContext,
-  target: RollbackTarget = { previous: true },
-  onOutput?: (line: string) => void,
+export async function rollbackTo(
+  ctx: Pick<StackContext, "stack" | "projectDir" | "pulumiBin" | "envVars">,
+  point: HistoryEntry,
+  opts: RollbackOptions = {},
 ): Promise<RollbackResult> {
-  const history = await readHistory(stack, true);
-  const point = pickRestorePoint(history, target);
-  const desired = point.config;
+  const cli: CliContext = { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars };
+  const stack = ctx.stack;
+  const current = (await stack.getAllConfig()) as Record<string, HistoryConfigValue>;
+  const change = planRollbackChanges(current, point.config, opts.restoreSecrets ?? false);
   // Validate before touching anything: an old config that no longer parses is not restored.
-  validateRawConfig(
-    stack.name,
-    Object.fromEntries(Object.entries(desired).map(([k, v]) => [k, configText(v)])),
-    stack.workspace.workDir,
-    new Set(Object.entries(desired).flatMap(([k, v]) => (v.secret ? [k] : []))),
-  );
-  const current = await stack.getAllConfig();
-  const changedKeys = diffConfigKeys(current as Record<string, HistoryConfigValue>, desired);
+  const config = validateRawConfig(stack.name, change.raw, ctx.projectDir, change.secretKeys);
   const message = rollbackMessage(stack.name, point.version, point.message);
-  const changes = await withConfigGuard(stack, async () => {
-    await restoreConfig(stack, cli, desired);
-    return (await runUp(stack, message, { refresh: true, onOutput })).changes;
+  await withConfigGuard(stack, async () => {
+    if (Object.keys(change.plain).length > 0)
+      await writeStackEntries(ctx.projectDir, stack.name, change.plain);
+    for (const [key, value] of Object.entries(change.secrets)) await setSecret(stack, cli, key, value);
+    await runUp(stack, cli, message, { refresh: true, onOutput: opts.onOutput, signal: opts.signal });
   });
-  await verifyConverged(stack);
-  return { restored: { version: point.version, message: point.message }, message, changes, changedKeys };
+  await verifyTarget(stack.name, config, config.localRoot ?? defaultLocalRoot(ctx.projectDir, stack.name));
+  return {
+    restored: { version: point.version, message: point.message },
+    message,
+    changedKeys: change.changedKeys,
+    keptSecrets: change.keptSecrets,
+  };
 }

@@ -7,7 +7,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { joinHistory } from "../../automation/lib/driver/history-join";
 import type { SwarmEvent } from "../../automation/lib/events/schema";
 import { eventFiles, readSwarmEvents } from "../../automation/lib/events/sinks";
-import { configText, type HistoryEntry, readHistory } from "../../automation/lib/history";
+import { configValue, type HistoryEntry, readHistory } from "../../automation/lib/history";
 
 /** The panel's timeline document (`host` in `/_glidepath/status`). */
 export interface Timeline {
@@ -29,22 +29,18 @@ export interface Timeline {
 export const TIMELINE_LENGTH = 12;
 
 function rampOf(entry: HistoryEntry | undefined): Timeline["ramp"] {
-  const v = entry?.config["glidepath:ramp"];
-  if (v === undefined || entry?.result !== "succeeded") return null;
-  try {
-    const r = JSON.parse(configText(v)) as Partial<NonNullable<Timeline["ramp"]>>;
-    if (typeof r.version !== "string" || typeof r.weight !== "number" || typeof r.step !== "number")
-      return null;
-    return {
-      version: r.version,
-      apps: Array.isArray(r.apps) ? r.apps.filter((a): a is string => typeof a === "string") : [],
-      step: r.step,
-      weight: r.weight,
-      startedAt: typeof r.startedAt === "string" ? r.startedAt : "",
-    };
-  } catch {
+  if (entry?.result !== "succeeded") return null;
+  const r = configValue(entry.config["glidepath:ramp"]) as Partial<NonNullable<Timeline["ramp"]>> | undefined;
+  if (typeof r !== "object" || r === null) return null;
+  if (typeof r.version !== "string" || typeof r.weight !== "number" || typeof r.step !== "number")
     return null;
-  }
+  return {
+    version: r.version,
+    apps: Array.isArray(r.apps) ? r.apps.filter((a): a is string => typeof a === "string") : [],
+    step: r.step,
+    weight: r.weight,
+    startedAt: typeof r.startedAt === "string" ? r.startedAt : "",
+  };
 }
 
 /**

@@ -127,12 +127,13 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     expect(await history()).toEqual(before);
   });
 
-  it("rollback to the first update restores its value and its secret; history shows the rollback", async () => {
+  it("rollback to the first update restores its values and keeps today's secret (a rotated key stays rotated); history shows the rollback", async () => {
     const before = await history();
     const r = await ok(["rollback", "--stack", "local", "--to", "1", "--json"]);
     const result = JSON.parse(r.stdout);
     expect(result.restored.version).toBe(1);
-    expect(result.changedKeys).toEqual(["glidepath:adminKey", "glidepath:flags"]);
+    expect(result.changedKeys).toEqual(["glidepath:flags"]);
+    expect(result.keptSecrets).toEqual(["glidepath:adminKey"]);
     expect(await flagValue("wix")).toBe(false);
     const after = await history();
     expect(after).toHaveLength(before.length + 1);
@@ -143,7 +144,7 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
         "glidepath rollback local to update 1 (glidepath up local: gamma@v1 wix@v1 gamma.CanaryEnabled=false wix.CanaryEnabled=false)",
     });
     const key = await p.pulumi(["config", "get", "glidepath:adminKey", "--stack", "local"], true);
-    expect(key.stdout.trim()).toBe(FIRST_KEY);
+    expect(key.stdout.trim()).toBe(SECOND_KEY);
     const yaml = await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8");
     expect(yaml).toMatch(/glidepath:adminKey:\s*\n\s*secure: v1:/);
   });

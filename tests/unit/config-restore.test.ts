@@ -1,76 +1,74 @@
 /**
- * restoreConfig is all-or-nothing: when a step fails, the stack's config file is back byte
- * for byte, and the error names no secret value. The stack here is a stand-in object with
- * the Automation API calls restoreConfig makes; the real engine path is covered in e2e.
+ * The config side of the one rollback (pure planning) and its all-or-nothing guard: today's
+ * secrets are kept unless asked otherwise, a secret never lands in a plain value, and when a
+ * step fails the stack's config file is back byte for byte. The real engine path is covered
+ * in e2e.
  */
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { restoreConfig } from "../../automation/lib/config-restore";
-import { GlidepathError } from "../../automation/lib/errors";
+import { withConfigGuard } from "../../automation/lib/config-restore";
+import { planRollbackChanges } from "../../automation/lib/rollback";
 
-const YAML = "config:\n  glidepath:environment: local\n  glidepath:adminKey:\n    secure: v1:abc\n";
+const plain = (value: string) => ({ value, secret: false });
+const secret = (value: string) => ({ value, secret: true });
 
-async function fakeStack(opts: { failOn: "set-all" | "remove" }) {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-restore-"));
-  const file = path.join(dir, "Pulumi.local.yaml");
-  await fs.writeFile(file, YAML);
-  const stack = {
-    name: "local",
-    workspace: { workDir: dir },
-    getAllConfig: async () => ({
-      "glidepath:environment": { value: "local", secret: false },
-      "glidepath:stale": { value: "x", secret: false },
-    }),
-    removeAllConfig: async () => {
-      await fs.writeFile(file, "config: {}\n");
-      if (opts.failOn === "remove") throw new Error("remove failed");
-    },
-    setAllConfigJson: async () => {
-      await fs.writeFile(file, "config:\n  half: written\n");
-      if (opts.failOn === "set-all") throw new Error("code: 255\n stderr: error: the stack is locked");
-    },
-  } as unknown as Stack;
-  return { stack, file };
-}
+describe("planRollbackChanges", () => {
+  const current = {
+    "glidepath:weights": plain('{"wix":25}'),
+    "glidepath:ramp": plain('{"step":1}'),
+    "glidepath:GAMMA_TOKEN": secret("rotated-token-new"),
+    "other:key": plain("b"),
+  };
+  const target = {
+    "glidepath:weights": plain('{"wix":0}'),
+    "glidepath:GAMMA_TOKEN": secret("revoked-token-old"),
+    "other:key": plain("a"),
+  };
 
-describe("restoreConfig", () => {
-  it.each(["set-all", "remove"] as const)(
-    "fails if %s fails, and puts the config file back as it was",
-    async (failOn) => {
-      const { stack, file } = await fakeStack({ failOn });
-      const desired = {
-        "glidepath:environment": { value: "local", secret: false },
-        "glidepath:adminKey": { value: "the-secret-admin-key-value", secret: true },
-      };
-      let error: unknown;
-      try {
-        await restoreConfig(stack, { pulumiBin: "/nonexistent/pulumi", envVars: {} }, desired);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(GlidepathError);
-      expect((error as GlidepathError).code).toBe("GP_CONFIG_RESTORE_FAILED");
-      expect((error as GlidepathError).message).toMatch(/its config file is back as it was/);
-      expect((error as GlidepathError).message).not.toContain("the-secret-admin-key-value");
-      expect(await fs.readFile(file, "utf8")).toBe(YAML);
-    },
-  );
+  it("keeps today's secrets by default and restores every plain key, any namespace", () => {
+    const c = planRollbackChanges(current, target);
+    expect(c.changedKeys).toEqual(["glidepath:ramp", "glidepath:weights", "other:key"]);
+    expect(c.plain).toEqual({
+      "glidepath:ramp": undefined,
+      "glidepath:weights": { wix: 0 },
+      "other:key": "a",
+    });
+    expect(c.secrets).toEqual({});
+    expect(c.keptSecrets).toEqual(["glidepath:GAMMA_TOKEN"]);
+    expect(c.raw["glidepath:GAMMA_TOKEN"]).toBe("rotated-token-new");
+    expect(JSON.stringify(c.plain)).not.toContain("token");
+  });
 
-  it("fails if a secret cannot be set, without the secret in the error, and restores the file", async () => {
-    const { stack, file } = await fakeStack({ failOn: "remove" });
-    (stack as unknown as { removeAllConfig: () => Promise<void> }).removeAllConfig = async () => {};
-    (stack as unknown as { setAllConfigJson: () => Promise<void> }).setAllConfigJson = async () => {};
-    const desired = { "glidepath:adminKey": { value: "the-secret-admin-key-value", secret: true } };
-    const error = await restoreConfig(
-      stack,
-      { pulumiBin: "/nonexistent/pulumi", envVars: {} },
-      desired,
-    ).catch((e: unknown) => e);
-    expect((error as GlidepathError).code).toBe("GP_CONFIG_RESTORE_FAILED");
-    expect(String((error as GlidepathError).message)).not.toContain("the-secret-admin-key-value");
-    expect(await fs.readFile(file, "utf8")).toBe(YAML);
+  it("restores the target's secrets only when asked", () => {
+    const c = planRollbackChanges(current, target, true);
+    expect(c.secrets).toEqual({ "glidepath:GAMMA_TOKEN": "revoked-token-old" });
+    expect(c.keptSecrets).toEqual([]);
+    expect(c.secretKeys.has("glidepath:GAMMA_TOKEN")).toBe(true);
+  });
+
+  it("refuses to restore a secret that history masked", () => {
+    expect(() => planRollbackChanges(current, { "glidepath:GAMMA_TOKEN": secret("[secret]") }, true)).toThrow(
+      /cannot be restored/,
+    );
+  });
+});
+
+describe("withConfigGuard", () => {
+  it("puts the config file back byte for byte when the guarded work fails", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-guard-"));
+    const file = path.join(dir, "Pulumi.local.yaml");
+    const yaml = "config:\n  glidepath:environment: local\n  glidepath:adminKey:\n    secure: v1:abc\n";
+    await fs.writeFile(file, yaml);
+    const stack = { name: "local", workspace: { workDir: dir } } as unknown as Stack;
+    await expect(
+      withConfigGuard(stack, async () => {
+        await fs.writeFile(file, "config:\n  half: written\n");
+        throw new Error("the update failed");
+      }),
+    ).rejects.toThrow("the update failed");
+    expect(await fs.readFile(file, "utf8")).toBe(yaml);
   });
 });

@@ -50,9 +50,39 @@ describe("decideNext", () => {
       { kind: "abort", reason: "the update of step 2 failed" },
     ],
     [
-      "aborts when the promotion failed",
-      obs({ step: 3, verdict: pass, applied: false }),
-      { kind: "abort", reason: "the update of step 4 failed" },
+      "aborts when the promotion failed, naming the promotion (not a step)",
+      obs({ step: 3, verdict: pass, promotionFailed: "GP_UPDATE_FAILED" }),
+      { kind: "abort", reason: "the promotion failed: GP_UPDATE_FAILED" },
+    ],
+    [
+      "aborts on any other error once a canary is live (unknown means fail closed)",
+      obs({ step: 1, verdict: pass, failure: "cannot parse Pulumi.local.yaml" }),
+      { kind: "abort", reason: "cannot parse Pulumi.local.yaml" },
+    ],
+    [
+      "aborts when the first step's update was started and then failed with an error",
+      obs({ step: -1, started: true, failure: "spawn ENOENT" }),
+      { kind: "abort", reason: "spawn ENOENT" },
+    ],
+    [
+      "stops without a rollback on an error before any update started",
+      obs({ step: -1, failure: "event log unwritable" }),
+      { kind: "stop", reason: "event log unwritable" },
+    ],
+    [
+      "rolls back when interrupted with a canary live, even mid-bake with a passing verdict",
+      obs({ step: 2, verdict: pass, interrupted: "SIGTERM" }),
+      { kind: "abort", reason: "interrupted by SIGTERM" },
+    ],
+    [
+      "stops when interrupted before the first update",
+      obs({ step: -1, interrupted: "SIGINT" }),
+      { kind: "stop", reason: "interrupted by SIGINT" },
+    ],
+    [
+      "is done when interrupted after the promotion succeeded",
+      obs({ step: 3, verdict: pass, promoted: true, interrupted: "SIGINT" }),
+      { kind: "done" },
     ],
     [
       "holds on too little traffic",
@@ -87,6 +117,29 @@ describe("decideNext", () => {
           if (intent.kind === "promote") expect(step === 3 && applied && v?.status === "pass").toBe(true);
           if (step >= 0 && v?.status === "fail") expect(intent.kind).toBe("abort");
           if (step >= 0 && !applied) expect(intent.kind).toBe("abort");
+        },
+      ),
+    );
+  });
+
+  it("never advances or promotes once interrupted or failed, and rolls back whenever a canary may be live", () => {
+    const verdict = fc.constantFrom<StepVerdict | null>(null, pass, fail, thin);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1, max: 3 }),
+        fc.boolean(),
+        verdict,
+        fc.option(fc.constantFrom("SIGINT", "SIGTERM"), { nil: undefined }),
+        fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+        fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+        (step, started, v, interrupted, failure, promotionFailed) => {
+          fc.pre(interrupted !== undefined || failure !== undefined || promotionFailed !== undefined);
+          const intent = decideNext(
+            plan,
+            obs({ step, started: started || step >= 0, verdict: v, interrupted, failure, promotionFailed }),
+          );
+          expect(["advance", "promote", "bake", "hold"]).not.toContain(intent.kind);
+          if (started || step >= 0) expect(intent.kind).toBe("abort");
         },
       ),
     );

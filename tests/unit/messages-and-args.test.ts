@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseArgs, stackArgs } from "../../automation/commands/common";
 import { engineErrorSummary, GlidepathError } from "../../automation/lib/errors";
-import { deployMessage, rollbackMessage } from "../../automation/lib/messages";
+import { deployMessage, originalDescription, rollbackMessage } from "../../automation/lib/messages";
 
 describe("update messages", () => {
   it("name every flag, sorted by app and key", () => {
@@ -32,6 +32,14 @@ describe("update messages", () => {
     expect(rollbackMessage("local", 3, "glidepath up local: x")).toBe(
       "glidepath rollback local to update 3 (glidepath up local: x)",
     );
+  });
+
+  it("quote a restored update's own description once, never a rollback inside a rollback (probe D18)", () => {
+    const first = rollbackMessage("local", 9, "glidepath up local: wix@v1 (first)");
+    const second = rollbackMessage("local", 10, first);
+    const third = rollbackMessage("local", 11, second);
+    expect(third).toBe("glidepath rollback local to update 11 (glidepath up local: wix@v1 (first))");
+    expect(originalDescription(third)).toBe("glidepath up local: wix@v1 (first)");
   });
 });
 

@@ -1,17 +1,16 @@
 /**
- * The default target of `glidepath rollback`: the previous green update, except during a ramp,
- * where the previous update is an earlier step and the ramp must end on the last green state.
+ * The default target of `glidepath rollback`: the green state before the current one (outside
+ * any ramp), whether or not a ramp is in progress; `--to` takes an update number or a tag.
  */
 import { describe, expect, it } from "vitest";
-import { rollbackTarget } from "../../automation/commands/rollback";
+import { rollbackTarget } from "../../automation/lib/driver/manual-rollback";
 
 describe("rollbackTarget", () => {
-  it("defaults to the previous green update, or the green state outside a ramp during one", () => {
+  it("defaults to the previous green state", () => {
     expect(rollbackTarget(undefined)).toEqual({ previous: true });
-    expect(rollbackTarget(undefined, true)).toEqual({ green: true });
   });
   it("takes an update number or a version tag", () => {
-    expect(rollbackTarget("3", true)).toEqual({ version: 3 });
+    expect(rollbackTarget("3")).toEqual({ version: 3 });
     expect(rollbackTarget("v2")).toEqual({ tag: "v2" });
   });
 });

@@ -11,18 +11,51 @@ import type { StackContext } from "../context";
 import { GlidepathError, isGlidepathError } from "../errors";
 import type { RuntimeEvent, SwarmEvent } from "../events/schema";
 import type { RuntimeLog, SwarmSink } from "../events/sinks";
-import { rollBackRamp } from "./abort";
+import { readHistory } from "../history";
+import { rollbackTo } from "../rollback";
+import { pickRestorePoint } from "../rollback-plan";
+import { runUp } from "../up";
 import { type Closing, clearClosing, markClosing } from "./closing";
 import { promotionConfig } from "./ramp-config";
 import { writeStackKeys } from "./stack-file";
-import { upStep } from "./up-cli";
 
 const releaseList = (apps: readonly string[], version: string) =>
   apps.map((a) => `${a}@${version}`).join(" ");
 
-/** Update message of a promotion: `glidepath promote gamma@v2 wix@v2`. */
-export function promoteMessage(apps: readonly string[], version: string): string {
-  return `glidepath promote ${releaseList(apps, version)}`;
+/** What every update message of a ramp started with `--override-hold` ends with. */
+export const OVERRIDE_HOLD_MARK = "override-hold";
+
+/**
+ * Update message of a promotion: `glidepath promote gamma@v2 wix@v2`.
+ *
+ * @param apps - the promoted apps
+ * @param version - their version
+ * @param overrideHold - the ramp overrode a failing stack's hold @default false
+ */
+export function promoteMessage(apps: readonly string[], version: string, overrideHold = false): string {
+  return `glidepath promote ${releaseList(apps, version)}${overrideHold ? ` ${OVERRIDE_HOLD_MARK}` : ""}`;
+}
+
+/**
+ * Update message of a step: `glidepath canary:25 gamma@v2 wix@v2`.
+ *
+ * @param weight - the step's canary weight
+ * @param apps - the ramped apps
+ * @param version - the canary version
+ * @param overrideHold - the ramp overrode a failing stack's hold @default false
+ */
+export function stepMessage(
+  weight: number,
+  apps: readonly string[],
+  version: string,
+  overrideHold = false,
+): string {
+  return `glidepath canary:${weight} ${releaseList(apps, version)}${overrideHold ? ` ${OVERRIDE_HOLD_MARK}` : ""}`;
+}
+
+/** The first line of an error, for events and reasons. */
+export function errorLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
 }
 
 /** Event logging that never throws: a failure becomes a warning. */
@@ -72,37 +105,60 @@ export interface CloseContext {
   version: string;
   apps: string[];
   events: SafeEvents;
+  /** The green state the ramp started from. @default - the newest green update */
+  restore?: { update: number; digest: string };
+  /** The ramp overrode a failing stack's hold. @default false */
+  overrideHold?: boolean;
+  /** Abandons a rollback in flight (a second signal). @default - never */
+  signal?: AbortSignal;
+  /** Where warnings go (a mark that cannot be written). @default - the events' warnings */
+  warn?: (message: string) => void;
 }
 
 /**
- * Rolls the ramp back to the last green state.
+ * Rolls the ramp back to the green state it started from (one `up --refresh`, then the
+ * target is checked). The closing mark is written first so that a driver killed inside the
+ * rollback is finished by the next one; a mark that cannot be written is a warning, never a
+ * reason to leave a failed canary live.
  *
  * @param c - the stack and the ramp
  * @param reason - why, for the events
- * @throws GlidepathError `GP_ROLLBACK_FAILED` (exit 1); the mark stays, so a re-run retries
+ * @throws GlidepathError `GP_ROLLBACK_FAILED` (exit 3); the mark stays, so a re-run retries
  */
 export async function closeByRollback(
   c: CloseContext,
   reason: string,
 ): Promise<{ restored: number; message: string }> {
-  await markClosing(c.ctx.stack, {
-    phase: "rolling_back",
-    rampId: c.rampId,
-    version: c.version,
-    apps: c.apps,
-    reason,
-  });
-  let done: Awaited<ReturnType<typeof rollBackRamp>>;
+  const stack = c.ctx.stack.name;
+  let done: Awaited<ReturnType<typeof rollbackTo>>;
   try {
-    done = await rollBackRamp(c.ctx, c.cli);
+    try {
+      await markClosing(c.ctx.stack, {
+        phase: "rolling_back",
+        rampId: c.rampId,
+        version: c.version,
+        apps: c.apps,
+        reason,
+        ...(c.restore ? { restore: c.restore } : {}),
+        ...(c.overrideHold ? { overrideHold: true } : {}),
+      });
+    } catch (e) {
+      c.warn?.(`could not mark the rollback in the stack's tags (${errorLine(e)}); rolling back anyway`);
+      await c.events.record("case_processing_failed", "rollback mark", errorLine(e));
+    }
+    const point = pickRestorePoint(
+      await readHistory(c.ctx.stack),
+      c.restore ? { restore: c.restore } : { green: true },
+    );
+    done = await rollbackTo(c.ctx, point, { signal: c.signal });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     await c.events.record("case_processing_failed", "rollback", why.split("\n")[0]);
-    const stack = c.ctx.stack.name;
+    const abandoned = c.signal?.aborted ? " (abandoned by a second signal)" : "";
     throw new GlidepathError(
       "GP_ROLLBACK_FAILED",
-      `rolling back the ramp of ${c.apps.join(", ")} to ${c.version} failed; the canary may still be live:\n${why}`,
-      `fix the cause, then run \`glidepath rollout --stack ${stack} --version ${c.version}\` again to finish the rollback (or \`glidepath rollback --stack ${stack} --to <N>\`)`,
+      `rolling back the ramp of ${c.apps.join(", ")} to ${c.version} failed${abandoned}; the canary may still be live:\n${why}`,
+      `fix the cause, then run \`glidepath rollout --stack ${stack} --version ${c.version}\` again to finish the rollback (or \`glidepath rollback --stack ${stack}\`)`,
     );
   }
   await c.events.swarm({
@@ -112,12 +168,14 @@ export async function closeByRollback(
     reason,
     update: done.message,
   });
-  await c.events.record(
-    "rollback_completed",
-    c.ctx.stack.name,
-    `restored update ${done.restored.version}: ${reason}`,
-  );
-  await clearClosing(c.ctx.stack);
+  await c.events.record("rollback_completed", stack, `restored update ${done.restored.version}: ${reason}`);
+  try {
+    await clearClosing(c.ctx.stack);
+  } catch (e) {
+    c.warn?.(
+      `the rollback is done, but its mark could not be removed (${errorLine(e)}); remove it with \`pulumi stack tag rm glidepath:closing --stack ${stack}\``,
+    );
+  }
   return { restored: done.restored.version, message: done.message };
 }
 
@@ -130,13 +188,20 @@ export async function closeByRollback(
  * @throws GlidepathError `GP_UPDATE_FAILED` (the caller rolls back)
  */
 export async function closeByPromotion(c: CloseContext, cfg: StackConfig): Promise<string> {
-  await markClosing(c.ctx.stack, { phase: "promoting", rampId: c.rampId, version: c.version, apps: c.apps });
-  const message = promoteMessage(c.apps, c.version);
+  await markClosing(c.ctx.stack, {
+    phase: "promoting",
+    rampId: c.rampId,
+    version: c.version,
+    apps: c.apps,
+    ...(c.restore ? { restore: c.restore } : {}),
+    ...(c.overrideHold ? { overrideHold: true } : {}),
+  });
+  const message = promoteMessage(c.apps, c.version, c.overrideHold);
   await withConfigGuard(c.ctx.stack, async () => {
     if (cfg.ramp !== undefined) {
       await writeStackKeys(c.ctx.projectDir, c.ctx.stack.name, { ...promotionConfig(cfg, cfg.ramp) });
     }
-    await upStep(c.ctx.stack, c.cli, message);
+    await runUp(c.ctx.stack, c.cli, message);
   });
   await c.events.swarm({
     id: `${c.rampId}:deploy:complete`,
@@ -170,8 +235,7 @@ export async function finishClosing(
     try {
       return { outcome: "promoted", promotion: await closeByPromotion(c, cfg) };
     } catch (e) {
-      if (!isGlidepathError(e)) throw e;
-      const reason = `the promotion failed: ${e.message.split("\n")[0]}`;
+      const reason = `the promotion failed: ${isGlidepathError(e) ? `${e.code}: ` : ""}${errorLine(e)}`;
       return { outcome: "rolled_back", reason, rollback: await closeByRollback(c, reason) };
     }
   }

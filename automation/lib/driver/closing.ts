@@ -7,6 +7,7 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { z } from "zod";
+import { GlidepathError } from "../errors";
 
 /** The stack tag holding the closing phase. */
 export const CLOSING_TAG = "glidepath:closing";
@@ -18,6 +19,10 @@ const closingSchema = z.strictObject({
   apps: z.array(z.string()),
   /** Why the ramp is being rolled back. */
   reason: z.string().optional(),
+  /** The green state the ramp started from (see the ramp pointer's `restore`). */
+  restore: z.strictObject({ update: z.number().int(), digest: z.string() }).optional(),
+  /** Whether the ramp was started with `--override-hold`. */
+  overrideHold: z.boolean().optional(),
 });
 
 /** A closing phase in progress. */
@@ -35,8 +40,10 @@ export async function readClosing(stack: Stack): Promise<Closing | undefined> {
   try {
     return closingSchema.parse(JSON.parse(text));
   } catch {
-    throw new Error(
-      `stack tag ${CLOSING_TAG} holds an unreadable value; remove it with \`pulumi stack tag rm ${CLOSING_TAG}\` after checking the stack`,
+    throw new GlidepathError(
+      "GP_CLOSING_PENDING",
+      `stack tag ${CLOSING_TAG} of stack "${stack.name}" holds an unreadable value; nothing was changed`,
+      `check the stack with \`glidepath status --stack ${stack.name}\`, then remove the tag with \`pulumi stack tag rm ${CLOSING_TAG} --stack ${stack.name}\``,
     );
   }
 }
@@ -57,4 +64,24 @@ export async function markClosing(stack: Stack, closing: Closing): Promise<void>
 export async function clearClosing(stack: Stack): Promise<void> {
   const tags = await stack.workspace.listTags(stack.name);
   if (CLOSING_TAG in tags) await stack.workspace.removeTag(stack.name, CLOSING_TAG);
+}
+
+/**
+ * Refuses a command that would change the stack while a closing phase is unfinished: an `up`
+ * or a promotion then would leave the mark behind, and the next rollout would finish a stale
+ * rollback instead of ramping.
+ *
+ * @param stack - the stack
+ * @param command - what was refused, for the message (`glidepath up`)
+ * @throws GlidepathError `GP_CLOSING_PENDING` (exit 2) naming the phase and how to finish it
+ */
+export async function refuseWhileClosing(stack: Stack, command: string): Promise<void> {
+  const closing = await readClosing(stack);
+  if (closing === undefined) return;
+  const what = closing.phase === "rolling_back" ? "rollback" : "promotion";
+  throw new GlidepathError(
+    "GP_CLOSING_PENDING",
+    `stack "${stack.name}" has an unfinished ${what} of ${closing.apps.join(", ")} to ${closing.version} (left by an earlier driver${closing.reason ? `: ${closing.reason}` : ""}); \`${command}\` would leave it half done; nothing was changed`,
+    `finish it first with \`glidepath rollout --stack ${stack.name} --version ${closing.version}\` (or \`glidepath rollback --stack ${stack.name}\`), then run \`${command}\` again`,
+  );
 }

@@ -30,6 +30,17 @@ export interface Observations {
   holds: number;
   /** Whether the promotion update succeeded. */
   promoted: boolean;
+  /** Why the promotion failed, once it did. @default - it did not */
+  promotionFailed?: string;
+  /**
+   * An error around the current step other than its update failing (the event log, a stack
+   * tag, a bug): unknown means fail closed. @default - none
+   */
+  failure?: string;
+  /** The signal that interrupted the driver (`SIGINT`, `SIGTERM`). @default - none */
+  interrupted?: string;
+  /** Whether any step's update was started (a canary may be live even if it failed). @default - step ≥ 0 */
+  started?: boolean;
 }
 
 /** The one thing to do next. */
@@ -44,6 +55,8 @@ export type Intent =
   | { kind: "abort"; reason: string }
   /** Make the canary the stable release. */
   | { kind: "promote" }
+  /** Stop without changing anything: interrupted before any canary was live. */
+  | { kind: "stop"; reason: string }
   /** Nothing left to do. */
   | { kind: "done" };
 
@@ -56,6 +69,17 @@ export type Intent =
 export function decideNext(plan: RampPlan, obs: Observations): Intent {
   const last = plan.steps.length - 1;
   if (obs.promoted) return { kind: "done" };
+  const live = obs.started ?? obs.step >= 0;
+  if (obs.interrupted !== undefined) {
+    const reason = `interrupted by ${obs.interrupted}`;
+    return live ? { kind: "abort", reason } : { kind: "stop", reason };
+  }
+  if (obs.failure !== undefined) {
+    return live ? { kind: "abort", reason: obs.failure } : { kind: "stop", reason: obs.failure };
+  }
+  if (obs.promotionFailed !== undefined) {
+    return { kind: "abort", reason: `the promotion failed: ${obs.promotionFailed}` };
+  }
   if (obs.step < -1 || obs.step > last) {
     return { kind: "abort", reason: `step ${obs.step} is outside the plan (0–${last})` };
   }

@@ -30,3 +30,17 @@ export function deriveHealth(events: readonly RuntimeEvent[]): Health {
   const health = streak === 0 ? "healthy" : streak < FAILING_STREAK ? "degraded" : "failing";
   return { health, failure_streak: streak, rollout_gate: health === "failing" ? "hold" : "pass" };
 }
+
+/**
+ * The runtime events of the current failure streak, oldest first (what a hold is made of).
+ *
+ * @param events - the stack's runtime events, oldest first
+ */
+export function streakEvents(events: readonly RuntimeEvent[]): RuntimeEvent[] {
+  let streak: RuntimeEvent[] = [];
+  for (const e of events) {
+    if (FAILURE_CODES.has(e.code)) streak.push(e);
+    else if (RECOVERY_CODES.has(e.code)) streak = [];
+  }
+  return streak;
+}

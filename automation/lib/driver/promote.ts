@@ -5,7 +5,9 @@
 import type { StackConfig } from "../../../infra/config";
 import type { StackContext } from "../context";
 import { GlidepathError } from "../errors";
+import { refuseWhileClosing } from "./closing";
 import { closeByPromotion, safeEvents } from "./closing-phases";
+import { readHold, refuseIfHeld } from "./hold";
 import type { Logs } from "./session";
 
 /** What a promotion did. */
@@ -21,15 +23,22 @@ export interface PromoteResult {
  * @param ctx - the opened stack
  * @param cfg - its validated config
  * @param logs - the event logs
- * @param warn - where event-log failures go @default - stderr
- * @throws GlidepathError `GP_ARG_INVALID` (exit 2) when there is nothing to promote or the canaries differ in version
+ * @param opts - `overrideHold`: promote on a failing stack (recorded); `warn`: where event-log failures go (default stderr)
+ * @throws GlidepathError `GP_ARG_INVALID` (exit 2) when there is nothing to promote or the canaries differ in version,
+ *   `GP_CLOSING_PENDING` (exit 2) while a rollback is unfinished, `GP_ROLLOUT_HELD` (exit 2) on a failing stack
  */
 export async function promote(
   ctx: StackContext,
   cfg: StackConfig,
   logs: Logs,
-  warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+  opts: { overrideHold?: boolean; warn?: (message: string) => void } = {},
 ): Promise<PromoteResult> {
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  await refuseWhileClosing(ctx.stack, `glidepath promote --stack ${ctx.stack.name}`);
+  const hold = await readHold(logs.files.runtime, ctx.stack.name);
+  const overrideHold = hold.rollout_gate === "hold" && (opts.overrideHold ?? false);
+  if (!overrideHold) refuseIfHeld(ctx.stack.name, hold, `glidepath promote --stack ${ctx.stack.name}`);
+  else await logs.runtime.record("hold_overridden", ctx.stack.name, `promote: ${hold.reasons.join("; ")}`);
   const canaries = Object.entries(cfg.releases).flatMap(([app, r]) =>
     r.canary ? [[app, r.canary.version] as const] : [],
   );
@@ -57,6 +66,9 @@ export async function promote(
   const rampId = ramp.id;
   const events = safeEvents({ stack: ctx.stack.name, rampId, version, apps }, logs, warn);
   const cli = { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars };
-  const message = await closeByPromotion({ ctx, cli, rampId, version, apps, events }, { ...cfg, ramp });
+  const message = await closeByPromotion(
+    { ctx, cli, rampId, version, apps, events, overrideHold: overrideHold || (ramp.overrideHold ?? false) },
+    { ...cfg, ramp },
+  );
   return { apps, version, message };
 }

@@ -2,7 +2,8 @@
  * Terminal rendering of the driver's progress and report (pure: events in, lines out).
  */
 import type { SloSample } from "../slo/sample";
-import type { DriverEvent, RolloutReport } from "./rollout";
+import type { DriverEvent } from "./events";
+import type { RolloutReport } from "./report";
 
 const sampleText = (s: SloSample) => (s.ok ? s.score.toFixed(2) : `miss:${s.miss}`);
 
@@ -40,6 +41,10 @@ export function renderDriverEvent(e: DriverEvent, steps: number): string {
       return `promoting: ${e.message}`;
     case "closing":
       return `finishing the ${e.phase === "promoting" ? "promotion" : "rollback"} of ${e.version} that an earlier driver left unfinished`;
+    case "interrupted":
+      return e.live
+        ? `${e.signal}: stopping the ramp and rolling back to the last green state (a second ${e.signal} abandons the rollback)`
+        : `${e.signal}: stopping; nothing was deployed`;
     case "warning":
       return `warning: ${e.message}`;
   }
@@ -56,6 +61,10 @@ export function renderRolloutReport(r: RolloutReport): string {
   const tail =
     r.outcome === "promoted"
       ? `promoted: ${r.promotion ?? ""}`
-      : `rolled back (${r.reason ?? ""}): ${r.rollback?.message ?? ""}`;
+      : r.outcome === "rolled_back"
+        ? `rolled back (${r.reason ?? ""}): ${r.rollback?.message ?? ""}`
+        : r.outcome === "rollback_failed"
+          ? `ROLLBACK FAILED (${r.reason ?? ""}): the canary may still be live; ${r.error?.message.split("\n")[0] ?? ""}`
+          : `not started: ${r.error?.message.split("\n")[0] ?? r.reason ?? ""}`;
   return [`rollout ${r.rampId} on ${r.stack}${r.resumed ? " (resumed)" : ""}`, ...rows, tail].join("\n");
 }

@@ -30,7 +30,12 @@ export const rolloutReportSchema = z.strictObject({
   rampId: z.string(),
   version: z.string(),
   apps: z.array(z.string()),
-  outcome: z.enum(["promoted", "rolled_back"]),
+  /**
+   * `promoted`; `rolled_back` (the stack is on its last green state); `rollback_failed` (a
+   * canary may still be live: see `error`); `not_started` (refused or stopped before any
+   * update: nothing changed).
+   */
+  outcome: z.enum(["promoted", "rolled_back", "rollback_failed", "not_started"]),
   resumed: z.boolean(),
   steps: z.array(stepReportSchema),
   /** Why the ramp was rolled back. */
@@ -44,6 +49,17 @@ export const rolloutReportSchema = z.strictObject({
     .optional(),
   /** The promotion update message. */
   promotion: z.string().optional(),
+  /** The signal that interrupted the driver. */
+  interrupted: z.enum(["SIGINT", "SIGTERM"]).optional(),
+  /** The error that ended the rollout, when one did (never a secret). */
+  error: z.strictObject({ code: z.string(), message: z.string(), fix: z.string() }).optional(),
+  /** The gate the steps were judged by, and the SLO source (its URL redacted). */
+  gate: z
+    .looseObject({ minSlo: z.number(), maxMisses: z.number(), minRequests: z.number(), mode: z.string() })
+    .extend({ source: z.string() })
+    .optional(),
+  /** Whether the ramp was started on a failing stack with `--override-hold`. */
+  overrideHold: z.boolean().optional(),
 });
 
 /** One judged step. */

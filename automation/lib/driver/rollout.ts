@@ -1,38 +1,47 @@
 /**
- * The rollout driver: a reconcile loop around {@link decideNext}. Each step writes the step's
- * config (canary release, weight, `CanaryEnabled`, the ramp pointer) and runs one `up` whose
- * message names the step, apps and versions; then the SLO gate bakes it. All steps green →
- * promotion. Any failure → rollback to the last green state outside a ramp. The ramp pointer
- * lives in the stack's config (and so in every update's history entry), so a driver killed
- * at any point is re-run with the same version and resumes: it re-judges the step the stack
- * is on, or rolls back if that step's update did not complete.
+ * The rollout driver: a reconcile loop around {@link decideNext} (observe, decide, act). Each
+ * step writes the step's config (canary release, weight, `CanaryEnabled`, the ramp pointer)
+ * and runs one `up` whose message names the step, apps and versions (`apply-step.ts`); then
+ * the SLO gate bakes it (`judge-step.ts`). All steps green → promotion. Anything else once a
+ * canary may be live — a failed gate, a failed update, an error of any kind, a signal — ends
+ * in the one rollback, to the green state the ramp recorded when it started.
+ *
+ * The ramp pointer lives in the stack's config (and so in every update's history entry), so a
+ * driver killed at any point is re-run with the same version and resumes: it re-judges the
+ * step the stack is on, or rolls back if that step's update did not complete (`observe.ts`).
+ * Every path returns a report; only a refusal before anything was deployed throws.
  */
 import type { StackConfig } from "../../../infra/config";
 import type { CliContext } from "../config-restore";
-import { withConfigGuard } from "../config-restore";
 import type { StackContext } from "../context";
-import { GlidepathError, isGlidepathError } from "../errors";
+import { isGlidepathError } from "../errors";
 import type { RuntimeLog, SwarmSink } from "../events/sinks";
-import { type HistoryConfigValue, readHistory } from "../history";
-import { pickRestorePoint } from "../rollback-plan";
+import { readHistory } from "../history";
 import type { GateSpec } from "../slo/gate";
-import { summarizeSamples } from "../slo/gate";
 import type { SloSource } from "../slo/sample";
-import { type BakeProgress, type BakeResult, bake } from "./bake";
+import { applyPhase } from "./apply-step";
 import type { Closing } from "./closing";
 import {
   type CloseContext,
   closeByPromotion,
   closeByRollback,
+  errorLine,
   finishClosing,
   promoteMessage,
   safeEvents,
+  stepMessage,
 } from "./closing-phases";
 import { decideNext, type Observations, type RampPlan } from "./decide";
-import { type PhaseConfig, stepConfig } from "./ramp-config";
-import type { RolloutReport, StepReport } from "./report";
-import { writeStackKeys } from "./stack-file";
-import { upStep } from "./up-cli";
+import type { DriverEvent } from "./events";
+import type { Interrupts } from "./interrupt";
+import { judgeStep, sendStepEvent } from "./judge-step";
+import { restorePointOf, stepApplied } from "./observe";
+import { stepConfig } from "./ramp-config";
+import type { RolloutReport } from "./report";
+
+export { stepMessage } from "./closing-phases";
+export type { DriverEvent } from "./events";
+export type { RolloutReport, StepReport } from "./report";
 
 /** A validated rollout request. */
 export interface RolloutRequest {
@@ -52,22 +61,9 @@ export interface RolloutRequest {
   gate: GateSpec;
   /** Extra windows a step may wait for traffic. */
   maxHolds: number;
+  /** Started with `--override-hold` on a failing stack. @default false */
+  overrideHold?: boolean;
 }
-
-/** What the driver reports while it runs. */
-export type DriverEvent =
-  | { type: "resume"; step: number; weight: number; applied: boolean }
-  | { type: "step"; step: number; weight: number; message: string }
-  | { type: "applied"; step: number; weight: number; ms: number }
-  | { type: "round"; step: number; weight: number; progress: BakeProgress }
-  | { type: "verdict"; step: number; weight: number; verdict: BakeResult["verdict"] }
-  | { type: "rollback"; reason: string }
-  | { type: "rolled-back"; message: string; ms: number }
-  | { type: "promote"; message: string }
-  | { type: "closing"; phase: "rolling_back" | "promoting"; version: string }
-  | { type: "warning"; message: string };
-
-export type { RolloutReport, StepReport } from "./report";
 
 /** What the driver needs besides the stack. */
 export interface DriverDeps {
@@ -78,30 +74,27 @@ export interface DriverDeps {
   onEvent?: (e: DriverEvent) => void;
   /** Clock for ramp ids and step timing. @default Date.now */
   now?: () => number;
+  /** SIGINT/SIGTERM: the first rolls back, the second abandons the rollback. @default - none */
+  interrupts?: Pick<Interrupts, "soft" | "hard" | "received">;
+  /**
+   * Why the stack's `rollout_gate` holds (health `failing`), when it does and was not
+   * overridden: a resumed ramp is then rolled back instead of advanced. @default - not held
+   */
+  held?: string;
 }
 
-/** Update message of a step: `glidepath canary:25 gamma@v2 wix@v2`. */
-export function stepMessage(weight: number, apps: readonly string[], version: string): string {
-  return `glidepath canary:${weight} ${apps.map((a) => `${a}@${version}`).join(" ")}`;
+/** The gate and source as the report records them. */
+function gateOf(req: RolloutRequest, source: SloSource): NonNullable<RolloutReport["gate"]> {
+  const { burn: _burn, ...gate } = req.gate;
+  return { ...gate, source: source.describe() };
 }
 
-/** The step of a history entry's ramp pointer, or undefined. */
-function rampStepOf(v: HistoryConfigValue | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  try {
-    const ramp = (v.objectValue ?? JSON.parse(v.value ?? "null")) as { step?: unknown } | null;
-    return typeof ramp?.step === "number" ? ramp.step : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes a phase's config and runs its update; the config file is put back if either fails. */
-async function applyPhase(ctx: StackContext, cli: CliContext, phase: PhaseConfig, message: string) {
-  await withConfigGuard(ctx.stack, async () => {
-    await writeStackKeys(ctx.projectDir, ctx.stack.name, { ...phase });
-    await upStep(ctx.stack, cli, message);
-  });
+/** A failed rollback as the report records it. */
+function rollbackFailed(report: RolloutReport, reason: string, e: unknown): RolloutReport {
+  const error = isGlidepathError(e)
+    ? { code: e.code, message: e.message, fix: e.remedy }
+    : { code: "GP_INTERNAL", message: errorLine(e), fix: "report it" };
+  return { ...report, outcome: "rollback_failed", reason, error };
 }
 
 /**
@@ -111,7 +104,9 @@ async function applyPhase(ctx: StackContext, cli: CliContext, phase: PhaseConfig
  * @param ctx - the opened stack
  * @param config - the stack's validated config
  * @param req - the ramp
- * @param deps - SLO source, event sinks, progress
+ * @param deps - SLO source, event sinks, progress, interrupts
+ * @returns the report of every outcome once the ramp started (promoted, rolled back, rollback failed, stopped)
+ * @throws GlidepathError `GP_NO_GREEN_STATE` (exit 2) before anything is deployed
  */
 export async function runRollout(
   ctx: StackContext,
@@ -121,6 +116,7 @@ export async function runRollout(
 ): Promise<RolloutReport> {
   const now = deps.now ?? Date.now;
   const emit = deps.onEvent ?? (() => undefined);
+  const warn = (message: string) => emit({ type: "warning", message });
   const cli: CliContext = { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars };
   const stack = ctx.stack.name;
   const plan: RampPlan = { steps: req.steps, maxHolds: req.maxHolds };
@@ -128,43 +124,50 @@ export async function runRollout(
   const resumed = cfg.ramp !== undefined;
   const startedAt = cfg.ramp?.startedAt ?? new Date(now()).toISOString();
   const rampId = cfg.ramp?.id ?? `${req.version}@${startedAt}`;
-  const report: RolloutReport = {
+  const overrideHold = cfg.ramp?.overrideHold ?? req.overrideHold ?? false;
+  let report: RolloutReport = {
     stack,
     rampId,
     version: req.version,
     apps: req.apps,
-    outcome: "rolled_back",
+    outcome: "not_started",
     resumed,
     steps: [],
+    gate: gateOf(req, deps.source),
+    ...(overrideHold ? { overrideHold: true } : {}),
   };
-  const events = safeEvents(
-    { stack, rampId, version: req.version, apps: req.apps },
-    deps,
-    (message) => emit({ type: "warning", message }),
-    now,
-  );
-  const closeCtx: CloseContext = { ctx, cli, rampId, version: req.version, apps: req.apps, events };
+  const events = safeEvents({ stack, rampId, version: req.version, apps: req.apps }, deps, warn, now);
+  const history = await readHistory(ctx.stack);
+  // A new ramp records the green state it starts from before its first update.
+  const restore = cfg.ramp !== undefined ? cfg.ramp.restore : restorePointOf(stack, history);
+  const closeCtx: CloseContext = {
+    ctx,
+    cli,
+    rampId,
+    version: req.version,
+    apps: req.apps,
+    events,
+    overrideHold,
+    warn,
+    ...(restore ? { restore } : {}),
+    ...(deps.interrupts ? { signal: deps.interrupts.hard } : {}),
+  };
+  const judge = {
+    req,
+    source: deps.source,
+    rampId,
+    events,
+    emit,
+    overrideHold,
+    ...(deps.interrupts ? { signal: deps.interrupts.soft } : {}),
+  };
+  const warned = new Set<string>();
 
   let obs: Observations = { step: -1, applied: true, verdict: null, holds: 0, promoted: false };
   let applyMs: number | undefined;
   let failedAt = now();
-  if (cfg.ramp === undefined) {
-    // The rollback target must exist before the first update, or a failing step has nowhere to go.
-    try {
-      pickRestorePoint(await readHistory(ctx.stack), { green: true });
-    } catch {
-      throw new GlidepathError(
-        "GP_NO_GREEN_STATE",
-        `stack "${stack}" has no successful update outside a ramp to roll back to; nothing was deployed`,
-        `deploy the stable releases first with \`glidepath up --stack ${stack}\`, then start the ramp`,
-      );
-    }
-  }
   if (cfg.ramp !== undefined) {
-    // Resume: the step is applied if the newest update succeeded with this very ramp pointer.
-    const [newest] = await readHistory(ctx.stack);
-    const applied =
-      newest?.result === "succeeded" && rampStepOf(newest.config["glidepath:ramp"]) === cfg.ramp.step;
+    const applied = stepApplied(history, cfg.ramp);
     obs = { ...obs, step: cfg.ramp.step, applied };
     emit({ type: "resume", step: cfg.ramp.step, weight: cfg.ramp.weight, applied });
     await events.record(
@@ -172,138 +175,130 @@ export async function runRollout(
       `step ${cfg.ramp.step + 1}`,
       applied ? "re-judging" : "update incomplete",
     );
+    if (deps.held !== undefined) obs = { ...obs, failure: deps.held };
   }
 
   for (;;) {
+    const signal = deps.interrupts?.received();
+    if (signal !== undefined && obs.interrupted === undefined) {
+      obs = { ...obs, interrupted: signal };
+      report = { ...report, interrupted: signal };
+      emit({ type: "interrupted", signal, live: obs.started ?? obs.step >= 0 });
+      await events.record("ramp_interrupted", stack, `${signal} at step ${obs.step + 1}`);
+    }
     const intent = decideNext(plan, obs);
-    switch (intent.kind) {
-      case "advance": {
-        const ramp = {
-          id: rampId,
-          version: req.version,
-          apps: req.apps,
-          step: intent.step,
-          weight: intent.weight,
-          startedAt,
-        };
-        const phase = stepConfig(cfg, ramp);
-        const message = stepMessage(intent.weight, req.apps, req.version);
-        emit({ type: "step", step: intent.step, weight: intent.weight, message });
-        const t0 = now();
-        try {
-          await applyPhase(ctx, cli, phase, message);
+    try {
+      switch (intent.kind) {
+        case "advance": {
+          const ramp = {
+            id: rampId,
+            version: req.version,
+            apps: req.apps,
+            step: intent.step,
+            weight: intent.weight,
+            startedAt,
+            ...(restore ? { restore } : {}),
+            ...(overrideHold ? { overrideHold: true } : {}),
+          };
+          const phase = stepConfig(cfg, ramp);
+          const message = stepMessage(intent.weight, req.apps, req.version, overrideHold);
+          emit({ type: "step", step: intent.step, weight: intent.weight, message });
+          const t0 = now();
+          obs = { ...obs, started: true };
+          try {
+            await applyPhase(ctx, cli, phase, message);
+          } catch (e) {
+            failedAt = now();
+            await events.record("case_processing_failed", `step ${intent.step + 1}`, errorLine(e));
+            obs = {
+              step: intent.step,
+              applied: false,
+              verdict: null,
+              holds: 0,
+              promoted: false,
+              started: true,
+            };
+            report.steps.push({
+              step: intent.step,
+              weight: intent.weight,
+              update: message,
+              verdict: "fail",
+              reason: isGlidepathError(e) ? e.message : errorLine(e),
+              slo: {},
+              bakeMs: 0,
+            });
+            break;
+          }
           cfg = { ...cfg, ...phase };
-          obs = { step: intent.step, applied: true, verdict: null, holds: 0, promoted: false };
+          obs = { step: intent.step, applied: true, verdict: null, holds: 0, promoted: false, started: true };
           applyMs = now() - t0;
           emit({ type: "applied", step: intent.step, weight: intent.weight, ms: applyMs });
           await events.record("step_applied", `step ${intent.step + 1}`, message);
-        } catch (e) {
-          if (!isGlidepathError(e)) throw e;
-          failedAt = now();
-          await events.record("case_processing_failed", `step ${intent.step + 1}`, e.message.split("\n")[0]);
-          obs = { step: intent.step, applied: false, verdict: null, holds: 0, promoted: false };
-          report.steps.push({
-            step: intent.step,
-            weight: intent.weight,
-            update: message,
-            verdict: "fail",
-            reason: e.message,
-            slo: {},
-            bakeMs: 0,
-          });
+          break;
         }
-        break;
-      }
-      case "bake":
-      case "hold": {
-        const weight = req.steps[intent.step] as number;
-        const final = intent.step === req.steps.length - 1;
-        if (intent.kind === "hold")
-          await events.record("gate_held", `step ${intent.step + 1}`, intent.reason);
-        const result = await bake({
-          apps: req.apps,
-          source: deps.source,
-          gate: req.gate,
-          windowMs: final ? req.finalWindowMs : req.windowMs,
-          intervalMs: req.intervalMs,
-          onRound: (progress) => emit({ type: "round", step: intent.step, weight, progress }),
-        });
-        emit({ type: "verdict", step: intent.step, weight, verdict: result.verdict });
-        failedAt = result.endedAt;
-        const slo = Object.fromEntries(
-          Object.entries(result.apps).map(([app, a]) => [app, summarizeSamples(a.samples)]),
-        );
-        for (const [app, s] of Object.entries(slo)) {
-          if (s.misses > 0)
-            await events.record("retry_attempted", app, `${s.misses} failed SLO sample(s) at ${weight}%`);
+        case "bake":
+        case "hold": {
+          const held = intent.kind === "hold";
+          if (held) await events.record("gate_held", `step ${intent.step + 1}`, intent.reason);
+          const reported = report.steps.some((s) => s.step === intent.step);
+          const j = await judgeStep(judge, intent.step, held, applyMs, reported);
+          for (const w of j.warnings) if (!warned.has(w) && warned.add(w)) warn(w);
+          if (j.interrupted) break;
+          failedAt = j.endedAt;
+          const holds = obs.holds + (held ? 1 : 0);
+          const v = j.verdict;
+          if (j.entry && (v.status !== "insufficient_traffic" || holds >= plan.maxHolds)) {
+            applyMs = undefined;
+            report.steps.push(j.entry);
+            await sendStepEvent(judge, j.entry);
+          }
+          obs = { ...obs, verdict: v, holds };
+          break;
         }
-        const v = result.verdict;
-        const holds = obs.holds + (intent.kind === "hold" ? 1 : 0);
-        // Only a step's final verdict is reported; a window held for traffic is not.
-        if (v.status !== "insufficient_traffic" || holds >= plan.maxHolds) {
-          const entry: StepReport = {
-            step: intent.step,
-            weight,
-            verdict: v.status,
-            slo,
-            bakeMs: result.endedAt - result.startedAt,
-            startedAt: result.startedAt,
-            endedAt: result.endedAt,
-          };
-          if (v.status === "fail") entry.reason = v.reason;
-          if (v.status === "insufficient_traffic") entry.reason = v.detail;
-          if (applyMs !== undefined) entry.applyMs = applyMs;
-          applyMs = undefined;
-          if (intent.kind === "bake" && !report.steps.some((s) => s.step === intent.step))
-            entry.update = stepMessage(weight, req.apps, req.version);
-          report.steps.push(entry);
-          await events.swarm({
-            id: `${rampId}:canary:${weight}@${new Date(result.startedAt).toISOString()}`,
-            phase: `canary:${weight}`,
-            weight,
-            verdict: v.status,
-            ...(v.status === "fail" ? { reason: v.reason } : {}),
-            update: stepMessage(weight, req.apps, req.version),
-            slo,
-          });
+        case "abort": {
+          emit({ type: "rollback", reason: intent.reason });
+          const t0 = now();
+          try {
+            const done = await closeByRollback(closeCtx, intent.reason);
+            emit({ type: "rolled-back", message: done.message, ms: now() - t0 });
+            return {
+              ...report,
+              outcome: "rolled_back",
+              reason: intent.reason,
+              rollback: { ...done, fromFailureMs: now() - failedAt },
+            };
+          } catch (e) {
+            return rollbackFailed(report, intent.reason, e);
+          }
         }
-        await events.record(
-          v.status === "pass" ? "gate_passed" : v.status === "fail" ? "gate_failed" : "gate_held",
-          `step ${intent.step + 1}`,
-          v.status === "pass" ? `${weight}%` : v.status === "fail" ? v.reason : v.detail,
-        );
-        if (v.status === "pass") await events.record("healthy_cycle", `step ${intent.step + 1}`);
-        obs = { ...obs, verdict: v, holds };
-        break;
-      }
-      case "abort": {
-        emit({ type: "rollback", reason: intent.reason });
-        const t0 = now();
-        const done = await closeByRollback(closeCtx, intent.reason);
-        emit({ type: "rolled-back", message: done.message, ms: now() - t0 });
-        return {
-          ...report,
-          outcome: "rolled_back",
-          reason: intent.reason,
-          rollback: { ...done, fromFailureMs: now() - failedAt },
-        };
-      }
-      case "promote": {
-        const message = promoteMessage(req.apps, req.version);
-        emit({ type: "promote", message });
-        try {
-          report.promotion = await closeByPromotion(closeCtx, cfg);
-          obs = { ...obs, promoted: true };
-        } catch (e) {
-          if (!isGlidepathError(e)) throw e;
-          failedAt = now();
-          await events.record("case_processing_failed", "promotion", e.message.split("\n")[0]);
-          obs = { ...obs, applied: false };
+        case "promote": {
+          const message = promoteMessage(req.apps, req.version, overrideHold);
+          emit({ type: "promote", message });
+          try {
+            report.promotion = await closeByPromotion(closeCtx, cfg);
+            obs = { ...obs, promoted: true };
+          } catch (e) {
+            failedAt = now();
+            await events.record("case_processing_failed", "promotion", errorLine(e));
+            obs = {
+              ...obs,
+              promotionFailed: isGlidepathError(e) ? `${e.code}: ${errorLine(e)}` : errorLine(e),
+            };
+          }
+          break;
         }
-        break;
+        case "stop":
+          return { ...report, outcome: "not_started", reason: intent.reason };
+        case "done":
+          return { ...report, outcome: "promoted" };
       }
-      case "done":
-        return { ...report, outcome: "promoted" };
+    } catch (e) {
+      // Anything else (the event log, a stack file that no longer parses, a bug): fail closed.
+      failedAt = now();
+      const why = `${isGlidepathError(e) ? `${e.code}: ` : ""}${errorLine(e)}`;
+      warn(`the ramp stopped on an error: ${why}`);
+      await events.record("case_processing_failed", `step ${obs.step + 1}`, why);
+      obs = { ...obs, failure: `glidepath failed during the ramp: ${why}` };
     }
   }
 }
@@ -317,6 +312,7 @@ export async function runRollout(
  * @param closing - the mark the earlier driver left
  * @param sinks - the event logs
  * @param onEvent - progress @default - nothing
+ * @param interrupts - a second signal abandons the rollback @default - none
  */
 export async function finishRamp(
   ctx: StackContext,
@@ -324,21 +320,46 @@ export async function finishRamp(
   closing: Closing,
   sinks: { swarm: SwarmSink; runtime: RuntimeLog },
   onEvent: (e: DriverEvent) => void = () => undefined,
+  interrupts?: Pick<Interrupts, "hard">,
 ): Promise<RolloutReport> {
   const { rampId, version, apps } = closing;
-  const events = safeEvents({ stack: ctx.stack.name, rampId, version, apps }, sinks, (message) =>
-    onEvent({ type: "warning", message }),
-  );
+  const warn = (message: string) => onEvent({ type: "warning", message });
+  const events = safeEvents({ stack: ctx.stack.name, rampId, version, apps }, sinks, warn);
   await events.record("ramp_resumed", ctx.stack.name, `finishing ${closing.phase}`);
   const cli: CliContext = { pulumiBin: ctx.pulumiBin, envVars: ctx.envVars };
   const t0 = Date.now();
-  const done = await finishClosing({ ctx, cli, rampId, version, apps, events }, cfg, closing);
-  const base = { stack: ctx.stack.name, rampId, version, apps, resumed: true, steps: [] };
-  if (done.outcome === "promoted") return { ...base, outcome: "promoted", promotion: done.promotion };
-  return {
-    ...base,
-    outcome: "rolled_back",
-    reason: done.reason,
-    rollback: { ...done.rollback, fromFailureMs: Date.now() - t0 },
+  const base: RolloutReport = {
+    stack: ctx.stack.name,
+    rampId,
+    version,
+    apps,
+    outcome: "not_started",
+    resumed: true,
+    steps: [],
+    ...(closing.overrideHold ? { overrideHold: true } : {}),
   };
+  const close: CloseContext = {
+    ctx,
+    cli,
+    rampId,
+    version,
+    apps,
+    events,
+    warn,
+    overrideHold: closing.overrideHold ?? false,
+    ...(closing.restore ? { restore: closing.restore } : {}),
+    ...(interrupts ? { signal: interrupts.hard } : {}),
+  };
+  try {
+    const done = await finishClosing(close, cfg, closing);
+    if (done.outcome === "promoted") return { ...base, outcome: "promoted", promotion: done.promotion };
+    return {
+      ...base,
+      outcome: "rolled_back",
+      reason: done.reason,
+      rollback: { ...done.rollback, fromFailureMs: Date.now() - t0 },
+    };
+  } catch (e) {
+    return rollbackFailed(base, closing.reason ?? `finishing an interrupted ${closing.phase}`, e);
+  }
 }

@@ -9,6 +9,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { CONFIG_NAMESPACE } from "../../../infra/config";
+import { GlidepathError } from "../errors";
 
 /**
  * Sets (or, for `undefined`, removes) `glidepath:<key>` entries of the stack's config file.
@@ -27,6 +28,23 @@ export function writeStackKeys(
 }
 
 /**
+ * Sets (or, for `undefined`, removes) config entries of any namespace, by full key
+ * (`glidepath:weights`, `aws:region`), in the stack's config file.
+ *
+ * @param projectDir - the project directory
+ * @param stack - the stack name
+ * @param entries - full key → plain value, or `undefined` to remove it
+ */
+export function writeStackEntries(
+  projectDir: string,
+  stack: string,
+  entries: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
+  return writeConfigEntries(file, file, entries);
+}
+
+/**
  * Reads a stack config file, sets (or removes) `glidepath:<key>` entries, and writes the
  * result to `to` atomically (the same file, or a copy for a preview).
  *
@@ -34,10 +52,22 @@ export function writeStackKeys(
  * @param to - where to write
  * @param values - key (without namespace) → plain value, or `undefined` to remove it
  */
-export async function writeConfigKeys(
+export function writeConfigKeys(
   from: string,
   to: string,
   values: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  return writeConfigEntries(
+    from,
+    to,
+    Object.fromEntries(Object.entries(values).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, v])),
+  );
+}
+
+async function writeConfigEntries(
+  from: string,
+  to: string,
+  entries: Readonly<Record<string, unknown>>,
 ): Promise<void> {
   const file = from;
   const text = await fs.readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
@@ -45,10 +75,15 @@ export async function writeConfigKeys(
     throw e;
   });
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new Error(`cannot parse ${file}: ${doc.errors[0]?.message}`);
+  if (doc.errors.length > 0) {
+    throw new GlidepathError(
+      "GP_CONFIG_INVALID",
+      `cannot parse ${path.basename(file)}: ${doc.errors[0]?.message.split("\n")[0]}`,
+      `correct the YAML of ${file} (indent with spaces, close every quote), then run the command again`,
+    );
+  }
   if (!doc.has("config")) doc.set("config", doc.createNode({}));
-  for (const [key, value] of Object.entries(values)) {
-    const full = `${CONFIG_NAMESPACE}:${key}`;
+  for (const [full, value] of Object.entries(entries)) {
     if (value === undefined) doc.deleteIn(["config", full]);
     else doc.setIn(["config", full], doc.createNode(value));
   }

@@ -3,12 +3,15 @@
  * health from the runtime events, the last gate verdicts, and who holds the driver lock.
  */
 import * as fs from "node:fs/promises";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { StackContext } from "../context";
 import type { SwarmEvent } from "../events/schema";
-import { eventFiles, readRuntimeEvents, readSwarmEvents } from "../events/sinks";
-import { deriveHealth, type Health } from "./health";
-import type { LockOwner } from "./lock";
+import { eventFiles, readSwarmEvents } from "../events/sinks";
+import { type Closing, readClosing } from "./closing";
+import type { Health } from "./health";
+import { readHold } from "./hold";
+import { type LockOwner, processAlive } from "./lock";
 import { lockDir } from "./session";
 
 /** The status of a stack. */
@@ -22,8 +25,12 @@ export interface StackStatus extends Health {
   ramp: { id: string; version: string; apps: string[]; step: number; weight: number } | null;
   /** The newest gate verdicts, newest first (at most 8). */
   last_gates: Pick<SwarmEvent, "ts" | "phase" | "verdict" | "reason" | "version">[];
-  /** The driver lock's owner, if a glidepath process is changing the stack. */
-  lock: Omit<LockOwner, "token"> | null;
+  /** The driver lock's owner, if a lock file is there; `alive` says whether its process still runs. */
+  lock: (Omit<LockOwner, "token"> & { alive: boolean }) | null;
+  /** An unfinished closing phase (rollback or promotion) an earlier driver left, or null. */
+  closing: Closing | null;
+  /** The failures that make `rollout_gate` hold (empty when it passes). */
+  hold_reasons: string[];
 }
 
 /** Reads the status of a stack (no update, no lock taken). */
@@ -31,7 +38,7 @@ export async function readStatus(ctx: StackContext): Promise<StackStatus> {
   const outputs = await ctx.stack.outputs();
   const value = <T>(k: string, fallback: T): T => (outputs[k]?.value as T | undefined) ?? fallback;
   const files = eventFiles(ctx.projectDir);
-  const health = deriveHealth(await readRuntimeEvents(files.runtime, ctx.stack.name));
+  const { reasons, ...health } = await readHold(files.runtime, ctx.stack.name);
   const gates = (await readSwarmEvents(files.swarm, ctx.stack.name))
     .filter((e) => e.phase.startsWith("canary:") || e.phase === "rollback:triggered")
     .slice(-8)
@@ -42,7 +49,7 @@ export async function readStatus(ctx: StackContext): Promise<StackStatus> {
     .readFile(lockFile, "utf8")
     .then((t) => {
       const { token: _token, ...owner } = JSON.parse(t) as LockOwner;
-      return owner;
+      return { ...owner, alive: owner.host !== os.hostname() || processAlive(owner.pid) };
     })
     .catch(() => null);
   const ramp = value<StackStatus["ramp"]>("ramp", null);
@@ -54,7 +61,9 @@ export async function readStatus(ctx: StackContext): Promise<StackStatus> {
       ? { id: ramp.id, version: ramp.version, apps: ramp.apps, step: ramp.step + 1, weight: ramp.weight }
       : null,
     ...health,
+    hold_reasons: health.rollout_gate === "hold" ? reasons : [],
     last_gates: gates,
     lock,
+    closing: (await readClosing(ctx.stack)) ?? null,
   };
 }

@@ -10,7 +10,10 @@ import { z } from "zod";
 export const SWARM_PHASE =
   /^(canary:(100|[1-9]\d?)|rollback:triggered|deploy:complete|content-sync:[a-z-]+)$/;
 
-/** The SLO figures of one app over a bake (`summarizeSamples`): samples, misses, min and last score, and the requests counted. */
+/**
+ * The SLO figures of one app over a bake (`summarizeSamples`): samples, misses, min and last
+ * score, the requests counted, and whether they were counted at all (`traffic`).
+ */
 export const sloSummarySchema = z.strictObject({
   count: z.number().int(),
   misses: z.number().int(),
@@ -18,6 +21,12 @@ export const sloSummarySchema = z.strictObject({
   lastScore: z.number().nullable(),
   requests: z.number().int().min(0).optional(),
   good: z.number().int().min(0).optional(),
+  /**
+   * `counted`: the source gave good/total counts and the minimum-traffic guard applied;
+   * `unknown`: scores only, the guard could not apply. Optional: lines written before it
+   * existed still parse.
+   */
+  traffic: z.enum(["counted", "unknown"]).optional(),
 });
 
 /** One SWARM event. `id` makes re-sending idempotent: a sink keeps the first event of an id. */
@@ -56,6 +65,8 @@ export const RUNTIME_CODES = [
   "rollback_completed",
   "promotion_completed",
   "ramp_resumed",
+  "ramp_interrupted",
+  "hold_overridden",
   "stale_lock_cleared",
 ] as const;
 
