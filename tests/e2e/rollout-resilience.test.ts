@@ -201,6 +201,13 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
     const args = (extra: string[]) => rolloutArgs("v4", slo.url, ["--steps", "5,100", ...extra], "2s");
     const killed = p.start(args([]));
     await until(() => killed.output().includes("pulumi up: glidepath canary:5"), 90_000, "the first update");
+    // The step's config is written just before its update starts: kill inside the update.
+    await until(
+      async () =>
+        (await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8")).includes("glidepath:ramp"),
+      20_000,
+      "the step's config",
+    );
     killed.child.kill("SIGKILL");
     await killed.done;
     const r = await p.glidepath(args(["--json"]));

@@ -142,7 +142,11 @@ describe.skipIf(binDir === undefined)("rollout driver through the real engine", 
     const bad = await make();
     const version = { down: "v4", "slow past the timeout": "v5", "answering garbage": "v6" }[_what] as string;
     try {
-      const r = await p.glidepath(rolloutArgs(version, bad.url, ["--json", "--steps", "5,100"]));
+      // Three failing ramps in a row make the stack `failing` (rollout_gate hold): these runs
+      // override the hold, as an operator testing the gate would.
+      const r = await p.glidepath(
+        rolloutArgs(version, bad.url, ["--json", "--steps", "5,100", "--override-hold"]),
+      );
       expect(r.code).toBe(1);
       const report = JSON.parse(r.stdout);
       expect(report.outcome).toBe("rolled_back");
