@@ -51,8 +51,8 @@ async function sloServer(): Promise<{ url: string; score: { value: number }; clo
 const rollout = (p: ScratchProject, version: string, url: string) =>
   p.glidepath(rolloutArgs(version, url, ["--json"], "300ms", "300ms"));
 
-/** Raw `pulumi up` of each step's change, the config written beforehand (untimed). */
-async function rawSteps(p: ScratchProject, version: string): Promise<number[]> {
+/** The scratch stack's validated config, as the CLI reads it. */
+async function stackConfigOf(p: ScratchProject) {
   const cfgText = JSON.parse(
     (await must(p.pulumi(["config", "--json", "--stack", "local"]))).stdout,
   ) as Record<string, { value?: string; objectValue?: unknown }>;
@@ -61,7 +61,12 @@ async function rawSteps(p: ScratchProject, version: string): Promise<number[]> {
   );
   const parsed = parseStackConfig(raw);
   if (!parsed.ok) throw new Error("bench: the scratch stack's config does not parse");
-  let cfg = parsed.config;
+  return parsed.config;
+}
+
+/** Raw `pulumi up` of each step's change, the config written beforehand (untimed). */
+async function rawSteps(p: ScratchProject, version: string): Promise<number[]> {
+  let cfg = await stackConfigOf(p);
   const times: number[] = [];
   for (const [step, weight] of STEPS.entries()) {
     const ramp = {
@@ -95,15 +100,7 @@ async function rawSteps(p: ScratchProject, version: string): Promise<number[]> {
 
 /** Raw `pulumi up --refresh` of the rollback's change: a 5% canary back to stable (config written untimed). */
 async function rawRollback(p: ScratchProject, version: string): Promise<number> {
-  const cfgText = JSON.parse(
-    (await must(p.pulumi(["config", "--json", "--stack", "local"]))).stdout,
-  ) as Record<string, { value?: string; objectValue?: unknown }>;
-  const raw = Object.fromEntries(
-    Object.entries(cfgText).map(([k, v]) => [k, v.value ?? JSON.stringify(v.objectValue)]),
-  );
-  const parsed = parseStackConfig(raw);
-  if (!parsed.ok) throw new Error("bench: the scratch stack's config does not parse");
-  const green = parsed.config;
+  const green = await stackConfigOf(p);
   const ramp = {
     id: "bench",
     version,

@@ -14,21 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rolloutReportSchema } from "../../automation/lib/driver/report";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
-import { addVersion, readRoute, rolloutArgs } from "./helpers/rollout";
+import { addVersion, readRoute, rolloutArgs, until } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
 const OLD_TOKEN = "tok-before-rotation-1a2b3c";
 const NEW_TOKEN = "tok-after-rotation-9z8y7x";
 const healthy = { apps: { wix: { score: 99.9 }, gamma: { good: 500, total: 500 } } };
-
-async function until(f: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(binDir === undefined)("the driver fails closed (real engine)", () => {
   let p: ScratchProject;

@@ -10,20 +10,11 @@ import { checkReportSchema } from "../../automation/lib/driver/check";
 import { preflightSummarySchema } from "../../automation/lib/driver/preflight";
 import { makeProject, ROOT, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
-import { addVersion, readEvents, readRoute, rolloutArgs } from "./helpers/rollout";
+import { addVersion, readEvents, readRoute, rolloutArgs, until } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
 const SECRET = "adm1n-key-0f-the-edge-8cd2e1";
-
-/** Polls `f` every 200 ms until it is true (at most `ms`). */
-async function until(f: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.skipIf(binDir === undefined)("driver resilience through the real engine", () => {
   let p: ScratchProject;

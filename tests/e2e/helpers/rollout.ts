@@ -23,3 +23,18 @@ export async function readEvents(dir: string) {
     .filter(Boolean)
     .map((l) => swarmEventSchema.parse(JSON.parse(l)));
 }
+
+/**
+ * Polls `f` every 100 ms until it is true.
+ *
+ * @param f - the condition
+ * @param ms - how long to wait at most
+ * @param what - what is awaited, for the timeout's message
+ */
+export async function until(f: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
