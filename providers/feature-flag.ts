@@ -2,7 +2,7 @@
  * `FeatureFlag`: one flag (`{ app, key, value }`) of one app, published to a release target.
  * On the `local` target the flag is the file `<root>/flags/<app>/<key>.json`.
  *
- * Follows DESIGN.md §7: zod-based `check` whose failures carry property paths, a real `diff`
+ * Follows the dynamic-provider rules of docs/architecture.md: zod-based `check` whose failures carry property paths, a real `diff`
  * (never "unknown"), `read` that reports drift to `pulumi refresh`, `update` that returns the
  * full outputs. Everything the provider needs is imported inside its methods, because Pulumi
  * serializes this object's code into state.

@@ -1,5 +1,5 @@
 /**
- * Builds the Pulumi toolchain from the Go module proxy (DESIGN.md §6), for machines where
+ * Builds the Pulumi toolchain from the Go module proxy, for machines where
  * the official installer is out of reach. The wrapper modules under `scripts/toolchain/`
  * pin every module (go.mod + go.sum); `go build -mod=readonly` writes nothing into the repo.
  */

@@ -3,7 +3,7 @@
  * dynamic-provider plugin script, installed where the Automation API looks
  * (`~/.pulumi/versions/<version>/bin`, so `PulumiCommand.get({ root })` finds them).
  *
- * Resolution order (DESIGN.md §6): a matching install already there or on PATH; the official
+ * Resolution order: a matching install already there or on PATH; the official
  * installer when it answers within a short timeout; otherwise a build from the Go module proxy.
  * Idempotent: a second call with everything in place costs one `pulumi version`.
  */
