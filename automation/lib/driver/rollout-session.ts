@@ -66,7 +66,9 @@ export function outcomeError(r: RolloutReport): GlidepathError | undefined {
         );
       }
       return new GlidepathError(
-        /^glidepath failed|^the update of step|^the promotion failed/.test(r.reason ?? "")
+        /^glidepath failed|^the update of step|^the promotion failed|^the stack file was edited/.test(
+          r.reason ?? "",
+        )
           ? "GP_RAMP_ABORTED"
           : "GP_GATE_FAILED",
         `${what} was rolled back to update ${r.rollback?.restored ?? "?"}: ${r.reason ?? "unknown reason"}`,
