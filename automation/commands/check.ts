@@ -5,9 +5,9 @@
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
-import { writeArtifact } from "../lib/artifacts";
+import { artifactKind, checkArtifactTarget, writeArtifact } from "../lib/artifacts";
 import { stackContext } from "../lib/context";
-import { renderCheckReport, runCheck } from "../lib/driver/check";
+import { checkReportSchema, renderCheckReport, runCheck } from "../lib/driver/check";
 import { loadStackConfigWithSecrets } from "../lib/stack-config";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
@@ -38,9 +38,11 @@ const args = stackArgs.extend({
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const kind = artifactKind({ schema: checkReportSchema.shape.schema.value });
+  if (a.jsonOutput) await checkArtifactTarget(ctx.projectDir, a.jsonOutput, kind, { flag: "--json-output" });
   const { config, secretKeys } = await loadStackConfigWithSecrets(ctx.stack);
   const ramp = a.version ? { version: a.version, apps: a.apps, overrides: {} } : undefined;
   const report = await runCheck(ctx, config, process.env, secretKeys, ramp);
-  if (a.jsonOutput) await writeArtifact(ctx.projectDir, a.jsonOutput, report);
+  if (a.jsonOutput) await writeArtifact(ctx.projectDir, a.jsonOutput, report, { flag: "--json-output" });
   emit(a.json, report, () => renderCheckReport(report));
 }

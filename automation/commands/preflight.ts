@@ -5,9 +5,9 @@
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
-import { writeArtifact } from "../lib/artifacts";
+import { artifactKind, checkArtifactTarget, writeArtifact } from "../lib/artifacts";
 import { stackContext } from "../lib/context";
-import { preflightSummary } from "../lib/driver/preflight";
+import { preflightSummary, preflightSummarySchema } from "../lib/driver/preflight";
 import { GlidepathError } from "../lib/errors";
 import { loadStackConfigWithSecrets } from "../lib/stack-config";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
@@ -27,9 +27,11 @@ const args = stackArgs.extend({ jsonOutput: z.string().min(1).optional() });
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const kind = artifactKind({ schema: preflightSummarySchema.shape.schema.value });
+  if (a.jsonOutput) await checkArtifactTarget(ctx.projectDir, a.jsonOutput, kind, { flag: "--json-output" });
   const { config, secretKeys } = await loadStackConfigWithSecrets(ctx.stack);
   const summary = preflightSummary(a.stack, config, process.env, secretKeys);
-  if (a.jsonOutput) await writeArtifact(ctx.projectDir, a.jsonOutput, summary);
+  if (a.jsonOutput) await writeArtifact(ctx.projectDir, a.jsonOutput, summary, { flag: "--json-output" });
   emit(a.json, summary, () =>
     [
       `preflight ${a.stack} (${summary.environment}): config valid`,
