@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { RUNTIME_PROFILES } from "../providers/wasm/manifest";
+import { namespaceFindings } from "./config-namespaces";
 import { rolloutSchema } from "./rollout-config";
 
 export * from "./rollout-config";
@@ -272,8 +273,13 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-/** The outcome of {@link parseStackConfig}. */
-export type ParseResult = { ok: true; config: StackConfig } | { ok: false; issues: ConfigIssue[] };
+/**
+ * The outcome of {@link parseStackConfig}. `warnings` are keys that do not stop a deployment
+ * but are read by nothing (another namespace; see `config-namespaces.ts`).
+ */
+export type ParseResult =
+  | { ok: true; config: StackConfig; warnings: ConfigIssue[] }
+  | { ok: false; issues: ConfigIssue[]; warnings: ConfigIssue[] };
 
 /** Turns a raw config value (Pulumi hands structured values out as JSON text) into a value. */
 function decodeValue(raw: string): unknown {
@@ -325,7 +331,9 @@ export function secrecyIssues(keys: Iterable<string>, secretKeys: ReadonlySet<st
 
 /**
  * Parses the raw `key → string` config of a stack (as `pulumi.runtime.allConfig()` or the
- * Automation API's `getAllConfig()` give it). Keys outside the `glidepath:` namespace are ignored.
+ * Automation API's `getAllConfig()` give it). Keys of a namespace close to `glidepath:` (a
+ * misspelling such as `glidpath:`) are issues; keys of a namespace nothing here reads are
+ * warnings; Pulumi's and the providers' namespaces are ignored.
  *
  * @param raw - the stack's config, values as strings (JSON text for structured values)
  * @param secretKeys - the keys that are secrets (see {@link secrecyIssues}) @default - none
@@ -341,23 +349,58 @@ export function parseStackConfig(
     if (key.startsWith(prefix)) input[key.slice(prefix.length)] = decodeValue(value);
   }
   const secrecy = secrecyIssues(Object.keys(raw), secretKeys);
-  const result = stackConfigSchema.safeParse(input);
-  if (result.success && secrecy.length === 0) return { ok: true, config: result.data };
+  const findings = namespaceFindings(Object.keys(raw), CONFIG_NAMESPACE);
+  const namespace = findings
+    .filter((f) => f.level === "refuse")
+    .map((f) => ({ path: f.key, message: f.message }));
+  const warnings = findings
+    .filter((f) => f.level === "warn")
+    .map((f) => ({ path: f.key, message: f.message }));
+  const result = stackConfigSchema.safeParse(input, { reportInput: true });
+  if (result.success && secrecy.length === 0 && namespace.length === 0) {
+    return { ok: true, config: result.data, warnings };
+  }
   const issues = (result.success ? [] : result.error.issues).map((issue) => ({
     path: configPath(issue.path),
-    message: describeIssue(issue),
+    message: describeIssue(issue, !mayEcho(issue.path, secretKeys)),
   }));
-  return { ok: false, issues: [...secrecy, ...issues] };
+  return { ok: false, issues: [...namespace, ...secrecy, ...issues], warnings };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/**
+ * Whether the value at a config path may be shown in a message: never a secret key's (nor
+ * anything under the SLO source, whose URL may carry a token).
+ */
+function mayEcho(path: readonly PropertyKey[], secretKeys: ReadonlySet<string>): boolean {
+  const top = `${CONFIG_NAMESPACE}:${String(path[0] ?? "")}`;
+  if (SECRET_KEYS.has(top) || secretKeys.has(top)) return false;
+  return !(path[0] === "rollout" && path[1] === "slo");
+}
+
+/** How a value is shown in a message: JSON, cut at 80 characters. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * One issue as a sentence: what was expected and, unless `hideValue`, the value found (`got 5`).
+ *
+ * @param issue - the zod issue, parsed with `reportInput`
+ * @param hideValue - the value is secret @default false
+ */
+function describeIssue(issue: z.core.$ZodIssue, hideValue = false): string {
   if (issue.code === "unrecognized_keys") {
     return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove them or check the spelling`;
   }
-  if (issue.code === "invalid_type" && issue.message.includes("received undefined")) {
+  if (issue.code === "invalid_type" && issue.input === undefined) {
     return `missing; ${issue.message.replace(/, received undefined$/, "").replace(/^Invalid input: /, "")}`;
   }
-  return issue.message;
+  const input = (issue as { input?: unknown }).input;
+  if (hideValue || input === undefined || /\bgot\b/.test(issue.message)) return issue.message;
+  // Objects and arrays are shown by their members' own issues; a scalar is shown here.
+  if (typeof input === "object" && input !== null) return issue.message;
+  return `${issue.message}, got ${shown(input)}`;
 }
 
 /** Renders issues one per line, each with its path, for error messages. */
