@@ -38,7 +38,7 @@ export async function stackContext(opts: StackContextOptions): Promise<StackCont
   const projectDir = path.resolve(opts.projectDir ?? packageRoot());
   assertPassphrase(opts.stack);
   const toolchain = await ensureToolchain({ projectDir: packageRoot(), progress: opts.progress });
-  await ensureCommandPlugin(toolchain, packageRoot());
+  await ensureCommandPlugin(projectDir);
   const opened = await openStack({ projectDir, stack: opts.stack, toolchain });
   return { ...opened, toolchain, projectDir };
 }
