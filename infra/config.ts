@@ -6,6 +6,7 @@
  * {@link parseStackConfig} with the raw key → string map Pulumi hands out.
  */
 import { z } from "zod";
+import { urlCarriesCredentials } from "../automation/lib/redact";
 import { RUNTIME_PROFILES } from "../providers/wasm/manifest";
 import { namespaceFindings } from "./config-namespaces";
 import { rolloutSchema } from "./rollout-config";
@@ -193,8 +194,11 @@ export const stackConfigSchema = z
       )
       .default({}),
     /**
-     * Key for the edge's admin endpoints. Secret: set with `pulumi config set --secret`.
-     * @default - none; admin endpoints stay closed
+     * The local edge's admin key for this stack (`x-wiredchaos-key`), at least 16 characters.
+     * Secret: set with `pulumi config set --secret glidepath:adminKey <key>`. The edge takes
+     * `WIREDCHAOS_KEY` first, then this key, then a random key per start (written to
+     * `.glidepath/edge/<stack>.key`, mode 0600, for local clients).
+     * @default - a random key per edge start, unless `WIREDCHAOS_KEY` is set
      */
     adminKey: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
     ...Object.fromEntries(RUNBOOK_SECRETS.map((name) => [name, z.string().min(1).optional()])),
@@ -302,9 +306,20 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set(
   ["adminKey", ...RUNBOOK_SECRETS].map((k) => `${CONFIG_NAMESPACE}:${k}`),
 );
 
+/** The key whose SLO URL may be a secret (`pulumi config set --secret --path glidepath:rollout.slo.url …`). */
+export const ROLLOUT_KEY = `${CONFIG_NAMESPACE}:rollout`;
+
 /**
- * Secrecy rules: keys in {@link SECRET_KEYS} must be secrets; every other glidepath key must
- * not be, because its values are published in clear (flag files, routes, update messages).
+ * The one part of a plain key that may be a secret: `glidepath:rollout.slo.url`, which may
+ * carry a token. Pulumi then marks the whole `glidepath:rollout` secret (its values are masked
+ * in `pulumi config` and in history); glidepath decrypts it in memory to sample the source.
+ */
+export const SECRET_PATHS: Readonly<Record<string, readonly string[]>> = { [ROLLOUT_KEY]: ["slo.url"] };
+
+/**
+ * Secrecy rules: keys in {@link SECRET_KEYS} must be secrets; `glidepath:rollout` may be one
+ * (through its SLO URL, see {@link SECRET_PATHS}); every other glidepath key must not be,
+ * because its values are published in clear (flag files, routes, update messages).
  *
  * @param keys - the keys present
  * @param secretKeys - which of them are secrets
@@ -318,13 +333,64 @@ export function secrecyIssues(keys: Iterable<string>, secretKeys: ReadonlySet<st
         path: key,
         message: `expected a secret; set it with \`pulumi config set --secret ${key} <value>\``,
       });
-    } else if (!SECRET_KEYS.has(key) && secretKeys.has(key)) {
+    } else if (!SECRET_KEYS.has(key) && SECRET_PATHS[key] === undefined && secretKeys.has(key)) {
       issues.push({
         path: key,
         message:
           "expected a plain value: it is published in clear (target files, update messages); keep secrets out of it",
       });
     }
+  }
+  return issues;
+}
+
+/**
+ * The secrecy rule of the SLO URL: one that carries credentials (userinfo, or a query with a
+ * value) must be a secret, or the token would sit in clear in the stack file, the state's
+ * history and every listing of the config. The URL itself is never quoted.
+ *
+ * @param config - the validated config
+ * @param secretKeys - the keys that are secrets
+ */
+export function sloUrlIssues(config: StackConfig, secretKeys: ReadonlySet<string>): ConfigIssue[] {
+  const slo = config.rollout.slo;
+  if (slo.source !== "http" || secretKeys.has(ROLLOUT_KEY) || !urlCarriesCredentials(slo.url)) return [];
+  return [
+    {
+      path: `${ROLLOUT_KEY}.slo.url`,
+      message:
+        "expected a secret: the URL carries credentials (userinfo or query values) that would be stored and shown in clear; " +
+        `set it with \`pulumi config set --secret --path ${ROLLOUT_KEY}.slo.url <url>\``,
+    },
+  ];
+}
+
+/**
+ * Where a stack's config holds secrets inside a plain key: every part of a key in
+ * {@link SECRET_PATHS} that is stored as `secure:` must be one of the paths listed there.
+ * Pulumi reports only whole keys as secret; the stack file shows which parts are.
+ *
+ * @param fileConfig - the `config:` section of `Pulumi.<stack>.yaml`, as parsed YAML
+ */
+export function secretPathIssues(fileConfig: Readonly<Record<string, unknown>>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const walk = (key: string, at: string[], v: unknown) => {
+    if (v === null || typeof v !== "object") return;
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length === 1 && entries[0]?.[0] === "secure") {
+      const where = at.join(".");
+      if (!(SECRET_PATHS[key] ?? []).includes(where)) {
+        issues.push({
+          path: configPath([key.slice(CONFIG_NAMESPACE.length + 1), ...at]),
+          message: `expected a plain value: only ${(SECRET_PATHS[key] ?? []).map((p) => `${key}.${p}`).join(", ")} may be a secret in ${key}; set it again without --secret`,
+        });
+      }
+      return;
+    }
+    for (const [k, x] of entries) walk(key, [...at, k], x);
+  };
+  for (const key of Object.keys(SECRET_PATHS)) {
+    walk(key, [], fileConfig[key]);
   }
   return issues;
 }
@@ -357,6 +423,7 @@ export function parseStackConfig(
     .filter((f) => f.level === "warn")
     .map((f) => ({ path: f.key, message: f.message }));
   const result = stackConfigSchema.safeParse(input, { reportInput: true });
+  if (result.success) secrecy.push(...sloUrlIssues(result.data, secretKeys));
   if (result.success && secrecy.length === 0 && namespace.length === 0) {
     return { ok: true, config: result.data, warnings };
   }

@@ -89,7 +89,7 @@ export async function stackContext(opts: StackContextOptions): Promise<StackCont
     progress: opts.progress,
     provision: opts.provision,
   });
-  await ensureCommandPlugin(toolchain, packageRoot());
+  await ensureCommandPlugin(projectDir);
   const opened = await openStack({ projectDir, stack: opts.stack, toolchain });
   return { ...opened, toolchain, projectDir };
 }
