@@ -64,6 +64,17 @@ async function stackConfigOf(p: ScratchProject) {
   return parsed.config;
 }
 
+/** The raw `pulumi up` both baselines run: the flags the driver's step uses, without its message. */
+const RAW_UP = [
+  "up",
+  "--yes",
+  "--skip-preview",
+  "--non-interactive",
+  "--suppress-progress",
+  "--stack",
+  "local",
+];
+
 /** Raw `pulumi up` of each step's change, the config written beforehand (untimed). */
 async function rawSteps(p: ScratchProject, version: string): Promise<number[]> {
   let cfg = await stackConfigOf(p);
@@ -81,18 +92,7 @@ async function rawSteps(p: ScratchProject, version: string): Promise<number[]> {
     await writeStackKeys(p.dir, "local", { ...phase });
     cfg = { ...cfg, ...phase };
     const t0 = process.hrtime.bigint();
-    // The same flags the driver's step uses, without its message.
-    await must(
-      p.pulumi([
-        "up",
-        "--yes",
-        "--skip-preview",
-        "--non-interactive",
-        "--suppress-progress",
-        "--stack",
-        "local",
-      ]),
-    );
+    await must(p.pulumi(RAW_UP));
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return times;
@@ -109,17 +109,8 @@ async function rawRollback(p: ScratchProject, version: string): Promise<number> 
     weight: 5,
     startedAt: new Date().toISOString(),
   };
-  const flags = [
-    "up",
-    "--yes",
-    "--skip-preview",
-    "--non-interactive",
-    "--suppress-progress",
-    "--stack",
-    "local",
-  ];
   await writeStackKeys(p.dir, "local", { ...stepConfig(green, ramp) });
-  await must(p.pulumi(flags));
+  await must(p.pulumi(RAW_UP));
   await writeStackKeys(p.dir, "local", {
     releases: green.releases,
     weights: green.weights,
@@ -127,7 +118,7 @@ async function rawRollback(p: ScratchProject, version: string): Promise<number> 
     ramp: undefined,
   });
   const t0 = process.hrtime.bigint();
-  await must(p.pulumi([...flags, "--refresh"]));
+  await must(p.pulumi([...RAW_UP, "--refresh"]));
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
