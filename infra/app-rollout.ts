@@ -1,8 +1,10 @@
 /**
  * `AppRollout`: the releases of one app and its route. Releases are named `<app>@<version>`,
  * so promoting the canary keeps its resource (it only changes role) and retires the old
- * stable; dropping the canary retires it. Pulumi deletes retired releases after the route
- * has moved, so the edge never points at a removed release.
+ * stable; dropping the canary retires it. Pulumi deletes retired releases at the end of the
+ * update, after the route has moved; an edge that still holds the previous route for its
+ * cache's lifetime may ask for a removed release's file, and it then reads the route again and
+ * serves the live release (docs/edge.md, "Retired releases").
  */
 import * as path from "node:path";
 import { local } from "@pulumi/command";
