@@ -74,13 +74,13 @@ describe.skipIf(binDir === undefined)("drift repair: tamper, refresh, up", () =>
 
   it("serves the repaired release at the edge", async () => {
     edgeProc = p.start(["edge", "--stack", "local", "--port", "0"]);
-    let edge: EdgeRecord | undefined;
     await until(
-      async () => (edge = await readEdgeRecord(p.dir, "local")) !== undefined,
+      async () => (await readEdgeRecord(p.dir, "local")) !== undefined,
       30_000,
       "the edge's discovery record",
     );
-    const res = await fetch(new URL("/wix/index.html", edge?.url));
+    const edge = (await readEdgeRecord(p.dir, "local")) as EdgeRecord;
+    const res = await fetch(new URL("/wix/index.html", edge.url));
     expect(res.status).toBe(200);
     expect(res.headers.get("x-glidepath-release")).toBe("wix@v1");
     expect(await res.text()).toBe(await fs.readFile(path.join(p.dir, "apps/wix/v1/index.html"), "utf8"));

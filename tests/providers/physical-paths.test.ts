@@ -5,7 +5,6 @@
  * root that only gains a trailing slash is the same target, and a bundle's link that leaves
  * the bundle is refused.
  */
-import * as crypto from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,8 +13,8 @@ import { type CanaryWeightInputs, canaryWeightProvider as cw } from "../../provi
 import { type FeatureFlagInputs, featureFlagProvider as ff } from "../../providers/feature-flag";
 import { type ReleaseInputs, releaseProvider as rp } from "../../providers/release";
 import { digestDir } from "../../providers/targets/bundle";
-import { type WasmDeliverableInputs, wasmDeliverableProvider as wp } from "../../providers/wasm-deliverable";
-import { wat, watToWasm } from "../helpers/wasm";
+import { wasmDeliverableProvider as wp } from "../../providers/wasm-deliverable";
+import { deliverableFrom } from "../helpers/wasm";
 
 let dir: string;
 let root: string;
@@ -123,19 +122,7 @@ describe("Release: the same directory is the same release", () => {
 });
 
 describe("WasmDeliverable: the same artifact path is the same deliverable", () => {
-  const deliverable = async (): Promise<WasmDeliverableInputs> => {
-    const bytes = await watToWasm(await wat("handler.wat"));
-    const file = path.join(dir, "handler.wasm");
-    await fs.writeFile(file, bytes);
-    return {
-      blueprintId: "edge",
-      module: file,
-      sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
-      runtimeProfile: "wasm_wasi",
-      allowNonCompliant: false,
-      root,
-    };
-  };
+  const deliverable = () => deliverableFrom(dir, "handler.wat");
 
   it("re-packages a swapped artifact in place: its drifted sha diffs as an update, not a replace", async () => {
     const i = await deliverable();
