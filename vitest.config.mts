@@ -11,6 +11,7 @@ export default defineConfig({
     hookTimeout: 600_000,
     // e2e files share one machine's CPU; run files one at a time to keep timings honest.
     fileParallelism: false,
-    reporters: ["default"],
+    // The last line of every run counts what ran and what was skipped, and why.
+    reporters: ["default", "./tests/helpers/run-summary.ts"],
   },
 });

@@ -2,8 +2,9 @@
  * The `glidepath` command line: one yargs module per verb under `commands/`.
  */
 import yargs from "yargs";
-import { hideBin } from "yargs/helpers";
+import { hideBin, Parser } from "yargs/helpers";
 import * as check from "./commands/check";
+import { documentWritten, resetOutput } from "./commands/common";
 import * as demo from "./commands/demo";
 import * as edge from "./commands/edge";
 import * as history from "./commands/history";
@@ -14,10 +15,11 @@ import * as rollout from "./commands/rollout";
 import * as status from "./commands/status";
 import * as toolchain from "./commands/toolchain";
 import * as up from "./commands/up";
-import { ExitCode, engineErrorSummary, isGlidepathError } from "./lib/errors";
+import { ExitCode, engineErrorSummary, errorJson, GlidepathError, isGlidepathError } from "./lib/errors";
 
 /** Runs the CLI with `argv` (without node and script) and resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  resetOutput();
   try {
     await yargs([...argv])
       .scriptName("glidepath")
@@ -35,34 +37,44 @@ export async function main(argv: readonly string[]): Promise<number> {
       .version(false)
       .demandCommand(1, "name a command; see --help")
       .epilog(EXIT_CODES_HELP)
+      // An unknown command is named as such (not as a list of its flags).
+      .strictCommands()
       .strict()
       .fail((msg, err) => {
-        throw err ?? new UsageError(msg);
+        throw err ?? new GlidepathError("GP_ARG_INVALID", msg, "see `glidepath --help`");
       })
       .help()
       .parseAsync();
     return ExitCode.ok;
   } catch (e) {
-    if (isGlidepathError(e)) {
-      process.stderr.write(`${e.render()}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof UsageError) {
-      process.stderr.write(`error[GP_ARG_INVALID]: ${e.message}\nfix: see \`glidepath --help\`\n`);
-      return ExitCode.badInput;
-    }
-    const text = e instanceof Error ? e.message : String(e);
-    process.stderr.write(
-      `error[GP_INTERNAL]: ${engineErrorSummary(text)}\n` +
-        "fix: this is unexpected; rerun with GLIDEPATH_DEBUG=1 for the full trace and report it\n",
-    );
-    if (process.env.GLIDEPATH_DEBUG === "1" && e instanceof Error && e.stack)
+    const error = asGlidepathError(e);
+    process.stderr.write(`${error.render()}\n`);
+    if (error.code === "GP_INTERNAL" && process.env.GLIDEPATH_DEBUG === "1" && e instanceof Error && e.stack)
       process.stderr.write(`${e.stack}\n`);
-    return ExitCode.internal;
+    // With --json, stdout holds exactly one document on every outcome: the error alone, unless
+    // the command already printed its document (a failed rollout's report carries the error).
+    if (wantsJson(argv) && !documentWritten()) {
+      process.stdout.write(`${JSON.stringify({ error: errorJson(error) }, null, 2)}\n`);
+    }
+    return error.exitCode;
   }
 }
 
-class UsageError extends Error {}
+/** Whether `--json` is in effect for `argv` (the last of `--json` / `--no-json` wins). */
+export function wantsJson(argv: readonly string[]): boolean {
+  return Parser([...argv], { boolean: ["json"] }).json === true;
+}
+
+/** Any thrown value as a {@link GlidepathError}: a glidepath error as it is, anything else `GP_INTERNAL`. */
+function asGlidepathError(e: unknown): GlidepathError {
+  if (isGlidepathError(e)) return e;
+  const text = e instanceof Error ? e.message : String(e);
+  return new GlidepathError(
+    "GP_INTERNAL",
+    engineErrorSummary(text),
+    "this is unexpected; rerun with GLIDEPATH_DEBUG=1 for the full trace and report it",
+  );
+}
 
 /** The exit-code table, as `--help` prints it (the README has the same table). */
 export const EXIT_CODES_HELP = [

@@ -6,7 +6,9 @@
  * {@link parseStackConfig} with the raw key → string map Pulumi hands out.
  */
 import { z } from "zod";
+import { urlCarriesCredentials } from "../automation/lib/redact";
 import { RUNTIME_PROFILES } from "../providers/wasm/manifest";
+import { namespaceFindings } from "./config-namespaces";
 import { rolloutSchema } from "./rollout-config";
 
 export * from "./rollout-config";
@@ -196,8 +198,11 @@ export const stackConfigSchema = z
       )
       .default({}),
     /**
-     * Key for the edge's admin endpoints. Secret: set with `pulumi config set --secret`.
-     * @default - none; admin endpoints stay closed
+     * The local edge's admin key for this stack (`x-wiredchaos-key`), at least 16 characters.
+     * Secret: set with `pulumi config set --secret glidepath:adminKey <key>`. The edge takes
+     * `WIREDCHAOS_KEY` first, then this key, then a random key per start (written to
+     * `.glidepath/edge/<stack>.key`, mode 0600, for local clients).
+     * @default - a random key per edge start, unless `WIREDCHAOS_KEY` is set
      */
     adminKey: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
     ...Object.fromEntries(RUNBOOK_SECRETS.map((name) => [name, z.string().min(1).optional()])),
@@ -276,8 +281,13 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-/** The outcome of {@link parseStackConfig}. */
-export type ParseResult = { ok: true; config: StackConfig } | { ok: false; issues: ConfigIssue[] };
+/**
+ * The outcome of {@link parseStackConfig}. `warnings` are keys that do not stop a deployment
+ * but are read by nothing (another namespace; see `config-namespaces.ts`).
+ */
+export type ParseResult =
+  | { ok: true; config: StackConfig; warnings: ConfigIssue[] }
+  | { ok: false; issues: ConfigIssue[]; warnings: ConfigIssue[] };
 
 /** Turns a raw config value (Pulumi hands structured values out as JSON text) into a value. */
 function decodeValue(raw: string): unknown {
@@ -300,9 +310,20 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set(
   ["adminKey", ...RUNBOOK_SECRETS].map((k) => `${CONFIG_NAMESPACE}:${k}`),
 );
 
+/** The key whose SLO URL may be a secret (`pulumi config set --secret --path glidepath:rollout.slo.url …`). */
+export const ROLLOUT_KEY = `${CONFIG_NAMESPACE}:rollout`;
+
 /**
- * Secrecy rules: keys in {@link SECRET_KEYS} must be secrets; every other glidepath key must
- * not be, because its values are published in clear (flag files, routes, update messages).
+ * The one part of a plain key that may be a secret: `glidepath:rollout.slo.url`, which may
+ * carry a token. Pulumi then marks the whole `glidepath:rollout` secret (its values are masked
+ * in `pulumi config` and in history); glidepath decrypts it in memory to sample the source.
+ */
+export const SECRET_PATHS: Readonly<Record<string, readonly string[]>> = { [ROLLOUT_KEY]: ["slo.url"] };
+
+/**
+ * Secrecy rules: keys in {@link SECRET_KEYS} must be secrets; `glidepath:rollout` may be one
+ * (through its SLO URL, see {@link SECRET_PATHS}); every other glidepath key must not be,
+ * because its values are published in clear (flag files, routes, update messages).
  *
  * @param keys - the keys present
  * @param secretKeys - which of them are secrets
@@ -316,7 +337,7 @@ export function secrecyIssues(keys: Iterable<string>, secretKeys: ReadonlySet<st
         path: key,
         message: `expected a secret; set it with \`pulumi config set --secret ${key} <value>\``,
       });
-    } else if (!SECRET_KEYS.has(key) && secretKeys.has(key)) {
+    } else if (!SECRET_KEYS.has(key) && SECRET_PATHS[key] === undefined && secretKeys.has(key)) {
       issues.push({
         path: key,
         message:
@@ -328,8 +349,61 @@ export function secrecyIssues(keys: Iterable<string>, secretKeys: ReadonlySet<st
 }
 
 /**
+ * The secrecy rule of the SLO URL: one that carries credentials (userinfo, or a query with a
+ * value) must be a secret, or the token would sit in clear in the stack file, the state's
+ * history and every listing of the config. The URL itself is never quoted.
+ *
+ * @param config - the validated config
+ * @param secretKeys - the keys that are secrets
+ */
+export function sloUrlIssues(config: StackConfig, secretKeys: ReadonlySet<string>): ConfigIssue[] {
+  const slo = config.rollout.slo;
+  if (slo.source !== "http" || secretKeys.has(ROLLOUT_KEY) || !urlCarriesCredentials(slo.url)) return [];
+  return [
+    {
+      path: `${ROLLOUT_KEY}.slo.url`,
+      message:
+        "expected a secret: the URL carries credentials (userinfo or query values) that would be stored and shown in clear; " +
+        `set it with \`pulumi config set --secret --path ${ROLLOUT_KEY}.slo.url <url>\``,
+    },
+  ];
+}
+
+/**
+ * Where a stack's config holds secrets inside a plain key: every part of a key in
+ * {@link SECRET_PATHS} that is stored as `secure:` must be one of the paths listed there.
+ * Pulumi reports only whole keys as secret; the stack file shows which parts are.
+ *
+ * @param fileConfig - the `config:` section of `Pulumi.<stack>.yaml`, as parsed YAML
+ */
+export function secretPathIssues(fileConfig: Readonly<Record<string, unknown>>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const walk = (key: string, at: string[], v: unknown) => {
+    if (v === null || typeof v !== "object") return;
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length === 1 && entries[0]?.[0] === "secure") {
+      const where = at.join(".");
+      if (!(SECRET_PATHS[key] ?? []).includes(where)) {
+        issues.push({
+          path: configPath([key.slice(CONFIG_NAMESPACE.length + 1), ...at]),
+          message: `expected a plain value: only ${(SECRET_PATHS[key] ?? []).map((p) => `${key}.${p}`).join(", ")} may be a secret in ${key}; set it again without --secret`,
+        });
+      }
+      return;
+    }
+    for (const [k, x] of entries) walk(key, [...at, k], x);
+  };
+  for (const key of Object.keys(SECRET_PATHS)) {
+    walk(key, [], fileConfig[key]);
+  }
+  return issues;
+}
+
+/**
  * Parses the raw `key → string` config of a stack (as `pulumi.runtime.allConfig()` or the
- * Automation API's `getAllConfig()` give it). Keys outside the `glidepath:` namespace are ignored.
+ * Automation API's `getAllConfig()` give it). Keys of a namespace close to `glidepath:` (a
+ * misspelling such as `glidpath:`) are issues; keys of a namespace nothing here reads are
+ * warnings; Pulumi's and the providers' namespaces are ignored.
  *
  * @param raw - the stack's config, values as strings (JSON text for structured values)
  * @param secretKeys - the keys that are secrets (see {@link secrecyIssues}) @default - none
@@ -345,23 +419,59 @@ export function parseStackConfig(
     if (key.startsWith(prefix)) input[key.slice(prefix.length)] = decodeValue(value);
   }
   const secrecy = secrecyIssues(Object.keys(raw), secretKeys);
-  const result = stackConfigSchema.safeParse(input);
-  if (result.success && secrecy.length === 0) return { ok: true, config: result.data };
+  const findings = namespaceFindings(Object.keys(raw), CONFIG_NAMESPACE);
+  const namespace = findings
+    .filter((f) => f.level === "refuse")
+    .map((f) => ({ path: f.key, message: f.message }));
+  const warnings = findings
+    .filter((f) => f.level === "warn")
+    .map((f) => ({ path: f.key, message: f.message }));
+  const result = stackConfigSchema.safeParse(input, { reportInput: true });
+  if (result.success) secrecy.push(...sloUrlIssues(result.data, secretKeys));
+  if (result.success && secrecy.length === 0 && namespace.length === 0) {
+    return { ok: true, config: result.data, warnings };
+  }
   const issues = (result.success ? [] : result.error.issues).map((issue) => ({
     path: configPath(issue.path),
-    message: describeIssue(issue),
+    message: describeIssue(issue, !mayEcho(issue.path, secretKeys)),
   }));
-  return { ok: false, issues: [...secrecy, ...issues] };
+  return { ok: false, issues: [...namespace, ...secrecy, ...issues], warnings };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/**
+ * Whether the value at a config path may be shown in a message: never a secret key's (nor
+ * anything under the SLO source, whose URL may carry a token).
+ */
+function mayEcho(path: readonly PropertyKey[], secretKeys: ReadonlySet<string>): boolean {
+  const top = `${CONFIG_NAMESPACE}:${String(path[0] ?? "")}`;
+  if (SECRET_KEYS.has(top) || secretKeys.has(top)) return false;
+  return !(path[0] === "rollout" && path[1] === "slo");
+}
+
+/** How a value is shown in a message: JSON, cut at 80 characters. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * One issue as a sentence: what was expected and, unless `hideValue`, the value found (`got 5`).
+ *
+ * @param issue - the zod issue, parsed with `reportInput`
+ * @param hideValue - the value is secret @default false
+ */
+function describeIssue(issue: z.core.$ZodIssue, hideValue = false): string {
   if (issue.code === "unrecognized_keys") {
     return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; remove them or check the spelling`;
   }
-  if (issue.code === "invalid_type" && issue.message.includes("received undefined")) {
+  if (issue.code === "invalid_type" && issue.input === undefined) {
     return `missing; ${issue.message.replace(/, received undefined$/, "").replace(/^Invalid input: /, "")}`;
   }
-  return issue.message;
+  const input = (issue as { input?: unknown }).input;
+  if (hideValue || input === undefined || /\bgot\b/.test(issue.message)) return issue.message;
+  // Objects and arrays are shown by their members' own issues; a scalar is shown here.
+  if (typeof input === "object" && input !== null) return issue.message;
+  return `${issue.message}, got ${shown(input)}`;
 }
 
 /** Renders issues one per line, each with its path, for error messages. */

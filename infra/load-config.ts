@@ -55,12 +55,16 @@ function isConfigSecret(key: string): boolean {
   return runtimeConfig.isConfigSecret?.(key) ?? false;
 }
 
-/** Parses `pulumi.runtime.allConfig()`; throws a `RunError` listing every issue. */
+/**
+ * Parses `pulumi.runtime.allConfig()`; throws a `RunError` listing every issue, and logs a
+ * warning for each key of a namespace nothing here reads.
+ */
 export function loadProgramConfig(): ProgramConfig {
   const stack = pulumi.getStack();
   const raw = pulumi.runtime.allConfig();
   const secretKeys = new Set(Object.keys(raw).filter((k) => isConfigSecret(k)));
   const parsed = parseStackConfig(raw, secretKeys);
+  for (const w of parsed.warnings) pulumi.log.warn(`${w.path}: ${w.message}`);
   const projectDir = findProjectDir(process.cwd());
   const issues = parsed.ok ? sourceIssues(parsed.config, projectDir) : parsed.issues;
   if (!parsed.ok || issues.length > 0) {

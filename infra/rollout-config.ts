@@ -183,7 +183,7 @@ export const rolloutSchema = z
         ctx.addIssue({
           code: "custom",
           path: ["interval"],
-          message: `expected the sampling interval (${r.interval}) to fit in the ${key} (${r[key]})`,
+          message: `expected the sampling interval (${r.interval}) to fit in the ${key === "window" ? "window of each step" : "window of the last step"} (${r[key]})`,
         });
       }
     }

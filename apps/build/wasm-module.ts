@@ -10,6 +10,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { writeFileAtomic } from "../../automation/lib/atomic-write";
 import type { WasmBuildReport } from "../../infra/build-report";
 import { assembleWat } from "../../infra/wat";
 
@@ -39,10 +40,7 @@ async function main(): Promise<void> {
   }
   const existing = await fs.readFile(out).catch(() => undefined);
   if (existing === undefined || sha256(existing) !== sha256(bytes)) {
-    await fs.mkdir(path.dirname(out), { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, bytes);
-    await fs.rename(tmp, out);
+    await writeFileAtomic(out, bytes);
   }
   const result: WasmBuildReport = {
     schema: "glidepath.wasm-build-report/v1",

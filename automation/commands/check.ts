@@ -6,10 +6,9 @@
 import type { Argv } from "yargs";
 import { z } from "zod";
 import { writeArtifact } from "../lib/artifacts";
-import { stackContext } from "../lib/context";
-import { renderCheckReport, runCheck } from "../lib/driver/check";
-import { loadStackConfigWithSecrets } from "../lib/stack-config";
-import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+import { checkReportSchema, renderCheckReport, runCheck } from "../lib/driver/check";
+import { rampDurationLine } from "../lib/ramp-duration";
+import { emit, openForReport, parseArgs, stackArgs, withStackOptions } from "./common";
 
 export const command = "check";
 export const describe = "preflight plus a preview of the stack and of the planned ramp; applies nothing";
@@ -37,10 +36,20 @@ const args = stackArgs.extend({
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
-  const { config, secretKeys } = await loadStackConfigWithSecrets(ctx.stack);
+  const { ctx, config, secretKeys } = await openForReport(a, checkReportSchema.shape.schema.value);
   const ramp = a.version ? { version: a.version, apps: a.apps, overrides: {} } : undefined;
   const report = await runCheck(ctx, config, process.env, secretKeys, ramp);
-  if (a.jsonOutput) await writeArtifact(ctx.projectDir, a.jsonOutput, report);
-  emit(a.json, report, () => renderCheckReport(report));
+  if (a.jsonOutput) await writeArtifact(ctx.projectDir, a.jsonOutput, report, { flag: "--json-output" });
+  const steps = report.ramp?.steps ?? [];
+  const timing = {
+    steps: steps.map((s) => s.weight),
+    windowMs: steps[0]?.windowMs ?? 0,
+    finalWindowMs: steps.at(-1)?.windowMs ?? 0,
+  };
+  emit(a.json, report, () =>
+    [
+      renderCheckReport(report),
+      ...(report.ramp ? [`  the ramp would take: ${rampDurationLine(timing)}`] : []),
+    ].join("\n"),
+  );
 }

@@ -3,7 +3,10 @@
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
+import { artifactKind, checkArtifactTarget } from "../lib/artifacts";
+import { type StackContext, stackContext } from "../lib/context";
 import { GlidepathError } from "../lib/errors";
+import { loadStackConfigWithSecrets } from "../lib/stack-config";
 
 /** Stack names as Pulumi accepts them. */
 export const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -48,12 +51,57 @@ export function parseArgs<S extends z.ZodType>(schema: S, argv: unknown): z.infe
   );
 }
 
-/** Writes the result: JSON to stdout with `--json`, else the human rendering. */
+let written = false;
+
+/** Whether this run already printed its document on stdout (see {@link emit}). */
+export function documentWritten(): boolean {
+  return written;
+}
+
+/** Forgets {@link documentWritten}: the CLI calls it when a run starts. */
+export function resetOutput(): void {
+  written = false;
+}
+
+/**
+ * Writes the result: one JSON document on stdout with `--json`, else the human rendering.
+ * Once a JSON document is out, a later error of the same run is printed on stderr only (the
+ * document must say how the run ended, as a failed rollout's report does with its `error`).
+ */
 export function emit(json: boolean, data: unknown, human: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
+  if (json) written = true;
 }
 
 /** Progress to stderr (stdout stays clean for `--json`). */
 export function progressLine(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/**
+ * The start of a read-only report command (`preflight`, `check`): opens the stack without
+ * installing the toolchain, refuses a `--json-output` path the report may not replace before
+ * any work, and loads the config, printing its warnings.
+ *
+ * @param a - the parsed common options and `--json-output`
+ * @param schema - the report's `schema` marker, e.g. `glidepath.orchestrator-check/v1`
+ */
+export async function openForReport(
+  a: { stack: string; projectDir?: string; jsonOutput?: string },
+  schema: string,
+): Promise<{ ctx: StackContext } & Awaited<ReturnType<typeof loadStackConfigWithSecrets>>> {
+  const ctx = await stackContext({
+    stack: a.stack,
+    projectDir: a.projectDir,
+    progress: progressLine,
+    provision: false,
+  });
+  if (a.jsonOutput) {
+    await checkArtifactTarget(ctx.projectDir, a.jsonOutput, artifactKind({ schema }), {
+      flag: "--json-output",
+    });
+  }
+  const loaded = await loadStackConfigWithSecrets(ctx.stack);
+  for (const w of loaded.warnings) progressLine(`warning: ${w.path}: ${w.message}`);
+  return { ctx, ...loaded };
 }

@@ -19,7 +19,12 @@ export function builder(y: Argv) {
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(stackArgs, argv);
-  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const ctx = await stackContext({
+    stack: a.stack,
+    projectDir: a.projectDir,
+    progress: progressLine,
+    provision: false,
+  });
   const events = await readSwarmEvents(eventFiles(ctx.projectDir).swarm, a.stack);
   const history = joinHistory(await readHistory(ctx.stack, false), events);
   emit(a.json, { stack: a.stack, history }, () => renderHistory(history));

@@ -6,11 +6,9 @@
 import type { Argv } from "yargs";
 import { z } from "zod";
 import { writeArtifact } from "../lib/artifacts";
-import { stackContext } from "../lib/context";
-import { preflightSummary } from "../lib/driver/preflight";
+import { preflightSummary, preflightSummarySchema } from "../lib/driver/preflight";
 import { GlidepathError } from "../lib/errors";
-import { loadStackConfigWithSecrets } from "../lib/stack-config";
-import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+import { emit, openForReport, parseArgs, stackArgs, withStackOptions } from "./common";
 
 export const command = "preflight";
 export const describe = "check required secrets (names only), validate config, summarize the stack";
@@ -26,10 +24,9 @@ const args = stackArgs.extend({ jsonOutput: z.string().min(1).optional() });
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
-  const { config, secretKeys } = await loadStackConfigWithSecrets(ctx.stack);
+  const { ctx, config, secretKeys } = await openForReport(a, preflightSummarySchema.shape.schema.value);
   const summary = preflightSummary(a.stack, config, process.env, secretKeys);
-  if (a.jsonOutput) await writeArtifact(ctx.projectDir, a.jsonOutput, summary);
+  if (a.jsonOutput) await writeArtifact(ctx.projectDir, a.jsonOutput, summary, { flag: "--json-output" });
   emit(a.json, summary, () =>
     [
       `preflight ${a.stack} (${summary.environment}): config valid`,

@@ -8,6 +8,8 @@ import type { Argv } from "yargs";
 import { stackContext } from "../lib/context";
 import { renderDriverEvent, renderRolloutReport } from "../lib/driver/render";
 import { rolloutSession } from "../lib/driver/rollout-session";
+import { errorJson } from "../lib/errors";
+import { rampDurationLine } from "../lib/ramp-duration";
 import { emit, parseArgs, progressLine, withStackOptions } from "./common";
 import { rolloutArgs, rolloutOptions } from "./rollout-args";
 
@@ -25,7 +27,10 @@ export async function handler(argv: unknown): Promise<void> {
   const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
   const { report, error } = await rolloutSession(ctx, a, {
     progress: (e, steps) => progressLine(renderDriverEvent(e, steps)),
+    planned: (plan) => progressLine(`ramp planned: ${rampDurationLine(plan)}`),
   });
-  emit(a.json, report, () => renderRolloutReport(report));
+  // One document on stdout with --json: a failed rollout's report carries the error.
+  const document = error === undefined ? report : { ...report, error: errorJson(error) };
+  emit(a.json, document, () => renderRolloutReport(report));
   if (error !== undefined) throw error;
 }

@@ -1,10 +1,12 @@
 /**
  * `glidepath status --stack S [--json]`: releases, weights, ramp step, health
- * (healthy/degraded/failing with failure_streak), rollout_gate and the last gate verdicts.
+ * (healthy/degraded/failing with failure_streak), rollout_gate, the last gate verdicts and whether
+ * the stack's config is valid (reported, not refused: status describes what is there).
  */
 import type { Argv } from "yargs";
 import { stackContext } from "../lib/context";
 import { readStatus } from "../lib/driver/status";
+import { configValidity } from "../lib/stack-config";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
 export const command = "status";
@@ -16,8 +18,14 @@ export function builder(y: Argv) {
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(stackArgs, argv);
-  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
-  const s = await readStatus(ctx);
+  const ctx = await stackContext({
+    stack: a.stack,
+    projectDir: a.projectDir,
+    progress: progressLine,
+    provision: false,
+    tolerateInvalidStackFile: true,
+  });
+  const s = { ...(await readStatus(ctx)), config: await configValidity(ctx.stack) };
   emit(a.json, s, () => {
     const apps = Object.keys(s.releases).sort();
     const lines = apps.map((app) => {
@@ -44,6 +52,9 @@ export async function handler(argv: unknown): Promise<void> {
           ]
         : []),
       ...s.hold_reasons.map((r) => `  hold: ${r}`),
+      s.config.valid
+        ? "config valid"
+        : `CONFIG INVALID (GP_CONFIG_INVALID): the next up or rollout refuses it:\n${s.config.message}`,
       gates.length ? "last gates:" : "no gate verdicts yet",
       ...gates,
     ].join("\n");

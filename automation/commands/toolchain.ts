@@ -18,7 +18,7 @@ export function builder(y: Argv) {
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(z.object({ json: z.boolean() }), argv);
   const tc = await ensureToolchain({ projectDir: packageRoot(), progress: progressLine });
-  const commandPlugin = await ensureCommandPlugin(tc, packageRoot());
+  const commandPlugin = await ensureCommandPlugin(packageRoot());
   const { command: _handle, ...rest } = tc;
   const shown = { ...rest, commandPlugin };
   emit(

@@ -1,78 +1,90 @@
 /**
- * Installs glidepath's stand-in for the `command` resource plugin (providers/command-plugin)
- * where no upstream `pulumi-resource-command` 1.2.1 is installed. The stand-in is a small
- * launcher that runs the compiled plugin with the Node running glidepath; it carries a marker
- * line so it is never confused with, and never replaces, the upstream plugin.
+ * The `command` resource plugin the program's builds use, scoped to this project: Pulumi.yaml
+ * declares `providers/command-plugin/bin` under `plugins.providers`, and the engine runs the
+ * launcher there for the project's `command` resources (a project plugin wins over the plugin
+ * cache and PATH). The launcher runs the upstream `pulumi-resource-command` where one is
+ * installed (on PATH, or in the plugin cache as `resource-command-v1.2.1`) and glidepath's
+ * stand-in (providers/command-plugin) otherwise. Nothing is written into the machine's plugin
+ * cache, so other projects and other checkouts never see the stand-in.
+ *
+ * This module only checks that the launcher can start the plugin it chose, and reports which.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { GlidepathError } from "./errors";
-import { COMMAND_PLUGIN_VERSION, type Toolchain } from "./toolchain";
 
 const execFileP = promisify(execFile);
 
-/** First line after the shebang of the stand-in launcher. */
+/** The marker line of a stand-in; a plugin file carrying it is never taken for upstream. */
 export const STAND_IN_MARKER = "# glidepath stand-in for pulumi-resource-command (providers/command-plugin)";
 
-/** Where Pulumi keeps the command plugin of `version`. */
-export function commandPluginPath(
-  version = COMMAND_PLUGIN_VERSION,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  const home = env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
-  return path.join(home, "plugins", `resource-command-v${version}`, "pulumi-resource-command");
-}
+/** The project plugin directory Pulumi.yaml names (relative to the project). */
+export const COMMAND_PLUGIN_DIR = path.join("providers", "command-plugin", "bin");
 
-/** The launcher script for a project directory and a Node binary. */
-export function launcherScript(projectDir: string, node: string): string {
-  const main = path.join(projectDir, "dist", "providers", "command-plugin", "main.js");
-  return `#!/bin/sh\n${STAND_IN_MARKER}\nexec "${node}" "${main}" "$@"\n`;
+/** Which plugin the launcher starts, and from where. */
+export interface CommandPluginChoice {
+  /** `upstream`: an installed `pulumi-resource-command`; `stand-in`: glidepath's. */
+  kind: "upstream" | "stand-in";
+  /** The upstream binary, or the stand-in's compiled entry point. */
+  path: string;
 }
 
 /**
- * Makes sure a `command` plugin is installed: the upstream one if present, else the stand-in.
+ * Asks the project's launcher which plugin it would start (it prints its choice and exits
+ * when `GLIDEPATH_COMMAND_PLUGIN_PROBE=1`).
  *
- * @param toolchain - the resolved toolchain (its `pulumi` installs the plugin)
- * @param projectDir - the repository root holding `dist/`
- * @returns which plugin is in place
+ * @param projectDir - the project directory (holds Pulumi.yaml and the launcher)
+ * @param env - the environment the engine will run with (PATH, PULUMI_HOME) @default process.env
+ * @throws GlidepathError `GP_TOOLCHAIN_MISSING` when the launcher is missing or fails
  */
-export async function ensureCommandPlugin(
-  toolchain: Toolchain,
+export async function commandPluginChoice(
   projectDir: string,
-): Promise<"upstream" | "stand-in"> {
-  const target = commandPluginPath();
-  const existing = await fs.readFile(target, "utf8").catch(() => undefined);
-  if (existing !== undefined && !existing.includes(STAND_IN_MARKER)) return "upstream";
-  const script = launcherScript(projectDir, process.execPath);
-  if (existing === script) return "stand-in";
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "glidepath-command-plugin-"));
-  const file = path.join(dir, "pulumi-resource-command");
-  await fs.writeFile(file, script, { mode: 0o755 });
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandPluginChoice> {
+  const launcher = path.join(projectDir, COMMAND_PLUGIN_DIR, "pulumi-resource-command");
+  let out: string;
   try {
-    await execFileP(
-      path.join(toolchain.binDir, "pulumi"),
-      ["plugin", "install", "resource", "command", COMMAND_PLUGIN_VERSION, "--file", file, "--reinstall"],
-      { env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" }, timeout: 60_000 },
-    );
+    out = (await execFileP(launcher, [], { env: { ...env, GLIDEPATH_COMMAND_PLUGIN_PROBE: "1" } })).stdout;
   } catch (e) {
     throw new GlidepathError(
       "GP_TOOLCHAIN_MISSING",
-      `installing the command plugin stand-in failed: ${String(e).split("\n")[0]}`,
-      `check that ${path.dirname(target)} is writable, then run \`npm run toolchain\` again`,
+      `the project's command plugin launcher ${launcher} did not run: ${String(e).split("\n")[0]}`,
+      `restore it from the repository (\`git checkout -- ${COMMAND_PLUGIN_DIR}\`) and keep it executable`,
     );
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
   }
-  const installed = await fs.readFile(target, "utf8").catch(() => "");
-  if (installed !== script) {
+  const m = /^(upstream|stand-in) (.+)$/.exec(out.trim());
+  if (!m) {
     throw new GlidepathError(
       "GP_TOOLCHAIN_MISSING",
-      `the command plugin at ${target} is not the stand-in that was just installed`,
-      `remove ${path.dirname(target)} and run \`npm run toolchain\` again`,
+      `the project's command plugin launcher ${launcher} answered ${JSON.stringify(out.trim())}`,
+      `restore it from the repository (\`git checkout -- ${COMMAND_PLUGIN_DIR}\`)`,
     );
   }
-  return "stand-in";
+  return { kind: m[1] as CommandPluginChoice["kind"], path: path.normalize(m[2] as string) };
+}
+
+/**
+ * Makes sure the project's `command` plugin can start: the upstream one where installed, else
+ * the stand-in, which needs the compiled `dist/`. Writes nothing.
+ *
+ * @param projectDir - the project directory (holds Pulumi.yaml, the launcher and `dist/`)
+ * @param env - the environment the engine will run with @default process.env
+ * @returns which plugin will run
+ * @throws GlidepathError `GP_TOOLCHAIN_MISSING` when it cannot start
+ */
+export async function ensureCommandPlugin(
+  projectDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandPluginChoice["kind"]> {
+  const choice = await commandPluginChoice(projectDir, env);
+  if (choice.kind === "stand-in" && !(await fs.stat(choice.path).catch(() => undefined))?.isFile()) {
+    throw new GlidepathError(
+      "GP_TOOLCHAIN_MISSING",
+      `the command plugin stand-in is not built (${choice.path} is missing) and no upstream pulumi-resource-command is installed`,
+      "run `npm run build`, or install the upstream plugin with `pulumi plugin install resource command 1.2.1`",
+    );
+  }
+  return choice.kind;
 }

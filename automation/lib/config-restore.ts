@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { writeFileAtomic } from "./atomic-write";
 
 /** How to run the CLI for the stack. */
 export interface CliContext {
@@ -61,9 +62,7 @@ export async function withConfigGuard<T>(stack: Stack, f: () => Promise<T>): Pro
     if (snapshot === undefined) await fs.rm(file, { force: true });
     else {
       // Atomically: a kill mid-restore must not leave a truncated file (and lose the salt).
-      const tmp = `${file}.${process.pid}.restore`;
-      await fs.writeFile(tmp, snapshot);
-      await fs.rename(tmp, file);
+      await writeFileAtomic(file, snapshot, { mkdir: false });
     }
     throw e;
   }

@@ -2,9 +2,12 @@
  * What every command needs before it can talk to a stack: the project directory, the
  * toolchain, and the opened stack.
  */
+import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
+import { GlidepathError } from "./errors";
+import { stackFileSyntaxError } from "./stack-file-syntax";
 import { ensureToolchain, type Toolchain } from "./toolchain";
 import { type OpenedStack, openStack } from "./workspace";
 
@@ -23,6 +26,18 @@ export interface StackContextOptions {
   projectDir?: string;
   /** Progress lines (toolchain provisioning). @default - none */
   progress?: (line: string) => void;
+  /**
+   * Install the toolchain when it is missing (the installer or a Go build of several minutes).
+   * Read-only commands pass false: they refuse with `GP_TOOLCHAIN_MISSING` and name the command
+   * that installs it, rather than start a long build nobody asked for.
+   * @default true
+   */
+  provision?: boolean;
+  /**
+   * Open the stack even when its stack file is not valid YAML (`status` reports it instead).
+   * @default false: such a file is refused with `GP_CONFIG_INVALID` naming the file and the line
+   */
+  tolerateInvalidStackFile?: boolean;
 }
 
 /** A toolchain plus an opened stack. */
@@ -33,12 +48,48 @@ export interface StackContext extends OpenedStack {
   projectDir: string;
 }
 
+/**
+ * The project directory, checked: it exists, is a directory and holds `Pulumi.yaml`.
+ *
+ * @param given - the `--project-dir` value @default - {@link packageRoot}
+ * @returns its absolute path
+ * @throws GlidepathError `GP_ARG_INVALID` (exit 2) naming `--project-dir` and the path
+ */
+export async function checkProjectDir(given?: string): Promise<string> {
+  const dir = path.resolve(given ?? packageRoot());
+  const shown =
+    given === undefined ? `the package directory ${dir}` : `--project-dir=${JSON.stringify(given)}`;
+  const stat = await fs.stat(dir).catch(() => undefined);
+  const why =
+    stat === undefined
+      ? `${dir} does not exist`
+      : !stat.isDirectory()
+        ? `${dir} is not a directory`
+        : !(await fs.stat(path.join(dir, "Pulumi.yaml")).catch(() => undefined))?.isFile()
+          ? `${dir} holds no Pulumi.yaml`
+          : undefined;
+  if (why === undefined) return dir;
+  throw new GlidepathError(
+    "GP_ARG_INVALID",
+    `${shown}: ${why}; nothing was changed`,
+    `pass the directory that holds Pulumi.yaml (without --project-dir: this package, ${packageRoot()})`,
+  );
+}
+
 /** Resolves the toolchain and opens the stack. */
 export async function stackContext(opts: StackContextOptions): Promise<StackContext> {
-  const projectDir = path.resolve(opts.projectDir ?? packageRoot());
+  const projectDir = await checkProjectDir(opts.projectDir);
   assertPassphrase(opts.stack);
-  const toolchain = await ensureToolchain({ projectDir: packageRoot(), progress: opts.progress });
-  await ensureCommandPlugin(toolchain, packageRoot());
+  if (!opts.tolerateInvalidStackFile) {
+    const syntax = await stackFileSyntaxError(projectDir, opts.stack);
+    if (syntax !== undefined) throw syntax;
+  }
+  const toolchain = await ensureToolchain({
+    projectDir: packageRoot(),
+    progress: opts.progress,
+    provision: opts.provision,
+  });
+  await ensureCommandPlugin(projectDir);
   const opened = await openStack({ projectDir, stack: opts.stack, toolchain });
   return { ...opened, toolchain, projectDir };
 }

@@ -113,6 +113,27 @@ export class GlidepathError extends Error {
   }
 }
 
+/** The JSON form of an error, as `--json` prints it: `{"error": errorJson(e)}`. */
+export interface ErrorJson {
+  /** The stable code. */
+  code: ErrorCode;
+  /** What went wrong. */
+  message: string;
+  /** What to do about it. */
+  fix: string;
+  /** The process exit code. */
+  exitCode: number;
+}
+
+/**
+ * The JSON form of an error (the `error` member of a `--json` document).
+ *
+ * @param e - the error
+ */
+export function errorJson(e: GlidepathError): ErrorJson {
+  return { code: e.code, message: e.message, fix: e.remedy, exitCode: e.exitCode };
+}
+
 /**
  * Type guard for {@link GlidepathError}: by shape, not by class identity, so an error from a
  * second copy of this module (a test harness, the compiled and the source tree) still counts.

@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { copyFileAtomic } from "./atomic-write";
 import { GlidepathError } from "./errors";
 
 /** One binary the Go build produces. */
@@ -152,9 +153,5 @@ export async function goBuild(
  * @param dest - destination path
  */
 export async function installFile(src: string, dest: string): Promise<void> {
-  await fs.mkdir(path.dirname(dest), { recursive: true });
-  const tmp = `${dest}.${process.pid}.tmp`;
-  await fs.copyFile(src, tmp);
-  await fs.chmod(tmp, 0o755);
-  await fs.rename(tmp, dest);
+  await copyFileAtomic(src, dest, { mode: 0o755 });
 }

@@ -58,6 +58,12 @@ export interface EnsureToolchainOptions {
   goSearchPath?: readonly string[];
   /** Directories searched for an existing install (`<root>/bin`). @default - PATH */
   pathDirs?: readonly string[];
+  /**
+   * Install the toolchain when it is missing. When false, a missing toolchain is refused with
+   * `GP_TOOLCHAIN_MISSING` naming `glidepath toolchain`, and nothing is downloaded or built.
+   * @default true
+   */
+  provision?: boolean;
 }
 
 /** Default install root for a version. */
@@ -218,10 +224,20 @@ export async function ensureToolchain(opts: EnsureToolchainOptions = {}): Promis
     };
   }
 
+  if (opts.provision === false) {
+    throw new GlidepathError(
+      "GP_TOOLCHAIN_MISSING",
+      `Pulumi ${version} is not installed (looked in ${binDir} and on PATH); this command reads the stack and does not install it`,
+      "install it with `glidepath toolchain` (`npm run toolchain`; the installer, else a Go build of several minutes), then run the command again",
+    );
+  }
   let source: Toolchain["source"] = "go-build";
   const tryInstaller = opts.tryInstaller ?? process.env.GLIDEPATH_SKIP_INSTALLER !== "1";
+  progress(
+    `Pulumi ${version} is not installed in ${binDir}: installing it before the command runs (the official installer, else a Go build that can take several minutes)`,
+  );
   if (tryInstaller) {
-    progress(`Pulumi ${version} not found; trying the official installer`);
+    progress("trying the official installer");
     if (await tryOfficialInstaller(version, root, opts.installerTimeoutMs ?? 20_000, projectDir)) {
       source = "installer";
     } else {

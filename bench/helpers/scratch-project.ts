@@ -7,6 +7,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { COMMAND_PLUGIN_DIR } from "../../automation/lib/command-plugin";
 
 const execFileP = promisify(execFile);
 
@@ -91,6 +92,8 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
   }
   await fs.cp(path.join(ROOT, "dist"), path.join(dir, "dist"), { recursive: true });
   await fs.cp(path.join(ROOT, "apps"), path.join(dir, "apps"), { recursive: true });
+  // The project's command plugin launcher (Pulumi.yaml `plugins.providers`).
+  await fs.cp(path.join(ROOT, COMMAND_PLUGIN_DIR), path.join(dir, COMMAND_PLUGIN_DIR), { recursive: true });
   await fs.symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
   const state = path.join(dir, "state");
   await fs.mkdir(state);

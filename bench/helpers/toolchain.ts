@@ -9,6 +9,6 @@ import { ROOT } from "./scratch-project";
 /** Resolves (or provisions) the toolchain and the command plugin, progress on stderr. */
 export async function benchToolchain(): Promise<Toolchain> {
   const tc = await ensureToolchain({ projectDir: ROOT, progress: (l) => console.error(l) });
-  await ensureCommandPlugin(tc, ROOT);
+  await ensureCommandPlugin(ROOT);
   return tc;
 }

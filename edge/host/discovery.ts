@@ -9,6 +9,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
+import { writeFileAtomic } from "../../automation/lib/atomic-write";
 import { processAlive } from "../../automation/lib/driver/lock";
 
 /** The discovery record of a running edge. */
@@ -51,9 +52,7 @@ export async function writeEdgeRecord(projectDir: string, record: EdgeRecord, ke
     [files.key, key, 0o600],
     [files.record, `${JSON.stringify(record, null, 2)}\n`, 0o644],
   ] as const) {
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, text, { mode });
-    await fs.rename(tmp, file);
+    await writeFileAtomic(file, text, { mode, mkdir: false });
   }
 }
 

@@ -5,8 +5,13 @@
  * registries (docs/toolchain.md); where the upstream plugin is installed, it is used instead.
  *
  * Covered: `create`, `update`, `delete`, `dir`, `environment`, `interpreter`, `stdin`,
- * `triggers` (replace on change), outputs `stdout` and `stderr`. Not covered (refused in
- * `check`): `assetPaths`, `archivePaths`, `addPreviousOutputInEnv`.
+ * `triggers` (replace on change), outputs `stdout` and `stderr`, and `addPreviousOutputInEnv`
+ * with upstream's default (true): `update` and `delete` see the previous `stdout` and `stderr`
+ * in `PULUMI_COMMAND_STDOUT` and `PULUMI_COMMAND_STDERR` (each only when not empty). Not
+ * covered (refused in `check`): `assetPaths`, `archivePaths`.
+ *
+ * The plugin runs through `bin/pulumi-resource-command`, which Pulumi.yaml declares as the
+ * project's `command` plugin and which prefers an installed upstream plugin.
  */
 import { spawn } from "node:child_process";
 import type * as provider from "@pulumi/pulumi/provider";
@@ -21,10 +26,27 @@ export interface LocalCommandInputs {
   interpreter?: string[];
   stdin?: string;
   triggers?: unknown[];
+  /** Pass the previous outputs to `update` and `delete` (`PULUMI_COMMAND_STDOUT`, …). @default true */
+  addPreviousOutputInEnv?: boolean;
 }
 
-const UNSUPPORTED = ["assetPaths", "archivePaths", "addPreviousOutputInEnv"] as const;
-const COMPARED = ["create", "update", "delete", "dir", "environment", "interpreter", "stdin"] as const;
+/** The outputs a command run produces, trimmed of one trailing newline. */
+export interface CommandOutputs {
+  stdout: string;
+  stderr: string;
+}
+
+const UNSUPPORTED = ["assetPaths", "archivePaths"] as const;
+const COMPARED = [
+  "create",
+  "update",
+  "delete",
+  "dir",
+  "environment",
+  "interpreter",
+  "stdin",
+  "addPreviousOutputInEnv",
+] as const;
 
 /** Inputs the stand-in refuses, as check failures. */
 export function unsupportedInputs(news: Record<string, unknown>): provider.CheckFailure[] {
@@ -42,16 +64,45 @@ export function diffInputs(olds: LocalCommandInputs, news: LocalCommandInputs): 
   return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
 }
 
-/** Runs one command; resolves with trimmed stdout and stderr, rejects on a non-zero exit. */
+/**
+ * The environment a command runs with, as upstream builds it: the plugin's own environment,
+ * then the `environment` input, then (unless `addPreviousOutputInEnv` is false) the previous
+ * run's non-empty outputs as `PULUMI_COMMAND_STDOUT` and `PULUMI_COMMAND_STDERR`.
+ *
+ * @param inputs - the resource's inputs
+ * @param previous - the outputs of the previous run (`update`, `delete`) @default - none (`create`)
+ * @param base - the plugin's environment @default process.env
+ */
+export function commandEnv(
+  inputs: LocalCommandInputs,
+  previous?: Partial<CommandOutputs>,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ...(inputs.environment ?? {}) };
+  if (inputs.addPreviousOutputInEnv !== false) {
+    if (previous?.stdout) env.PULUMI_COMMAND_STDOUT = previous.stdout;
+    if (previous?.stderr) env.PULUMI_COMMAND_STDERR = previous.stderr;
+  }
+  return env;
+}
+
+/**
+ * Runs one command; resolves with trimmed stdout and stderr, rejects on a non-zero exit.
+ *
+ * @param command - the shell command
+ * @param inputs - the resource's inputs (directory, environment, interpreter, stdin)
+ * @param previous - the previous run's outputs, for {@link commandEnv} @default - none
+ */
 export function runCommand(
   command: string,
   inputs: LocalCommandInputs,
-): Promise<{ stdout: string; stderr: string }> {
+  previous?: Partial<CommandOutputs>,
+): Promise<CommandOutputs> {
   const [shell, ...shellArgs] = inputs.interpreter?.length ? inputs.interpreter : ["/bin/sh", "-c"];
   return new Promise((resolve, reject) => {
     const child = spawn(shell ?? "/bin/sh", [...shellArgs, command], {
       cwd: inputs.dir,
-      env: { ...process.env, ...(inputs.environment ?? {}) },
+      env: commandEnv(inputs, previous),
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -109,13 +160,15 @@ export const localCommandProvider: provider.Provider = {
     return { id, props };
   },
 
-  async update(_id, _urn, _olds, news) {
+  async update(_id, _urn, olds, news) {
     const command = news.update ?? news.create;
-    const out = command ? await runCommand(command, news) : { stdout: "", stderr: "" };
+    const previous = { stdout: olds?.stdout ?? "", stderr: olds?.stderr ?? "" };
+    // Like upstream, an update without a command keeps the previous outputs.
+    const out = command ? await runCommand(command, news, previous) : previous;
     return { outs: { ...news, ...out } };
   },
 
   async delete(_id, _urn, props) {
-    if (props?.delete) await runCommand(props.delete, strip(props));
+    if (props?.delete) await runCommand(props.delete, strip(props), props);
   },
 };

@@ -7,6 +7,9 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
+import { edgeFiles } from "../../edge/host/discovery";
+import { filesUnder, scanTexts } from "../helpers/secret-scan";
+import { until } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
@@ -15,6 +18,11 @@ const EDGE_WASM = 3;
 
 const FIRST_KEY = "first-admin-key-0001-abcdef";
 const SECOND_KEY = "second-admin-key-0002-ghijkl";
+/** The SLO URL's credentials (the probe's tokenised URL): a password and a query token. */
+const SLO_PASSWORD = "Pr0beTok3nCfg";
+const SLO_TOKEN = "Qv4lueCfg77";
+const SLO_URL = `http://u:${SLO_PASSWORD}@127.0.0.1:18100/slo?token=${SLO_TOKEN}`;
+const SECRETS = [FIRST_KEY, SECOND_KEY, SLO_PASSWORD, SLO_TOKEN];
 
 describe.skipIf(binDir === undefined)("local stack through the real engine", () => {
   let p: ScratchProject;
@@ -168,14 +176,96 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     expect(config["glidepath:adminKey"].secret).toBe(true);
   });
 
-  it("keeps secrets out of history, state, config files and every command's output", async () => {
-    const exported = (await ok(["stack", "export", "--stack", "local"], "pulumi")).stdout;
-    const hist = (await ok(["stack", "history", "--json", "--stack", "local"], "pulumi")).stdout;
+  it("fails if an SLO URL with credentials is plain config: exit 2, the key named, the URL not quoted, history unchanged", async () => {
+    const before = await history();
+    await ok(
+      ["config", "set", "--path", "glidepath:rollout.slo.source", "http", "--stack", "local"],
+      "pulumi",
+    );
+    await ok(["config", "set", "--path", "glidepath:rollout.slo.url", SLO_URL, "--stack", "local"], "pulumi");
+    const r = await p.glidepath(["up", "--stack", "local"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("error[GP_CONFIG_INVALID]");
+    expect(r.stderr).toContain(
+      "glidepath:rollout.slo.url: expected a secret: the URL carries credentials (userinfo or query values)",
+    );
+    expect(r.stderr).toContain("pulumi config set --secret --path glidepath:rollout.slo.url <url>");
+    expect(await history()).toEqual(before);
+  });
+
+  it("takes the SLO URL as a secret (--secret --path): up, check, status and history work and show no credential", async () => {
+    await ok(
+      ["config", "set", "--secret", "--path", "glidepath:rollout.slo.url", SLO_URL, "--stack", "local"],
+      "pulumi",
+    );
     const yaml = await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8");
-    for (const text of [exported, hist, yaml, p.transcript()]) {
-      expect(text).not.toContain(FIRST_KEY);
-      expect(text).not.toContain(SECOND_KEY);
+    expect(yaml).toMatch(/url:\s*\n\s*secure: v1:/);
+    await ok(["up", "--stack", "local"]);
+    const hist = JSON.parse((await ok(["history", "--stack", "local", "--json"])).stdout);
+    expect(hist.history[0].config["glidepath:rollout"]).toEqual({ secret: true });
+    await ok(["history", "--stack", "local"]);
+    await ok(["status", "--stack", "local"]);
+    await ok(["status", "--stack", "local", "--json"]);
+    const check = JSON.parse((await ok(["check", "--stack", "local", "--version", "v2", "--json"])).stdout);
+    expect(check.ramp.steps.map((s: { weight: number }) => s.weight)).toEqual([5, 25, 50, 100]);
+    await ok(["check", "--stack", "local", "--version", "v2"]);
+  });
+
+  it("fails if a part of glidepath:rollout other than the SLO URL is a secret: exit 2, the part named", async () => {
+    await ok(
+      ["config", "set", "--secret", "--path", "glidepath:rollout.minSlo", "98", "--stack", "local"],
+      "pulumi",
+    );
+    const before = await history();
+    const r = await p.glidepath(["up", "--stack", "local"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      "glidepath:rollout.minSlo: expected a plain value: only glidepath:rollout.slo.url may be a secret in glidepath:rollout",
+    );
+    expect(await history()).toEqual(before);
+    await ok(["config", "set", "--path", "glidepath:rollout.minSlo", "98", "--stack", "local"], "pulumi");
+  });
+
+  it("serves the edge with the stack's glidepath:adminKey when WIREDCHAOS_KEY is unset", async () => {
+    const { WIREDCHAOS_KEY: _, ...env } = p.env;
+    p.env = env;
+    const edge = p.start(["edge", "--stack", "local", "--port", "0"]);
+    const keyFile = edgeFiles(p.dir, "local").key;
+    try {
+      await until(
+        async () =>
+          edge.child.exitCode !== null || (await fs.readFile(keyFile, "utf8").catch(() => "")) !== "",
+        60_000,
+        "the edge's key file",
+      );
+      expect(edge.child.exitCode, edge.output()).toBeNull();
+      expect(await fs.readFile(keyFile, "utf8")).toBe(SECOND_KEY);
+      expect((await fs.stat(keyFile)).mode & 0o777).toBe(0o600);
+    } finally {
+      edge.child.kill("SIGTERM");
+      await edge.done;
     }
+    await expect(fs.access(keyFile)).rejects.toThrow();
+  });
+
+  it("keeps secrets out of history, state (base64 too), config files, artifacts and every command's output", async () => {
+    const texts: Record<string, string> = {
+      "pulumi stack export": (await ok(["stack", "export", "--stack", "local"], "pulumi")).stdout,
+      "pulumi stack history --json": (await ok(["stack", "history", "--json", "--stack", "local"], "pulumi"))
+        .stdout,
+      "glidepath history --json": (await ok(["history", "--stack", "local", "--json"])).stdout,
+      "Pulumi.local.yaml": await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8"),
+      ...(await filesUnder(path.join(p.dir, "state"))),
+      ...(await filesUnder(path.join(p.dir, "artifacts"))),
+      ...(await filesUnder(path.join(p.dir, ".glidepath"))),
+      transcript: p.transcript(),
+    };
+    expect(Object.keys(texts).length).toBeGreaterThan(10);
+    expect(scanTexts(texts, SECRETS)).toEqual([]);
+    // The scan finds a leak: the same texts with one deliberately leaked copy of the state.
+    const copy = `${texts["pulumi stack export"]}{"leaked":"${Buffer.from(`x${SLO_TOKEN}`).toString("base64")}"}`;
+    const leaked = { ...texts, "leaked copy": copy };
+    expect(scanTexts(leaked, SECRETS)).toEqual([{ where: "leaked copy", secret: SLO_TOKEN, as: "base64" }]);
   });
 
   it("destroy removes the files", async () => {

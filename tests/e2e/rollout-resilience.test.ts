@@ -9,12 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkReportSchema } from "../../automation/lib/driver/check";
 import { preflightSummarySchema } from "../../automation/lib/driver/preflight";
 import { makeProject, ROOT, type ScratchProject } from "../../bench/helpers/scratch-project";
+import { filesUnder, scanTexts } from "../helpers/secret-scan";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
 import { addVersion, readEvents, readRoute, rolloutArgs, until } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
 const SECRET = "adm1n-key-0f-the-edge-8cd2e1";
+/** The credentials of the secret `glidepath:rollout.slo.url` and of NOTION_SLO_BADGE_URL. */
+const CFG_PASSWORD = "cfg-passw0rd-of-the-slo-91ab";
+const CFG_TOKEN = "cfg-t0ken-of-the-slo-77c2de";
+const BADGE_PASSWORD = "badge-passw0rd-5e0f17";
+const BADGE_TOKEN = "badge-t0ken-3a9b44c1";
+const SECRETS = [SECRET, CFG_PASSWORD, CFG_TOKEN, BADGE_PASSWORD, BADGE_TOKEN];
 
 describe.skipIf(binDir === undefined)("driver resilience through the real engine", () => {
   let p: ScratchProject;
@@ -262,17 +269,72 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
     });
   });
 
-  it("keeps the secret value out of every artifact, event, log line and history message", async () => {
-    const artifacts = path.join(p.dir, "artifacts");
-    for (const f of await fs.readdir(artifacts)) {
-      expect(await fs.readFile(path.join(artifacts, f), "utf8"), f).not.toContain(SECRET);
+  it("samples the secret glidepath:rollout.slo.url (decrypted in memory only), then NOTION_SLO_BADGE_URL when the config names none", async () => {
+    const basic = (user: string, password: string) =>
+      `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+    const seen = new Set<string>();
+    slo.setBehavior((req) => {
+      const ok =
+        (req.token === CFG_TOKEN && req.authorization === basic("cfg", CFG_PASSWORD)) ||
+        (req.token === BADGE_TOKEN && req.authorization === basic("badge", BADGE_PASSWORD));
+      if (ok) seen.add(req.token as string);
+      return ok ? { kind: "json", body: { score: 99.9 } } : { kind: "status", code: 401 };
+    });
+    const at = new URL(slo.url);
+    const withCredentials = (user: string, password: string, token: string) =>
+      `http://${user}:${password}@${at.host}${at.pathname}?token=${token}`;
+    const set = async (args: string[]) => {
+      const r = await p.pulumi(["config", ...args, "--stack", "local"], true);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    await set(["set", "--path", "glidepath:rollout.slo.source", "http"]);
+    await set([
+      "set",
+      "--secret",
+      "--path",
+      "glidepath:rollout.slo.url",
+      withCredentials("cfg", CFG_PASSWORD, CFG_TOKEN),
+    ]);
+    p.env = { ...p.env, NOTION_SLO_BADGE_URL: withCredentials("badge", BADGE_PASSWORD, BADGE_TOKEN) };
+    await addVersion(p.dir, "v6");
+    await addVersion(p.dir, "v7");
+    const ramp = (version: string, extra: string[] = []) => [
+      ...["rollout", "--stack", "local", "--version", version, "--steps", "5,100"],
+      ...["--window", "2s", "--final-window", "2s", "--interval", "500ms", ...extra],
+    ];
+    const fromConfig = await p.glidepath(ramp("v6", ["--json"]));
+    expect(fromConfig.code, fromConfig.stderr).toBe(0);
+    expect([...seen]).toEqual([CFG_TOKEN]);
+    await set(["rm", "--path", "glidepath:rollout.slo"]);
+    const fromBadge = await p.glidepath(ramp("v7"));
+    expect(fromBadge.code, fromBadge.stderr).toBe(0);
+    expect([...seen]).toEqual([CFG_TOKEN, BADGE_TOKEN]);
+    for (const args of [["history"], ["history", "--json"], ["status"], ["status", "--json"]]) {
+      const r = await p.glidepath([...args, "--stack", "local"]);
+      expect(r.code, r.stderr).toBe(0);
     }
+  });
+
+  it("keeps every secret (admin key, SLO URL and badge credentials) out of state (base64 too), histories, events, artifacts and every output", async () => {
+    const texts: Record<string, string> = {
+      "pulumi stack export": (await p.pulumi(["stack", "export", "--stack", "local"])).stdout,
+      "pulumi stack history --json": (await p.pulumi(["stack", "history", "--json", "--stack", "local"]))
+        .stdout,
+      "glidepath history --json": (await p.glidepath(["history", "--stack", "local", "--json"])).stdout,
+      "Pulumi.local.yaml": await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8"),
+      ...(await filesUnder(path.join(p.dir, "state"))),
+      ...(await filesUnder(path.join(p.dir, "artifacts"))),
+      ...(await filesUnder(path.join(p.dir, ".glidepath"))),
+      transcript: p.transcript(),
+    };
+    expect(Object.keys(texts).some((f) => f.endsWith("swarm-events.jsonl"))).toBe(true);
     expect((await readEvents(p.dir)).length).toBeGreaterThan(0);
-    expect(p.transcript()).not.toContain(SECRET);
-    const h = (await p.pulumi(["stack", "history", "--json", "--stack", "local"])).stdout;
-    expect(h).not.toContain(SECRET);
-    expect(await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8")).not.toContain(SECRET);
-    const state = (await p.pulumi(["stack", "export", "--stack", "local"])).stdout;
-    expect(state).not.toContain(SECRET);
+    expect(scanTexts(texts, SECRETS)).toEqual([]);
+    // The scan finds a leak: a copy of the events with the badge token in it.
+    const events = Object.entries(texts).find(([f]) => f.endsWith("swarm-events.jsonl"))?.[1] ?? "";
+    const leaked = { "leaked events": `${events}{"url":"?token=${BADGE_TOKEN}"}\n` };
+    expect(scanTexts(leaked, SECRETS)).toEqual([
+      { where: "leaked events", secret: BADGE_TOKEN, as: "plain" },
+    ]);
   });
 });

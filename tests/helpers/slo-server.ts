@@ -24,6 +24,8 @@ export interface SloRequest {
   app?: string;
   /** The `authorization` header, if any. */
   authorization?: string;
+  /** The `token` query parameter, if any. */
+  token?: string;
 }
 
 /** Chooses the answer to a request. */
@@ -62,6 +64,7 @@ export async function startSloServer(behavior: SloBehavior): Promise<SloServer> 
     const a = current({
       ...(query.get("app") !== null ? { app: query.get("app") as string } : {}),
       ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
+      ...(query.get("token") !== null ? { token: query.get("token") as string } : {}),
     });
     const json = (body: unknown) => {
       if (res.destroyed) return;

@@ -28,10 +28,9 @@ describe("program (runtime mocks)", () => {
       {
         newResource(args) {
           created.push({ type: args.type, name: args.name, inputs: args.inputs });
-          const outs = {
-            ...args.inputs,
-            path: `${args.inputs.root}/flags/${args.inputs.app}/${args.inputs.key}.json`,
-          };
+          // The provider computes `path` (its own tier tests the formula); the mock answers a
+          // marker so this test shows the export comes from the resource's output.
+          const outs = { ...args.inputs, path: `provider-output:${args.inputs.app}/${args.inputs.key}` };
           return { id: `${args.name}-id`, state: outs };
         },
         call: (args) => args.inputs,
@@ -78,15 +77,15 @@ describe("program (runtime mocks)", () => {
     expect(String(flag?.inputs.__provider)).toContain("writeJsonAtomic");
   });
 
-  it("exports flags and files per app", async () => {
+  it("exports flags per app, and each flag resource's path output as its file", async () => {
     expect(await resolved(program.flags.wix as pulumi.Output<unknown>)).toEqual({
       CanaryEnabled: true,
       Theme: "neon",
     });
     expect(await resolved(program.flags.gamma as pulumi.Output<unknown>)).toEqual({});
     expect(await resolved(program.flagFiles.wix as pulumi.Output<unknown>)).toEqual({
-      CanaryEnabled: "/srv/glidepath/local/flags/wix/CanaryEnabled.json",
-      Theme: "/srv/glidepath/local/flags/wix/Theme.json",
+      CanaryEnabled: "provider-output:wix/CanaryEnabled",
+      Theme: "provider-output:wix/Theme",
     });
     expect(program.localRoot).toBe("/srv/glidepath/local");
     expect(program.environment).toBe("local");

@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  commandEnv,
   diffInputs,
   localCommandProvider as p,
   runCommand,
@@ -54,12 +55,30 @@ describe("command plugin stand-in", () => {
         reason:
           "assetPaths is not supported by glidepath's command plugin stand-in; install the upstream plugin to use it",
       },
-      {
-        property: "addPreviousOutputInEnv",
-        reason:
-          "addPreviousOutputInEnv is not supported by glidepath's command plugin stand-in; install the upstream plugin to use it",
-      },
     ]);
+  });
+
+  it("passes the previous output to update and delete by default, as upstream does, and not when turned off", async () => {
+    const olds = { create: "echo 1", stdout: "one", stderr: "warn" };
+    const show = 'echo "[$PULUMI_COMMAND_STDOUT|$PULUMI_COMMAND_STDERR]"';
+    const u = await p.update?.("id", "urn", olds, { create: "echo 1", update: show });
+    expect(u?.outs?.stdout).toBe("[one|warn]");
+    const off = await p.update?.("id", "urn", olds, {
+      create: "echo 1",
+      update: show,
+      addPreviousOutputInEnv: false,
+    });
+    expect(off?.outs?.stdout).toBe("[|]");
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-cmd-"));
+    await p.delete?.("id", "urn", { ...olds, delete: `${show} > seen`, dir });
+    expect(await fs.readFile(path.join(dir, "seen"), "utf8")).toBe("[one|warn]\n");
+    // Empty outputs are not set at all (upstream sets them only when not empty).
+    expect(commandEnv({}, { stdout: "", stderr: "" }, {})).toEqual({});
+  });
+
+  it("keeps the previous outputs on an update without a command, as upstream does", async () => {
+    const u = await p.update?.("id", "urn", { stdout: "kept", stderr: "" }, { delete: "true" });
+    expect(u?.outs).toMatchObject({ stdout: "kept", stderr: "" });
   });
 
   it("update runs `update`, or `create` when there is none, and returns stdout", async () => {

@@ -11,12 +11,16 @@ import { parseStackConfig, type StackConfig } from "../../infra/config";
 const projectDir = path.resolve(__dirname, "../..");
 
 function config(rollout: Record<string, unknown>): StackConfig {
-  const parsed = parseStackConfig({
-    "glidepath:environment": "local",
-    "glidepath:apps": JSON.stringify({ wix: { target: "local" } }),
-    "glidepath:releases": JSON.stringify({ wix: { stable: { version: "v1", source: "apps/wix/v1" } } }),
-    "glidepath:rollout": JSON.stringify(rollout),
-  });
+  const parsed = parseStackConfig(
+    {
+      "glidepath:environment": "local",
+      "glidepath:apps": JSON.stringify({ wix: { target: "local" } }),
+      "glidepath:releases": JSON.stringify({ wix: { stable: { version: "v1", source: "apps/wix/v1" } } }),
+      "glidepath:rollout": JSON.stringify(rollout),
+      // A secret, as an SLO URL with a token must be (`--secret --path glidepath:rollout.slo.url`).
+    },
+    new Set(["glidepath:rollout"]),
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   return parsed.config;
 }

@@ -25,6 +25,10 @@ describe("parseStackConfig", () => {
     const r = parseStackConfig({ ...base, "aws:region": "us-east-1" });
     expect(r).toEqual({
       ok: true,
+      // A namespace nothing here reads is a warning, not an issue (see config-input.test.ts).
+      warnings: [
+        { path: "aws:region", message: expect.stringContaining('namespace "aws" is read by nothing') },
+      ],
       config: {
         environment: "local",
         apps: { wix: { target: "local" }, gamma: { target: "local" } },
@@ -98,7 +102,7 @@ describe("parseStackConfig", () => {
       message: "expected one of: local, staging, production",
     });
     expect(issuesOf({ ...base, "glidepath:environment": "prod" })[0]?.message).toBe(
-      "expected one of: local, staging, production",
+      'expected one of: local, staging, production, got "prod"',
     );
   });
 
@@ -159,10 +163,12 @@ describe("releases, weights and rollout", () => {
 
   it("fails if a weight is above 100 or not an integer", () => {
     const issues = issuesOf({ ...base, "glidepath:releases": releases, "glidepath:weights": '{"wix":101}' });
-    expect(issues).toEqual([{ path: "glidepath:weights.wix", message: "expected an integer from 0 to 100" }]);
+    expect(issues).toEqual([
+      { path: "glidepath:weights.wix", message: "expected an integer from 0 to 100, got 101" },
+    ]);
     expect(
       issuesOf({ ...base, "glidepath:releases": releases, "glidepath:weights": '{"wix":2.5}' })[0]?.message,
-    ).toBe("expected an integer from 0 to 100");
+    ).toBe("expected an integer from 0 to 100, got 2.5");
   });
 
   it("fails if a weight is above 0 without a canary release", () => {
@@ -200,7 +206,7 @@ describe("releases, weights and rollout", () => {
   it("fails if steps do not increase, exceed 100 or do not end at 100", () => {
     const issues = issuesOf({ ...base, "glidepath:rollout": JSON.stringify({ steps: [5, 50, 25, 101] }) });
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
-      "glidepath:rollout.steps[3]: expected an integer weight from 1 to 100",
+      "glidepath:rollout.steps[3]: expected an integer weight from 1 to 100, got 101",
       "glidepath:rollout.steps[2]: expected weights to increase: 50 then 25",
       "glidepath:rollout.steps: expected the last step to be 100",
     ]);
@@ -221,7 +227,7 @@ describe("releases, weights and rollout", () => {
       "glidepath:rollout.window",
     ]);
     expect(issues.find((i) => i.path === "glidepath:rollout.window")?.message).toBe(
-      "expected a duration such as 30s, 10m or 1h",
+      'expected a duration such as 30s, 10m or 1h, got "10 minutes"',
     );
   });
 });
@@ -233,8 +239,8 @@ describe("rollout timing", () => {
       "glidepath:rollout": JSON.stringify({ window: "0s", finalWindow: "1m", interval: "2m" }),
     });
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
-      "glidepath:rollout.window: expected a duration such as 30s, 10m or 1h",
-      "glidepath:rollout.interval: expected the sampling interval (2m) to fit in the finalWindow (1m)",
+      'glidepath:rollout.window: expected a duration such as 30s, 10m or 1h, got "0s"',
+      "glidepath:rollout.interval: expected the sampling interval (2m) to fit in the window of the last step (1m)",
     ]);
   });
 });
@@ -360,7 +366,7 @@ describe("release sources", () => {
     expect(issues).toEqual([
       {
         path: "glidepath:releases.wix.stable.source",
-        message: "expected a path inside the project (relative, no '..')",
+        message: `expected a path inside the project (relative, no '..'), got "/etc"`,
       },
     ]);
   });
@@ -390,8 +396,8 @@ describe("wasm deliverables", () => {
       "glidepath:wasm": JSON.stringify({ edge: { module: "/abs.wasm", runtimeProfile: "wasi_p1" } }),
     });
     expect(bad.map((i) => `${i.path}: ${i.message}`).sort()).toEqual([
-      "glidepath:wasm.edge.module: expected a path inside the project (relative, no '..')",
-      "glidepath:wasm.edge.runtimeProfile: expected one of: wasm_wasi, channel_automation_wasi",
+      `glidepath:wasm.edge.module: expected a path inside the project (relative, no '..'), got "/abs.wasm"`,
+      'glidepath:wasm.edge.runtimeProfile: expected one of: wasm_wasi, channel_automation_wasi, got "wasi_p1"',
     ]);
   });
 
@@ -403,7 +409,10 @@ describe("wasm deliverables", () => {
     expect(wat.ok).toBe(true);
     const js = issuesOf({ ...base, "glidepath:wasm": JSON.stringify({ edge: { module: "edge.js" } }) });
     expect(js).toEqual([
-      { path: "glidepath:wasm.edge.module", message: "expected a .wasm binary or a .wat source" },
+      {
+        path: "glidepath:wasm.edge.module",
+        message: 'expected a .wasm binary or a .wat source, got "edge.js"',
+      },
     ]);
   });
 });

@@ -6,6 +6,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { configEdits, rampOwns } from "../../automation/lib/driver/config-edits";
 import { planRollout } from "../../automation/lib/driver/plan";
 import { promotionConfig, stepConfig } from "../../automation/lib/driver/ramp-config";
 import { writeStackKeys } from "../../automation/lib/driver/stack-file";
@@ -40,6 +41,65 @@ const ramp = {
   weight: 25,
   startedAt: "2026-11-22T07:00:00.000Z",
 };
+
+describe("config edits during a ramp", () => {
+  const apps = ["gamma", "wix"];
+  const onStep = () => ({ ...config(), ...stepConfig(config(), ramp) });
+  /** The config as the stack file gives it back after the driver wrote `c`. */
+  const readBack = (c: StackConfig) => {
+    const back = parseStackConfig(
+      Object.fromEntries(Object.entries(c).map(([k, v]) => [`glidepath:${k}`, JSON.stringify(v)])),
+    );
+    if (!back.ok) throw new Error(JSON.stringify(back.issues));
+    return back.config;
+  };
+
+  it("finds none when the file holds what the driver wrote (no false edit after a step or the promotion)", () => {
+    expect(configEdits(onStep(), readBack(onStep()), apps)).toEqual({ kept: [], conflicts: [] });
+    const last = { ...config(), ...stepConfig(config(), { ...ramp, weight: 100 }) };
+    const promoted = { ...last, ...promotionConfig(last, last.ramp as typeof ramp) };
+    expect(configEdits(promoted, readBack(promoted), apps)).toEqual({ kept: [], conflicts: [] });
+  });
+
+  it("keeps edits of keys the ramp does not own, by full path", () => {
+    const edited = readBack(onStep());
+    edited.flags.wix = { ...edited.flags.wix, EditedDuringBake: true, Theme: "calm" };
+    edited.weights.blog = 10;
+    edited.flags.blog = { Banner: "hi" };
+    expect(configEdits(onStep(), edited, apps)).toEqual({
+      kept: [
+        "glidepath:flags.blog",
+        "glidepath:flags.wix.EditedDuringBake",
+        "glidepath:flags.wix.Theme",
+        "glidepath:weights.blog",
+      ],
+      conflicts: [],
+    });
+  });
+
+  it("reports edits of the ramp's own keys as conflicts: weight, release, CanaryEnabled, the pointer", () => {
+    const edited = readBack(onStep());
+    edited.weights.wix = 50;
+    edited.flags.gamma = { CanaryEnabled: false };
+    (edited.releases.wix as { stable: { version: string } }).stable.version = "v0";
+    edited.ramp = { ...ramp, step: 0 };
+    expect(configEdits(onStep(), edited, apps).conflicts).toEqual([
+      "glidepath:flags.gamma.CanaryEnabled",
+      "glidepath:ramp.step",
+      "glidepath:releases.wix.stable.version",
+      "glidepath:weights.wix",
+    ]);
+  });
+
+  it("owns whole maps that contain a ramped app's keys, and nothing of other apps", () => {
+    expect(rampOwns(["releases"], apps)).toBe(true);
+    expect(rampOwns(["flags"], apps)).toBe(true);
+    expect(rampOwns(["flags", "wix"], apps)).toBe(true);
+    expect(rampOwns(["flags", "wix", "Theme"], apps)).toBe(false);
+    expect(rampOwns(["releases", "blog", "stable"], apps)).toBe(false);
+    expect(rampOwns(["rollout", "minSlo"], apps)).toBe(false);
+  });
+});
 
 describe("ramp phases", () => {
   it("a step adds the canary beside the stable release, at the weight, with CanaryEnabled", () => {

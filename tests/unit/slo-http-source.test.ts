@@ -230,7 +230,11 @@ describe("httpSloSource", { timeout: 10_000 }, () => {
       answer({ kind: "json", body: { score: 99.5 } });
       expect(await src.sample("wix")).toMatchObject({ ok: true, score: 99.5 });
       expect(seen).toEqual([
-        { app: "wix", authorization: `Basic ${Buffer.from(`user:${TOKEN}`).toString("base64")}` },
+        {
+          app: "wix",
+          authorization: `Basic ${Buffer.from(`user:${TOKEN}`).toString("base64")}`,
+          token: TOKEN,
+        },
       ]);
       const answers: SloAnswer[] = [
         { kind: "status", code: 503 },

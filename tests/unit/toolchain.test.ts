@@ -55,6 +55,44 @@ describe("ensureToolchain", () => {
     expect((error as GlidepathError).remedy).toMatch(/install Go 1\.26\+/);
   });
 
+  it("a read-only command (provision: false) refuses a missing toolchain naming `glidepath toolchain`, and starts no install", async () => {
+    const root = await fakeInstall("3.1.0");
+    const lines: string[] = [];
+    const error = await ensureToolchain({
+      root,
+      projectDir: ROOT,
+      provision: false,
+      pathDirs: [],
+      progress: (l) => lines.push(l),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(GlidepathError);
+    expect((error as GlidepathError).code).toBe("GP_TOOLCHAIN_MISSING");
+    expect((error as GlidepathError).message).toContain(
+      "this command reads the stack and does not install it",
+    );
+    expect((error as GlidepathError).remedy).toContain("`glidepath toolchain`");
+    expect(lines).toEqual([]);
+  });
+
+  it("announces an install before starting it", async () => {
+    const root = await fakeInstall("3.1.0");
+    const lines: string[] = [];
+    await ensureToolchain({
+      root,
+      projectDir: ROOT,
+      tryInstaller: false,
+      goSearchPath: [],
+      pathDirs: [],
+      progress: (l) => lines.push(l),
+    }).catch(() => undefined);
+    expect(lines[0]).toMatch(
+      /^Pulumi 3\.259\.0 is not installed in .*: installing it before the command runs/,
+    );
+  });
+
   it("lists the files an install lacks", async () => {
     const root = await fakeInstall("3.259.0", ["pulumi"]);
     expect(await missingBinaries(path.join(root, "bin"))).toEqual([

@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { COMMAND_PLUGIN_DIR } from "../command-plugin";
 import { writeStackKeys } from "../driver/stack-file";
 
 /**
@@ -50,6 +51,10 @@ export async function prepareDemoProject(packageRoot: string, stack = "local"): 
   for (const file of ["Pulumi.yaml", "package.json", `Pulumi.${stack}.yaml`]) {
     await fs.copyFile(path.join(packageRoot, file), path.join(dir, file));
   }
+  // The project's command plugin launcher (Pulumi.yaml `plugins.providers`).
+  await fs.cp(path.join(packageRoot, COMMAND_PLUGIN_DIR), path.join(dir, COMMAND_PLUGIN_DIR), {
+    recursive: true,
+  });
   await writeStackKeys(dir, stack, { rollout: DEMO_ROLLOUT });
   return dir;
 }

@@ -1,9 +1,12 @@
 /**
  * Stack history joined with the SWARM events (pure): each event names the update message of
- * its phase, and belongs to the newest update with that message that started before it.
+ * its phase, and belongs to the newest update with that message that started before it. The
+ * result is for people and files (`glidepath history`, human and --json): every URL in it that
+ * carries credentials is redacted (a plain `glidepath:rollout.slo.url` of an older update).
  */
 import type { SwarmEvent } from "../events/schema";
 import type { HistoryEntry } from "../history";
+import { redactUrls } from "../redact";
 
 /** A history entry with the events (gate verdicts, rollback, promotion) of its update. */
 export interface JoinedEntry extends HistoryEntry {
@@ -25,5 +28,5 @@ export function joinHistory(history: readonly HistoryEntry[], events: readonly S
     const { id, ts, phase, verdict, reason, slo } = e;
     owner.events.push({ id, ts, phase, verdict, reason, slo });
   }
-  return joined;
+  return redactUrls(joined);
 }

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { durationMs, rolloutSchema, type StackConfig, VERSION } from "../../../infra/config";
 import { GlidepathError } from "../errors";
-import { redactUrl } from "../slo/http-source";
+import { redactUrl } from "../redact";
 import { canarySource } from "./ramp-config";
 import type { RolloutRequest } from "./rollout";
 

@@ -52,7 +52,15 @@ export const rolloutReportSchema = z.strictObject({
   /** The signal that interrupted the driver. */
   interrupted: z.enum(["SIGINT", "SIGTERM"]).optional(),
   /** The error that ended the rollout, when one did (never a secret). */
-  error: z.strictObject({ code: z.string(), message: z.string(), fix: z.string() }).optional(),
+  error: z
+    .strictObject({
+      code: z.string(),
+      message: z.string(),
+      fix: z.string(),
+      /** The exit code, in the report `rollout --json` prints on stdout. @default - absent in the artifact */
+      exitCode: z.number().int().optional(),
+    })
+    .optional(),
   /** The gate the steps were judged by, and the SLO source (its URL redacted). */
   gate: z
     .looseObject({ minSlo: z.number(), maxMisses: z.number(), minRequests: z.number(), mode: z.string() })

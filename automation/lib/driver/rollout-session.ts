@@ -38,6 +38,8 @@ export interface RolloutArgs extends RolloutOverrides {
 export interface RolloutIo {
   /** One progress event (rendered by the caller). */
   progress: (e: DriverEvent, steps: number) => void;
+  /** The plan, once made and before any update (the CLI prints the ramp's duration). @default - nothing */
+  planned?: (plan: { steps: readonly number[]; windowMs: number; finalWindowMs: number }) => void;
 }
 
 /** The exit code of an interrupting signal. */
@@ -66,7 +68,9 @@ export function outcomeError(r: RolloutReport): GlidepathError | undefined {
         );
       }
       return new GlidepathError(
-        /^glidepath failed|^the update of step|^the promotion failed/.test(r.reason ?? "")
+        /^glidepath failed|^the update of step|^the promotion failed|^the stack file was edited/.test(
+          r.reason ?? "",
+        )
           ? "GP_RAMP_ABORTED"
           : "GP_GATE_FAILED",
         `${what} was rolled back to update ${r.rollback?.restored ?? "?"}: ${r.reason ?? "unknown reason"}`,
@@ -151,6 +155,7 @@ export async function rolloutSession(
       );
       steps = plan.steps.length;
       for (const message of plan.warnings) io.progress({ type: "warning", message }, steps);
+      io.planned?.(plan);
       const hold = await readHold(logs.files.runtime, a.stack);
       let held: string | undefined;
       if (hold.rollout_gate === "hold") {

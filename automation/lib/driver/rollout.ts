@@ -38,6 +38,7 @@ import { judgeStep, sendStepEvent } from "./judge-step";
 import { restorePointOf, stepApplied } from "./observe";
 import { stepConfig } from "./ramp-config";
 import type { RolloutReport } from "./report";
+import { rereadConfig, warnDiscardedEdits } from "./reread-config";
 
 export { stepMessage } from "./closing-phases";
 export type { DriverEvent } from "./events";
@@ -200,6 +201,13 @@ export async function runRollout(
             ...(restore ? { restore } : {}),
             ...(overrideHold ? { overrideHold: true } : {}),
           };
+          // An edit made during the bake is kept, or stops the ramp; never overwritten.
+          const seen = await rereadConfig(ctx, cfg, req.apps, events, warn);
+          if ("conflict" in seen) {
+            obs = { ...obs, failure: seen.conflict };
+            break;
+          }
+          cfg = seen.config;
           const phase = stepConfig(cfg, ramp);
           const message = stepMessage(intent.weight, req.apps, req.version, overrideHold);
           emit({ type: "step", step: intent.step, weight: intent.weight, message });
@@ -256,6 +264,7 @@ export async function runRollout(
           break;
         }
         case "abort": {
+          await warnDiscardedEdits(ctx, cfg, req.apps, warn);
           emit({ type: "rollback", reason: intent.reason });
           const t0 = now();
           try {
@@ -273,6 +282,12 @@ export async function runRollout(
         }
         case "promote": {
           const message = promoteMessage(req.apps, req.version, overrideHold);
+          const seen = await rereadConfig(ctx, cfg, req.apps, events, warn);
+          if ("conflict" in seen) {
+            obs = { ...obs, failure: seen.conflict };
+            break;
+          }
+          cfg = seen.config;
           emit({ type: "promote", message });
           try {
             report.promotion = await closeByPromotion(closeCtx, cfg);

@@ -9,6 +9,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { CONFIG_NAMESPACE } from "../../../infra/config";
+import { writeFileAtomic } from "../atomic-write";
 import { GlidepathError } from "../errors";
 
 /**
@@ -87,12 +88,10 @@ async function writeConfigEntries(
     if (value === undefined) doc.deleteIn(["config", full]);
     else doc.setIn(["config", full], doc.createNode(value));
   }
-  const tmp = `${to}.${process.pid}.tmp`;
   // New strings are double-quoted: Pulumi reads an unquoted ISO time as a YAML timestamp and
   // hands the program another text. Existing entries keep their style.
-  await fs.writeFile(
-    tmp,
+  await writeFileAtomic(
+    to,
     doc.toString({ lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" }),
   );
-  await fs.rename(tmp, to);
 }

@@ -1,6 +1,6 @@
 /**
  * Starting the local edge for a stack (the `edge` command and the demo): the stack's `local`
- * apps and target root, the SLO minimum for the panel, the admin key, the panel's timeline,
+ * apps and target root, the SLO minimum for the panel, the admin key ({@link adminKeyFrom}), the panel's timeline,
  * and the discovery record other glidepath processes find it by.
  */
 import { randomBytes } from "node:crypto";
@@ -42,19 +42,23 @@ export interface ServedEdge {
 }
 
 /**
- * The admin key: {@link ADMIN_KEY_ENV} when set, else 32 random bytes (hex), new each start.
+ * The stack's admin key, in this order: {@link ADMIN_KEY_ENV} when set; else the stack's secret
+ * `glidepath:adminKey` (decrypted in memory only); else 32 random bytes (hex), new each start.
+ * Whichever it is, the edge's discovery record keeps it in `.glidepath/edge/<stack>.key`
+ * (mode 0600) for the local processes that call the admin endpoints.
  *
  * @param env - the environment
+ * @param configKey - the stack's `glidepath:adminKey` @default - none
  * @throws GlidepathError `GP_ARG_INVALID` when the variable is set but shorter than {@link MIN_KEY_LENGTH}
  */
-export function adminKeyFrom(env: NodeJS.ProcessEnv): string {
+export function adminKeyFrom(env: NodeJS.ProcessEnv, configKey?: string): string {
   const given = env[ADMIN_KEY_ENV];
-  if (given === undefined || given === "") return randomBytes(32).toString("hex");
+  if (given === undefined || given === "") return configKey ?? randomBytes(32).toString("hex");
   if (given.length < MIN_KEY_LENGTH) {
     throw new GlidepathError(
       "GP_ARG_INVALID",
       `${ADMIN_KEY_ENV} is ${given.length} characters long; the admin key needs at least ${MIN_KEY_LENGTH}`,
-      `set ${ADMIN_KEY_ENV} to a longer random value (for example \`openssl rand -hex 32\`), or unset it for a random key per start`,
+      `set ${ADMIN_KEY_ENV} to a longer random value (for example \`openssl rand -hex 32\`), or unset it to use glidepath:adminKey or a random key per start`,
     );
   }
   return given;
@@ -74,7 +78,7 @@ export async function serveEdge(
   opts: ServeEdgeOptions = {},
 ): Promise<ServedEdge> {
   const stack = ctx.stack.name;
-  const adminKey = adminKeyFrom(opts.env ?? process.env);
+  const adminKey = adminKeyFrom(opts.env ?? process.env, config.adminKey);
   const running = await readEdgeRecord(ctx.projectDir, stack);
   if (running !== undefined) {
     throw new GlidepathError(

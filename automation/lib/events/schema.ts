@@ -67,6 +67,8 @@ export const RUNTIME_CODES = [
   "ramp_resumed",
   "ramp_interrupted",
   "hold_overridden",
+  "config_edit_kept",
+  "config_edit_conflict",
   "stale_lock_cleared",
 ] as const;
 

@@ -14,6 +14,11 @@
  * names the refused target (redacted), so the gate never judges data the configured source did
  * not serve, and credentials never travel to a host nobody configured.
  */
+import { redactUrl } from "../redact";
+
+/** The one URL redaction (`automation/lib/redact.ts`), as the SLO sources use it. */
+export { redactUrl };
+
 import { readSloBody } from "./http-shapes";
 import { clip, type MissKind, missSample, type SloSample, type SloSource } from "./sample";
 
@@ -40,25 +45,6 @@ export interface HttpSloOptions {
   timeoutMs: number;
   /** Clock for the samples' `at`. @default Date.now */
   now?: () => number;
-}
-
-/**
- * The URL for people: no userinfo, no fragment, query values replaced by `***`.
- *
- * @param url - the URL, possibly with credentials
- * @returns the redacted URL, or `(invalid URL)`
- */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    u.hash = "";
-    for (const k of new Set(u.searchParams.keys())) u.searchParams.set(k, "***");
-    return u.toString();
-  } catch {
-    return "(invalid URL)";
-  }
 }
 
 /** What a request needs: the URL without userinfo, headers, and the secrets to keep out of text. */
