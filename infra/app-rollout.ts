@@ -1,8 +1,10 @@
 /**
  * `AppRollout`: the releases of one app and its route. Releases are named `<app>@<version>`,
  * so promoting the canary keeps its resource (it only changes role) and retires the old
- * stable; dropping the canary retires it. Pulumi deletes retired releases after the route
- * has moved, so the edge never points at a removed release.
+ * stable; dropping the canary retires it. Pulumi deletes retired releases at the end of the
+ * update, after the route has moved; an edge that still holds the previous route for its
+ * cache's lifetime may ask for a removed release's file, and it then reads the route again and
+ * serves the live release (docs/edge.md, "Retired releases").
  */
 import * as path from "node:path";
 import { local } from "@pulumi/command";
@@ -10,6 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CanaryWeight } from "../providers/canary-weight";
 import { type ReleaseResource, releaseClassFor } from "../providers/release";
 import { digestDir } from "../providers/targets/bundle";
+import { trimRoot } from "../providers/targets/local";
+import { buildCommand } from "./build-command";
 import { parseBuildReport } from "./build-report";
 
 /** One release of the app: its version and the absolute directory of its bundle. */
@@ -66,8 +70,10 @@ export class AppRollout extends pulumi.ComponentResource {
     const publish = (spec: ReleaseSpec): ReleaseResource => {
       const what = `${args.app}@${spec.version}`;
       const sourceDigest = pulumi.output(digestDir(spec.source)).apply((d) => d.digest);
+      // The output is named by the build's trigger, so a build that runs again for new
+      // sources writes elsewhere and the old build's delete never removes the new output.
       const out = sourceDigest.apply(
-        (d) => `${args.root}/builds/${args.app}/${spec.version}-${d.slice(0, 16)}`,
+        (d) => `${trimRoot(args.root)}/builds/${args.app}/${spec.version}-${d.slice(0, 16)}`,
       );
       const script = path.join(args.projectDir, "dist", "apps", "build", "static-bundle.js");
       const report = path.join(args.projectDir, "artifacts", `${args.app}-build.json`);
@@ -76,8 +82,11 @@ export class AppRollout extends pulumi.ComponentResource {
       const build = new local.Command(
         `build:${what}`,
         {
-          create: pulumi.interpolate`node ${JSON.stringify(script)} --app ${args.app} --version ${spec.version} --source ${JSON.stringify(spec.source)} --out ${out.apply((o) => JSON.stringify(o))} --report ${JSON.stringify(report)}`,
-          delete: pulumi.interpolate`rm -rf ${out.apply((o) => JSON.stringify(o))}`,
+          ...buildCommand(
+            script,
+            { app: args.app, version: spec.version, source: spec.source, out, report },
+            "dir",
+          ),
           triggers: [sourceDigest],
         },
         { parent: this },

@@ -102,7 +102,11 @@ const rampSchema = z.strictObject({
 /** The persisted ramp pointer (`glidepath:ramp`). */
 export type RampState = z.infer<typeof rampSchema>;
 
-/** A path inside the project: relative, no `..`. */
+/**
+ * A path inside the project: relative, no `..`. This checks the text only; the file system
+ * check of each source (`sourceIssues` in sources.ts) resolves links and refuses a real path
+ * outside the project.
+ */
 const projectPath = z
   .string()
   .min(1)

@@ -2,14 +2,16 @@
  * `WasmDeliverables`: one {@link WasmDeliverable} per configured blueprint. A `.wasm` module
  * is packaged as it is; a `.wat` source is first built by a `local.Command`
  * (`build:wasm:<blueprint_id>`, `dist/apps/build/wasm-module.js`) that runs again only when
- * the source or the assembler changes.
+ * the source or the assembler changes, into an output named by both.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { trimRoot } from "../providers/targets/local";
 import { WasmDeliverable } from "../providers/wasm-deliverable";
+import { buildCommand } from "./build-command";
 import { parseWasmBuildReport } from "./build-report";
 import type { StackConfig } from "./config";
 import { assemblerId, isWatSource } from "./wat";
@@ -86,15 +88,16 @@ export class WasmDeliverables extends pulumi.ComponentResource {
     const text = fs.readFileSync(source);
     const sourceDigest = crypto.createHash("sha256").update(text).digest("hex");
     const builder = assemblerId();
-    const out = `${args.root}/builds/wasm/${id}/${sourceDigest.slice(0, 16)}.wasm`;
+    // The output is named by everything that triggers the build (source and assembler), so
+    // a build that runs again writes elsewhere and the old build's delete never removes it.
+    const trigger = crypto.createHash("sha256").update(`${sourceDigest}\0${builder}`).digest("hex");
+    const out = `${trimRoot(args.root)}/builds/wasm/${id}/${trigger.slice(0, 16)}.wasm`;
     const script = path.join(args.projectDir, "dist", "apps", "build", "wasm-module.js");
     const report = path.join(args.projectDir, "artifacts", `wasm-${id}-build.json`);
-    const q = JSON.stringify;
     const build = new local.Command(
       `build:wasm:${id}`,
       {
-        create: `node ${q(script)} --id ${id} --builder ${q(builder)} --source ${q(source)} --out ${q(out)} --report ${q(report)}`,
-        delete: `rm -f ${q(out)}`,
+        ...buildCommand(script, { id, builder, source, out, report }, "file"),
         triggers: [sourceDigest, builder],
       },
       { parent: this },

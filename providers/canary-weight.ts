@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, withoutProvider } from "./check-result";
-import { readJsonFile, removeFile, writeJsonAtomic } from "./targets/local";
+import { readJsonFile, removeFile, trimRoot, writeJsonAtomic } from "./targets/local";
 
 /** Inputs of a canary weight, resolved. */
 export interface CanaryWeightInputs {
@@ -41,7 +41,7 @@ export interface RouteDocument {
 
 /** Where an app's route lives on the local target. */
 export function routeFile(root: string, app: string): string {
-  return `${root.replace(/\/+$/, "")}/routes/${app}.json`;
+  return `${trimRoot(root)}/routes/${app}.json`;
 }
 
 /** The route document for some inputs. */
@@ -105,7 +105,10 @@ export const canaryWeightProvider: pulumi.dynamic.ResourceProvider<CanaryWeightI
     },
 
     async diff(_id, olds, news) {
-      const replaces = (["app", "root"] as const).filter((k) => olds[k] !== news[k]);
+      // The same root spelled with or without a trailing slash is the same target.
+      const replaces = (["app", "root"] as const).filter((k) =>
+        k === "root" ? trimRoot(olds.root) !== trimRoot(news.root) : olds[k] !== news[k],
+      );
       const changed = JSON.stringify(routeOf(olds)) !== JSON.stringify(routeOf(news));
       return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
     },

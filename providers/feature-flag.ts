@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, withoutProvider } from "./check-result";
-import { flagFile, readJsonFile, removeFile, writeJsonAtomic } from "./targets/local";
+import { flagFile, readJsonFile, removeFile, trimRoot, writeJsonAtomic } from "./targets/local";
 
 /** A flag value as stored on the target. */
 export type FlagValue = boolean | number | string;
@@ -73,7 +73,10 @@ export const featureFlagProvider: pulumi.dynamic.ResourceProvider<FeatureFlagInp
   },
 
   async diff(_id, olds, news) {
-    const replaces = (["app", "key", "root"] as const).filter((k) => olds[k] !== news[k]);
+    // The same root spelled with or without a trailing slash is the same target.
+    const replaces = (["app", "key", "root"] as const).filter((k) =>
+      k === "root" ? trimRoot(olds.root) !== trimRoot(news.root) : olds[k] !== news[k],
+    );
     const updates = olds.value !== news.value || olds.path !== flagFile(news.root, news.app, news.key);
     return {
       changes: replaces.length > 0 || updates,

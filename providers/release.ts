@@ -3,14 +3,24 @@
  * sha-256) published to a target. On the `local` target it is the directory
  * `<root>/releases/<app>/<version>@<digest16>/` with the bundle's files and `.release.json`.
  *
- * Any change of app, version, digest or root replaces the release (a new directory; the old
- * one is removed after the route has moved). A change of `source` alone changes nothing:
- * the same content is the same release. Exported as `WixRelease` and `GammaRelease` for the
- * two apps the runbook names, and as `Release` for any other app.
+ * A change that moves the release to another directory (app, version, digest, or a root that
+ * is not just the same one spelled differently) replaces it: a new directory, the old one
+ * removed once the route has moved. A change that keeps the directory — a drifted digest that
+ * `pulumi refresh` read back from a tampered copy, a root that gained or lost a trailing
+ * slash — is an update that republishes in place. A change of `source` alone changes nothing:
+ * the same content is the same release.
+ *
+ * Every publication carries an owner token (random, in the outputs and in `.release.json`);
+ * `delete` removes a directory only while its `.release.json` names the deleted resource as
+ * owner, so deleting a release never removes a copy another resource published or adopted at
+ * the same path. Links in a bundle are published as links, and a link that leaves the bundle
+ * is refused. Exported as `WixRelease` and `GammaRelease` for the two apps the runbook names,
+ * and as `Release` for any other app.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, withoutProvider } from "./check-result";
-import { copyDirAtomic, digestDir, RELEASE_MANIFEST, removeDir } from "./targets/bundle";
+import { copyDirAtomic, digestDir, escapingLinks, RELEASE_MANIFEST, removeDir } from "./targets/bundle";
+import { readJsonFile, trimRoot, writeJsonAtomic } from "./targets/local";
 
 /** Inputs of a release, resolved. */
 export interface ReleaseInputs {
@@ -32,11 +42,25 @@ export interface ReleaseOutputs extends ReleaseInputs {
   path: string;
   /** Number of files in the bundle. */
   files: number;
+  /**
+   * The publication's owner token, also in the directory's `.release.json`.
+   * @default - none for a release published before owner tokens; its delete then removes a directory whose manifest has none either
+   */
+  owner?: string;
+}
+
+/** What `.release.json` says about a published release. */
+interface ReleaseManifest {
+  app: string;
+  version: string;
+  digest: string;
+  files: number;
+  owner?: string;
 }
 
 /** Directory of a release on the local target. */
 export function releaseDir(root: string, app: string, version: string, digest: string): string {
-  return `${root.replace(/\/+$/, "")}/releases/${app}/${version}@${digest.slice(0, 16)}`;
+  return `${trimRoot(root)}/releases/${app}/${version}@${digest.slice(0, 16)}`;
 }
 
 async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<ReleaseInputs>> {
@@ -51,8 +75,29 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Relea
   return toCheckResult(news, schema.safeParse(withoutProvider(news)));
 }
 
-async function publish(inputs: ReleaseInputs): Promise<ReleaseOutputs> {
+/** The manifest in a release directory, or undefined when it is missing or unreadable. */
+async function manifestIn(dir: string): Promise<Partial<ReleaseManifest> | undefined> {
+  const found = await readJsonFile(`${dir}/${RELEASE_MANIFEST}`);
+  if (!found.found || !("value" in found)) return undefined;
+  const v = found.value;
+  return v !== null && typeof v === "object" ? (v as Partial<ReleaseManifest>) : undefined;
+}
+
+/**
+ * Publishes a release into its directory, owned by `owner`: an identical copy already there is
+ * kept (its manifest rewritten if it names another owner), a different one is swapped for a
+ * fresh copy.
+ */
+async function publish(inputs: ReleaseInputs, owner: string): Promise<ReleaseOutputs> {
   const dir = releaseDir(inputs.root, inputs.app, inputs.version, inputs.digest);
+  const escaping = await escapingLinks(inputs.source);
+  if (escaping.length > 0) {
+    const list = escaping.map((l) => `${l.rel} -> ${l.target} (${l.resolved})`).join(", ");
+    throw new Error(
+      `release ${inputs.app}@${inputs.version}: the bundle at ${inputs.source} has links that leave it: ${list}; ` +
+        "replace each link by the file it stands for, or point it inside the bundle",
+    );
+  }
   const source = await digestDir(inputs.source);
   if (source.digest !== inputs.digest) {
     throw new Error(
@@ -60,19 +105,24 @@ async function publish(inputs: ReleaseInputs): Promise<ReleaseOutputs> {
         `not ${inputs.digest}; it changed after the program read it. Run the update again.`,
     );
   }
-  const fs = await import("node:fs/promises");
-  const existing = await fs.stat(dir).then(
-    () => true,
-    () => false,
-  );
-  if (existing) {
-    const there = await digestDir(dir, [RELEASE_MANIFEST]);
-    if (there.digest === inputs.digest) return { ...inputs, path: dir, files: there.files };
-    await removeDir(dir);
+  const manifest: ReleaseManifest = {
+    app: inputs.app,
+    version: inputs.version,
+    digest: inputs.digest,
+    files: source.files,
+    owner,
+  };
+  const outs: ReleaseOutputs = { ...inputs, path: dir, files: source.files, owner };
+  const there = await digestDir(dir, [RELEASE_MANIFEST]).catch(() => undefined);
+  if (there?.digest === inputs.digest) {
+    const current = await manifestIn(dir);
+    if (JSON.stringify(current) !== JSON.stringify(manifest)) {
+      await writeJsonAtomic(`${dir}/${RELEASE_MANIFEST}`, manifest);
+    }
+    return outs;
   }
-  const manifest = { app: inputs.app, version: inputs.version, digest: inputs.digest, files: source.files };
   await copyDirAtomic(inputs.source, dir, { [RELEASE_MANIFEST]: `${JSON.stringify(manifest, null, 2)}\n` });
-  return { ...inputs, path: dir, files: source.files };
+  return outs;
 }
 
 /** The provider object; one instance shared by every release. */
@@ -82,12 +132,20 @@ export const releaseProvider: pulumi.dynamic.ResourceProvider<ReleaseInputs, Rel
   },
 
   async diff(_id, olds, news) {
-    const replaces = (["app", "version", "digest", "root"] as const).filter((k) => olds[k] !== news[k]);
-    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+    const before = olds.path ?? releaseDir(olds.root, olds.app, olds.version, olds.digest);
+    const after = releaseDir(news.root, news.app, news.version, news.digest);
+    const differs = (["app", "version", "digest", "root"] as const).filter((k) =>
+      k === "root" ? trimRoot(olds.root) !== trimRoot(news.root) : olds[k] !== news[k],
+    );
+    // Another directory is another release; the same directory is republished in place,
+    // because a replacement there would end with the old copy's delete removing the new one.
+    if (before !== after) return { changes: true, replaces: differs, deleteBeforeReplace: false };
+    return { changes: differs.length > 0, replaces: [], deleteBeforeReplace: false };
   },
 
   async create(inputs) {
-    const outs = await publish(inputs);
+    const crypto = await import("node:crypto");
+    const outs = await publish(inputs, crypto.randomUUID());
     return { id: `${inputs.app}@${inputs.version}@${inputs.digest.slice(0, 16)}`, outs };
   },
 
@@ -100,18 +158,24 @@ export const releaseProvider: pulumi.dynamic.ResourceProvider<ReleaseInputs, Rel
       () => false,
     );
     if (!present) return { id: "", props: undefined };
-    // A tampered release reads with the digest of what is there: the next `up` replaces it.
+    // A tampered release reads with the digest of what is there: the next `up` republishes it.
     const there = await digestDir(dir, [RELEASE_MANIFEST]);
     return { id, props: { ...props, path: dir, digest: there.digest, files: there.files } };
   },
 
   async update(_id, olds, news) {
-    // Only `source` can change without a replacement: the published release stays as it is.
-    return { outs: { ...news, path: olds.path, files: olds.files } };
+    // Same directory (diff replaces otherwise): republish there, keeping the owner.
+    const crypto = await import("node:crypto");
+    return { outs: await publish(news, olds.owner ?? crypto.randomUUID()) };
   },
 
   async delete(_id, props) {
-    await removeDir(props.path ?? releaseDir(props.root, props.app, props.version, props.digest));
+    const dir = props.path ?? releaseDir(props.root, props.app, props.version, props.digest);
+    const manifest = await manifestIn(dir);
+    // Only what this resource published: a copy another publication owns (or one without a
+    // readable manifest) stays.
+    if (manifest === undefined || manifest.owner !== props.owner) return;
+    await removeDir(dir);
   },
 };
 

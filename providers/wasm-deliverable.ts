@@ -3,10 +3,17 @@
  * compliance manifest. On the `local` target: `<root>/wasm/<blueprint_id>/<sha>.wasm` and
  * `<sha>.manifest.json`. `check` inspects the module and refuses a non-compliant one, naming
  * its reason codes, unless the deliverable explicitly allows it.
+ *
+ * A change that moves the artifact (another blueprint, module sha or root) replaces the
+ * deliverable; one that keeps its path (a drifted sha read back from a swapped artifact, a new
+ * runtime profile, a root spelled with a trailing slash) re-packages it in place. Each
+ * packaging has an owner token (in the outputs and in `<sha>.owner.json` beside the artifact),
+ * and `delete` removes the files only while that file names the deleted resource, so deleting a
+ * deliverable never removes an artifact another one packaged at the same path.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, unknownInputs, withoutProvider } from "./check-result";
-import { removeFile, writeJsonAtomic } from "./targets/local";
+import { readJsonFile, removeFile, trimRoot, writeJsonAtomic } from "./targets/local";
 import { inspectWasm } from "./wasm/inspect";
 import { buildManifest, type RuntimeProfile, type WasmManifest } from "./wasm/manifest";
 
@@ -36,12 +43,29 @@ export interface WasmDeliverableOutputs extends WasmDeliverableInputs {
   verdict: WasmManifest["compliance"]["verdict"];
   /** Reason codes of the verdict. */
   reasonCodes: string[];
+  /**
+   * The packaging's owner token, also in `<sha>.owner.json`.
+   * @default - none for a deliverable packaged before owner tokens; its delete then removes files without an owner file
+   */
+  owner?: string;
 }
 
 /** Where a deliverable's artifact and manifest go on the local target. */
 export function artifactPaths(root: string, blueprintId: string, sha256: string) {
-  const dir = `${root.replace(/\/+$/, "")}/wasm/${blueprintId}`;
-  return { artifactPath: `${dir}/${sha256}.wasm`, manifestPath: `${dir}/${sha256}.manifest.json` };
+  const dir = `${trimRoot(root)}/wasm/${blueprintId}`;
+  return {
+    artifactPath: `${dir}/${sha256}.wasm`,
+    manifestPath: `${dir}/${sha256}.manifest.json`,
+    ownerPath: `${dir}/${sha256}.owner.json`,
+  };
+}
+
+/** Who packaged the artifact at `artifactPath`, by the owner file beside it. */
+async function ownerOf(artifactPath: string): Promise<string | undefined> {
+  const found = await readJsonFile(artifactPath.replace(/\.wasm$/, ".owner.json"));
+  if (!found.found || !("value" in found)) return undefined;
+  const owner = (found.value as { owner?: unknown } | null)?.owner;
+  return typeof owner === "string" ? owner : undefined;
 }
 
 /** Reads a module and builds its manifest; the sha is recomputed from the bytes. */
@@ -105,22 +129,28 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<WasmD
   return { inputs };
 }
 
-async function publish(i: WasmDeliverableInputs): Promise<WasmDeliverableOutputs> {
+async function publish(i: WasmDeliverableInputs, owner: string): Promise<WasmDeliverableOutputs> {
   const fs = await import("node:fs/promises");
   const path = await import("node:path");
   const { bytes, manifest } = await manifestOf(i);
-  const { artifactPath, manifestPath } = artifactPaths(i.root, i.blueprintId, manifest.artifact_sha256);
+  const { artifactPath, manifestPath, ownerPath } = artifactPaths(
+    i.root,
+    i.blueprintId,
+    manifest.artifact_sha256,
+  );
   await fs.mkdir(path.dirname(artifactPath), { recursive: true });
   const tmp = `${artifactPath}.${process.pid}.tmp`;
   await fs.writeFile(tmp, bytes);
   await fs.rename(tmp, artifactPath);
   await writeJsonAtomic(manifestPath, manifest);
+  if ((await ownerOf(artifactPath)) !== owner) await writeJsonAtomic(ownerPath, { owner });
   return {
     ...i,
     artifactPath,
     manifestPath,
     verdict: manifest.compliance.verdict,
     reasonCodes: manifest.compliance.reason_codes,
+    owner,
   };
 }
 
@@ -134,15 +164,23 @@ export const wasmDeliverableProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async diff(_id, olds, news) {
-    const replaces = (["blueprintId", "sha256", "runtimeProfile", "root"] as const).filter(
-      (k) => olds[k] !== news[k],
-    );
-    const changes = replaces.length > 0 || olds.allowNonCompliant !== news.allowNonCompliant;
-    return { changes, replaces, deleteBeforeReplace: false };
+    const differs = (
+      ["blueprintId", "sha256", "runtimeProfile", "root", "allowNonCompliant", "module"] as const
+    ).filter((k) => (k === "root" ? trimRoot(olds.root) !== trimRoot(news.root) : olds[k] !== news[k]));
+    const before = olds.artifactPath ?? artifactPaths(olds.root, olds.blueprintId, olds.sha256).artifactPath;
+    const after = artifactPaths(news.root, news.blueprintId, news.sha256).artifactPath;
+    // Another path is another artifact; the same path is re-packaged in place, because a
+    // replacement there would end with the old one's delete removing the new files.
+    if (before !== after) {
+      const replaces = differs.filter((k) => k === "blueprintId" || k === "sha256" || k === "root");
+      return { changes: true, replaces, deleteBeforeReplace: false };
+    }
+    return { changes: differs.length > 0, replaces: [], deleteBeforeReplace: false };
   },
 
   async create(inputs) {
-    const outs = await publish(inputs);
+    const crypto = await import("node:crypto");
+    const outs = await publish(inputs, crypto.randomUUID());
     return { id: `${inputs.blueprintId}/${inputs.sha256}`, outs };
   },
 
@@ -158,12 +196,17 @@ export const wasmDeliverableProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async update(_id, olds, news) {
-    return { outs: { ...olds, allowNonCompliant: news.allowNonCompliant, module: news.module } };
+    // Same path (diff replaces otherwise): package again there, keeping the owner.
+    const crypto = await import("node:crypto");
+    return { outs: await publish(news, olds.owner ?? crypto.randomUUID()) };
   },
 
   async delete(_id, props) {
+    // Only what this resource packaged: files another packaging owns stay.
+    if ((await ownerOf(props.artifactPath)) !== props.owner) return;
     await removeFile(props.artifactPath);
     await removeFile(props.manifestPath);
+    await removeFile(props.artifactPath.replace(/\.wasm$/, ".owner.json"));
   },
 };
 

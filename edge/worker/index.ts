@@ -18,6 +18,7 @@ import { contentType, releaseFile } from "./content.js";
 import { FileCache } from "./file-cache.js";
 import { type FlagValue, flagKeys, flagsHeader, flagValue } from "./flags.js";
 import { type Outcome, OutcomeStore, summarize } from "./metrics.js";
+import { type FileRead, readReleaseFile } from "./release-files.js";
 
 /** A service binding. */
 interface Fetcher {
@@ -71,24 +72,9 @@ async function diskJson(env: Env, file: string): Promise<unknown> {
   }
 }
 
-/** A release file's bytes, from memory or disk; null when the release has no such file. */
-async function releaseBytes(
-  env: Env,
-  app: string,
-  key: string,
-  file: string,
-): Promise<Uint8Array<ArrayBuffer> | null> {
-  const id = `${app}/${key}/${file}`;
-  const hit = files.get(id);
-  if (hit !== undefined) return hit;
-  const res = await env.DISK.fetch(`http://disk/releases/${id}`);
-  if (!res.ok) {
-    await res.body?.cancel();
-    return null;
-  }
-  const body = new Uint8Array(await res.arrayBuffer());
-  files.set(id, body);
-  return body;
+/** A release file's bytes, from memory or disk. */
+function releaseBytes(env: Env, app: string, key: string, file: string): Promise<FileRead> {
+  return readReleaseFile(env.DISK, files, `${app}/${key}/${file}`);
 }
 
 function numberVar(text: string, fallback: number): number {
@@ -126,10 +112,13 @@ function figuresOf(env: Env, outcomes: readonly Outcome[]) {
   return summarize(outcomes, latencyObjectiveMs, minRequests);
 }
 
-/** The app's route and flags, re-read at most every {@link ROUTE_TTL_MS}, one read at a time. */
-async function routeOf(env: Env, app: string, now: number): Promise<RouteEntry> {
+/**
+ * The app's route and flags, re-read at most every {@link ROUTE_TTL_MS}, one read at a time;
+ * `reread` starts a read now whatever the cache holds (after a release miss).
+ */
+async function routeOf(env: Env, app: string, now: number, reread = false): Promise<RouteEntry> {
   const cached = routes.get(app);
-  if (cached && now - cached.at < ROUTE_TTL_MS) return cached.entry;
+  if (cached && !reread && now - cached.at < ROUTE_TTL_MS) return cached.entry;
   // A read that fails (the disk service erring while the target replaces files) keeps the
   // last good route rather than failing requests; without one it fails, and is not kept.
   const previous = cached?.entry;
@@ -171,6 +160,16 @@ function visitorOf(req: Request): { id: string; fresh: boolean } {
   return { id: crypto.randomUUID(), fresh: true };
 }
 
+/** The release a visitor gets under a route. */
+function releaseOf(
+  entry: RouteEntry & { route: Route },
+  bucket: number,
+): { side: Side; ref: ReleaseRef; key: string } {
+  const side: Side = pickSide(entry.route, bucket, entry.flags.CanaryEnabled !== false);
+  const ref = (side === "canary" ? entry.route.canary : entry.route.stable) as ReleaseRef;
+  return { side, ref, key: releaseKey(ref) };
+}
+
 async function serveApp(
   req: Request,
   env: Env,
@@ -178,40 +177,57 @@ async function serveApp(
   rest: string,
   started: number,
 ): Promise<Response> {
-  const entry = await routeOf(env, app, started);
+  let entry = await routeOf(env, app, started);
   if (entry.route === null) return json({ error: `no route for app "${app}"` }, 503);
   const visitor = visitorOf(req);
-  const side: Side = pickSide(entry.route, bucketOf(app, visitor.id), entry.flags.CanaryEnabled !== false);
-  const release = (side === "canary" ? entry.route.canary : entry.route.stable) as ReleaseRef;
-  const key = releaseKey(release);
+  const bucket = bucketOf(app, visitor.id);
+  let pick = releaseOf(entry as RouteEntry & { route: Route }, bucket);
+  const file = releaseFile(rest);
+  let read: FileRead = file === null ? null : await releaseBytes(env, app, pick.key, file);
+  if (file !== null && !(read instanceof Uint8Array)) {
+    // The route may have moved since it was read: the target removes a retired release only
+    // after the route that retires it is written, so a read of the route started after the
+    // miss names the live releases. Once per request; a release it still names missed for real.
+    const now = await routeOf(env, app, Date.now(), true);
+    if (now.route !== null) {
+      const again = releaseOf(now as RouteEntry & { route: Route }, bucket);
+      if (again.key !== pick.key) {
+        entry = now;
+        pick = again;
+        read = await releaseBytes(env, app, pick.key, file);
+      }
+    }
+  }
+  const route = entry.route as Route;
   const headers: Record<string, string> = {
-    "x-glidepath-release": `${app}@${release.version}`,
-    "x-glidepath-side": side,
+    "x-glidepath-release": `${app}@${pick.ref.version}`,
+    "x-glidepath-side": pick.side,
     "cache-control": "no-store",
   };
   if (entry.flagText !== "") headers["x-glidepath-flags"] = entry.flagText;
   if (visitor.fresh)
     headers["set-cookie"] = `${VISITOR_COOKIE}=${visitor.id}; Path=/; SameSite=Lax; HttpOnly`;
-  const file = releaseFile(rest);
   let res: Response;
   let missing = false;
-  if (file === null) {
-    res = new Response("not found\n", { status: 404, headers });
+  if (file !== null && read instanceof Uint8Array) {
+    res = new Response(read, { status: 200, headers: { ...headers, "content-type": contentType(file) } });
+  } else if (read === "disk-error") {
+    res = new Response("release temporarily unavailable\n", {
+      status: 503,
+      headers: { ...headers, "retry-after": "1" },
+    });
   } else {
-    const body = await releaseBytes(env, app, key, file);
-    if (body !== null) {
-      res = new Response(body, { status: 200, headers: { ...headers, "content-type": contentType(file) } });
-    } else {
-      // A canary that lost a file its stable release serves is failing its visitors.
-      missing =
-        side === "canary" && (await releaseBytes(env, app, releaseKey(entry.route.stable), file)) !== null;
-      res = new Response("not found\n", { status: 404, headers });
-    }
+    // A canary that lost a file its stable release serves is failing its visitors.
+    missing =
+      file !== null &&
+      pick.side === "canary" &&
+      (await releaseBytes(env, app, releaseKey(route.stable), file)) instanceof Uint8Array;
+    res = new Response("not found\n", { status: 404, headers });
   }
   // Recorded at the answer's time, so each release's outcomes stay in time order (a slow
   // request is appended after faster ones that started later).
   const answered = Date.now();
-  store.record(app, key, { at: answered, status: res.status, ms: answered - started, missing });
+  store.record(app, pick.key, { at: answered, status: res.status, ms: answered - started, missing });
   return res;
 }
 

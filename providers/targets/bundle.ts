@@ -7,6 +7,45 @@
 /** The file a published release carries about itself; not part of the digest. */
 export const RELEASE_MANIFEST = ".release.json";
 
+/** A symbolic link inside a bundle: its relative path and its target as written. */
+export interface BundleLink {
+  /** POSIX path of the link, relative to the bundle. */
+  rel: string;
+  /** The link's target, as stored in the link. */
+  target: string;
+}
+
+/**
+ * Walks a bundle: its regular files and its symbolic links (never followed), each as sorted
+ * POSIX relative paths.
+ *
+ * @param dir - absolute directory path
+ * @param skip - relative paths to leave out @default - none
+ */
+export async function walkBundle(
+  dir: string,
+  skip: readonly string[] = [],
+): Promise<{ files: string[]; links: BundleLink[] }> {
+  const fs = await import("node:fs/promises");
+  const path = await import("node:path");
+  const files: string[] = [];
+  const links: BundleLink[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    const entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
+    for (const e of entries) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (skip.includes(child)) continue;
+      if (e.isDirectory()) await walk(child);
+      else if (e.isFile()) files.push(child);
+      else if (e.isSymbolicLink())
+        links.push({ rel: child, target: await fs.readlink(path.join(dir, child)) });
+    }
+  };
+  await walk("");
+  const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return { files: files.sort(byPath), links: links.sort((a, b) => byPath(a.rel, b.rel)) };
+}
+
 /**
  * Lists the regular files under `dir`, recursively, as sorted POSIX relative paths.
  *
@@ -14,24 +53,39 @@ export const RELEASE_MANIFEST = ".release.json";
  * @param skip - relative paths to leave out @default - none
  */
 export async function listFiles(dir: string, skip: readonly string[] = []): Promise<string[]> {
-  const fs = await import("node:fs/promises");
-  const path = await import("node:path");
-  const out: string[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    const entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
-    for (const e of entries) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(child);
-      else if (e.isFile() && !skip.includes(child)) out.push(child);
-    }
-  };
-  await walk("");
-  return out.sort();
+  return (await walkBundle(dir, skip)).files;
 }
 
 /**
- * The digest of a bundle: sha-256 over `<path>\0<sha-256 of content>\n` of every file, in
- * path order. Names and contents count; timestamps and modes do not.
+ * The links of a bundle that leave it: an absolute target, or a relative one that resolves
+ * (through any further links) outside the bundle's real directory. A bundle is published with
+ * its links as links, so only a link that stays inside it keeps meaning the same content.
+ *
+ * @param dir - absolute directory of the bundle
+ * @returns each escaping link with where it leads, in path order
+ */
+export async function escapingLinks(
+  dir: string,
+): Promise<{ rel: string; target: string; resolved: string }[]> {
+  const fs = await import("node:fs/promises");
+  const path = await import("node:path");
+  const root = await fs.realpath(dir);
+  const out: { rel: string; target: string; resolved: string }[] = [];
+  for (const link of (await walkBundle(dir)).links) {
+    const lexical = path.resolve(path.dirname(path.join(root, link.rel)), link.target);
+    const resolved = await fs.realpath(lexical).catch(() => lexical);
+    const inside = (p: string) => p === root || p.startsWith(`${root}${path.sep}`);
+    if (path.isAbsolute(link.target) || !inside(lexical) || !inside(resolved)) {
+      out.push({ rel: link.rel, target: link.target, resolved });
+    }
+  }
+  return out;
+}
+
+/**
+ * The digest of a bundle: sha-256 over `<path>\0<sha-256 of content>\n` of every file, then
+ * `<path>\0-> <target>\n` of every symbolic link, each in path order. Names, contents and link
+ * targets count; timestamps and modes do not.
  *
  * @param dir - absolute directory path
  * @param skip - relative paths to leave out @default - none
@@ -43,7 +97,7 @@ export async function digestDir(
 ): Promise<{ digest: string; files: number }> {
   const fs = await import("node:fs/promises");
   const crypto = await import("node:crypto");
-  const files = await listFiles(dir, skip);
+  const { files, links } = await walkBundle(dir, skip);
   const outer = crypto.createHash("sha256");
   for (const rel of files) {
     const inner = crypto
@@ -52,12 +106,15 @@ export async function digestDir(
       .digest("hex");
     outer.update(`${rel}\0${inner}\n`);
   }
+  for (const link of links) outer.update(`${link.rel}\0-> ${link.target}\n`);
   return { digest: outer.digest("hex"), files: files.length };
 }
 
 /**
- * Copies a directory to `dest` atomically: into a sibling temp directory first, then one
- * rename. `dest` must not exist.
+ * Copies a directory to `dest` atomically: into a sibling temp directory first, then a rename.
+ * An existing `dest` is swapped out by a second rename and then removed, so a reader finds the
+ * old tree or the new one, never a half-written one. Symbolic links are copied as links, their
+ * targets as written.
  *
  * @param src - directory to copy
  * @param dest - final directory
@@ -72,9 +129,18 @@ export async function copyDirAtomic(
   const path = await import("node:path");
   await fs.mkdir(path.dirname(dest), { recursive: true });
   const tmp = `${dest}.${process.pid}.${Date.now()}.tmp`;
-  await fs.cp(src, tmp, { recursive: true });
+  await fs.cp(src, tmp, { recursive: true, verbatimSymlinks: true });
   for (const [rel, text] of Object.entries(extra)) await fs.writeFile(path.join(tmp, rel), text);
+  const old = `${dest}.${process.pid}.${Date.now()}.old`;
+  const swapped = await fs.rename(dest, old).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return false;
+      throw e;
+    },
+  );
   await fs.rename(tmp, dest);
+  if (swapped) await fs.rm(old, { recursive: true, force: true });
 }
 
 /**

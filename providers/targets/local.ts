@@ -7,9 +7,19 @@
  * they import Node built-ins inside their bodies and capture nothing else.
  */
 
+/**
+ * A target root without trailing slashes: `/t/` and `/t` are the same target, so every path
+ * under a root and every comparison of roots goes through this.
+ *
+ * @param root - absolute root directory of the target
+ */
+export function trimRoot(root: string): string {
+  return root.replace(/\/+$/, "");
+}
+
 /** Where a feature flag lives under a target root: `<root>/flags/<app>/<key>.json`. */
 export function flagFile(root: string, app: string, key: string): string {
-  return `${root.replace(/\/+$/, "")}/flags/${app}/${key}.json`;
+  return `${trimRoot(root)}/flags/${app}/${key}.json`;
 }
 
 /**

@@ -6,48 +6,50 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs/promises";
 import type * as pulumi from "@pulumi/pulumi";
+import { buildArgument } from "../../infra/build-command";
 import { assembleWat } from "../../infra/wat";
 import { digestDir } from "../../providers/targets/bundle";
 
-function arg(command: string, name: string): string {
-  const m = new RegExp(`--${name} ("(?:[^"\\\\]|\\\\.)*"|\\S+)`).exec(command);
-  if (!m?.[1]) throw new Error(`mock build: no --${name} in ${command}`);
-  return m[1].startsWith('"') ? (JSON.parse(m[1]) as string) : m[1];
+/** A build argument, read where the build receives it: the command's environment. */
+function arg(inputs: Record<string, unknown>, name: string): string {
+  const value = buildArgument((inputs.environment ?? {}) as Record<string, unknown>, name);
+  if (value === undefined) throw new Error(`mock build: no --${name} in ${JSON.stringify(inputs)}`);
+  return value;
 }
 
 const sha256 = (data: Uint8Array | string) => crypto.createHash("sha256").update(data).digest("hex");
 
-async function report(create: string): Promise<Record<string, unknown>> {
-  const source = arg(create, "source");
-  if (create.includes("wasm-module.js")) {
+async function report(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const source = arg(inputs, "source");
+  if (arg(inputs, "script").endsWith("wasm-module.js")) {
     const text = await fs.readFile(source, "utf8");
     const bytes = await assembleWat(text);
     return {
       schema: "glidepath.wasm-build-report/v1",
-      blueprintId: arg(create, "id"),
-      builder: arg(create, "builder"),
+      blueprintId: arg(inputs, "id"),
+      builder: arg(inputs, "builder"),
       sourceDigest: sha256(text),
       artifactSha256: sha256(bytes),
       artifactSizeBytes: bytes.length,
-      outFile: arg(create, "out"),
+      outFile: arg(inputs, "out"),
     };
   }
   const { digest, files } = await digestDir(source);
   return {
     schema: "glidepath.build-report/v1",
-    app: arg(create, "app"),
-    version: arg(create, "version"),
+    app: arg(inputs, "app"),
+    version: arg(inputs, "version"),
     builder: "static-copy",
     sourceDigest: digest,
     bundleDigest: digest,
     files,
-    outDir: arg(create, "out"),
+    outDir: arg(inputs, "out"),
   };
 }
 
 /** The state a build command's resource gets: its inputs plus the report on stdout. */
 export async function mockBuildState(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-  return { ...inputs, stdout: JSON.stringify(await report(String(inputs.create))), stderr: "" };
+  return { ...inputs, stdout: JSON.stringify(await report(inputs)), stderr: "" };
 }
 
 /** A resource the mocks saw registered. */

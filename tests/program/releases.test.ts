@@ -134,8 +134,17 @@ it("builds each release from its sources, re-run only when their digest changes"
   const d = (await digestDir(path.join(project, "apps/wix/v2"))).digest;
   const out = path.join(project, ".glidepath/targets/local/builds/wix", `v2-${d.slice(0, 16)}`);
   expect(wixV2?.inputs).toMatchObject({
-    create: `node ${JSON.stringify(path.join(project, "dist/apps/build/static-bundle.js"))} --app wix --version v2 --source ${JSON.stringify(path.join(project, "apps/wix/v2"))} --out ${JSON.stringify(out)} --report ${JSON.stringify(path.join(project, "artifacts/wix-build.json"))}`,
-    delete: `rm -rf ${JSON.stringify(out)}`,
+    create:
+      'node "$GP_BUILD_SCRIPT" --app="$GP_BUILD_APP" --version="$GP_BUILD_VERSION" --source="$GP_BUILD_SOURCE" --out="$GP_BUILD_OUT" --report="$GP_BUILD_REPORT"',
+    delete: 'rm -rf -- "$GP_BUILD_OUT"',
+    environment: {
+      GP_BUILD_SCRIPT: path.join(project, "dist/apps/build/static-bundle.js"),
+      GP_BUILD_APP: "wix",
+      GP_BUILD_VERSION: "v2",
+      GP_BUILD_SOURCE: path.join(project, "apps/wix/v2"),
+      GP_BUILD_OUT: out,
+      GP_BUILD_REPORT: path.join(project, "artifacts/wix-build.json"),
+    },
     triggers: [d],
   });
 });

@@ -52,19 +52,27 @@ beforeAll(async () => {
   await resolved(program.wasm as pulumi.Output<unknown>);
 });
 
-it("builds a .wat source with a command triggered by its digest and the assembler", async () => {
+it("builds a .wat source with a command triggered by its digest and the assembler, into an output named by both", async () => {
   const builds = created.filter((c) => c.type === "command:local:Command");
   expect(builds.map((b) => b.name)).toEqual(["build:wasm:edge"]);
   const digest = sha256(handlerWat);
-  const out = path.join(root, "builds/wasm/edge", `${digest.slice(0, 16)}.wasm`);
   const inputs = builds[0]?.inputs ?? {};
   const triggers = inputs.triggers as string[];
   expect(triggers[0]).toBe(digest);
   expect(triggers[1]).toMatch(/^wasm-tools parse \(@bytecodealliance\/jco-transpile \d+\.\d+\.\d+\)$/);
+  const out = path.join(root, "builds/wasm/edge", `${sha256(`${digest}\0${triggers[1]}`).slice(0, 16)}.wasm`);
   expect(inputs.create).toBe(
-    `node ${JSON.stringify(path.join(project, "dist/apps/build/wasm-module.js"))} --id edge --builder ${JSON.stringify(triggers[1])} --source ${JSON.stringify(path.join(project, "src/edge.wat"))} --out ${JSON.stringify(out)} --report ${JSON.stringify(path.join(project, "artifacts/wasm-edge-build.json"))}`,
+    'node "$GP_BUILD_SCRIPT" --id="$GP_BUILD_ID" --builder="$GP_BUILD_BUILDER" --source="$GP_BUILD_SOURCE" --out="$GP_BUILD_OUT" --report="$GP_BUILD_REPORT"',
   );
-  expect(inputs.delete).toBe(`rm -f ${JSON.stringify(out)}`);
+  expect(inputs.delete).toBe('rm -f -- "$GP_BUILD_OUT"');
+  expect(inputs.environment).toEqual({
+    GP_BUILD_SCRIPT: path.join(project, "dist/apps/build/wasm-module.js"),
+    GP_BUILD_ID: "edge",
+    GP_BUILD_BUILDER: triggers[1],
+    GP_BUILD_SOURCE: path.join(project, "src/edge.wat"),
+    GP_BUILD_OUT: out,
+    GP_BUILD_REPORT: path.join(project, "artifacts/wasm-edge-build.json"),
+  });
 });
 
 it("packages the built module and the prebuilt one, each with its sha and profile", async () => {
@@ -72,13 +80,15 @@ it("packages the built module and the prebuilt one, each with its sha and profil
     .filter((c) => c.type.endsWith(":WasmDeliverable"))
     .map((c) => ({ name: c.name, inputs: { ...c.inputs, __provider: undefined } }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const digest = sha256(handlerWat);
+  const build = created.find((c) => c.name === "build:wasm:edge");
+  const builder = (build?.inputs.triggers as string[] | undefined)?.[1];
+  const trigger = sha256(`${sha256(handlerWat)}\0${builder}`);
   expect(deliverables).toEqual([
     {
       name: "wasm:edge",
       inputs: {
         blueprintId: "edge",
-        module: path.join(root, "builds/wasm/edge", `${digest.slice(0, 16)}.wasm`),
+        module: path.join(root, "builds/wasm/edge", `${trigger.slice(0, 16)}.wasm`),
         sha256: sha256(handlerWasm),
         runtimeProfile: "wasm_wasi",
         allowNonCompliant: false,

@@ -41,13 +41,16 @@ describe("Release provider", () => {
     const i = await inputs();
     const r = await rp.create(i);
     const dir = releaseDir(root, "wix", "v1", i.digest);
-    expect(r).toEqual({ id: `wix@v1@${i.digest.slice(0, 16)}`, outs: { ...i, path: dir, files: 2 } });
+    const owner = r.outs?.owner;
+    expect(owner).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r).toEqual({ id: `wix@v1@${i.digest.slice(0, 16)}`, outs: { ...i, path: dir, files: 2, owner } });
     expect(await fs.readFile(path.join(dir, "assets/app.js"), "utf8")).toBe("console.log(1)\n");
     expect(JSON.parse(await fs.readFile(path.join(dir, ".release.json"), "utf8"))).toEqual({
       app: "wix",
       version: "v1",
       digest: i.digest,
       files: 2,
+      owner,
     });
   });
 

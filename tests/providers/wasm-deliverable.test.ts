@@ -2,13 +2,12 @@
  * The WasmDeliverable provider against the local target, with modules assembled from the WAT
  * fixtures in apps/edge-wasm.
  */
-import * as crypto from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type WasmDeliverableInputs, wasmDeliverableProvider as wp } from "../../providers/wasm-deliverable";
-import { wat, watToWasm } from "../helpers/wasm";
+import { deliverableFrom } from "../helpers/wasm";
 
 let dir: string;
 
@@ -16,19 +15,7 @@ beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-wasm-"));
 });
 
-async function moduleFrom(name: string): Promise<WasmDeliverableInputs> {
-  const bytes = await watToWasm(await wat(name));
-  const file = path.join(dir, name.replace(/\.wat$/, ".wasm"));
-  await fs.writeFile(file, bytes);
-  return {
-    blueprintId: "edge",
-    module: file,
-    sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
-    runtimeProfile: "wasm_wasi",
-    allowNonCompliant: false,
-    root: path.join(dir, "target"),
-  };
-}
+const moduleFrom = (name: string) => deliverableFrom(dir, name);
 
 describe("WasmDeliverable provider", () => {
   it("check passes a compliant component", async () => {
