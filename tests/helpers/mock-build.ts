@@ -19,6 +19,14 @@ function arg(inputs: Record<string, unknown>, name: string): string {
 
 const sha256 = (data: Uint8Array | string) => crypto.createHash("sha256").update(data).digest("hex");
 
+/**
+ * The bundle digest the mock build reports for a source digest. It differs from the source
+ * digest on purpose, so a test can tell which of the two reached a resource.
+ *
+ * @param sourceDigest - the digest of the release's source directory
+ */
+export const mockBundleDigest = (sourceDigest: string): string => sha256(`mock-bundle\0${sourceDigest}`);
+
 async function report(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
   const source = arg(inputs, "source");
   if (arg(inputs, "script").endsWith("wasm-module.js")) {
@@ -41,7 +49,7 @@ async function report(inputs: Record<string, unknown>): Promise<Record<string, u
     version: arg(inputs, "version"),
     builder: "static-copy",
     sourceDigest: digest,
-    bundleDigest: digest,
+    bundleDigest: mockBundleDigest(digest),
     files,
     outDir: arg(inputs, "out"),
   };

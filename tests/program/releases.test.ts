@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, expect, it } from "vitest";
 import { digestDir } from "../../providers/targets/bundle";
 import { requireDist } from "../helpers/dist";
-import { type Created, mocksWithBuilds } from "../helpers/mock-build";
+import { type Created, mockBundleDigest, mocksWithBuilds } from "../helpers/mock-build";
 import { resolved } from "../helpers/outputs";
 
 const created: Created[] = [];
@@ -59,9 +59,10 @@ beforeAll(async () => {
   }
 });
 
-it("publishes each release once, typed by app, with its content digest", async () => {
+it("publishes each release once, typed by app, with the bundle digest its build reported (not the source digest)", async () => {
   const root = path.join(project, ".glidepath/targets/local");
   const digest = async (rel: string) => (await digestDir(path.join(project, rel))).digest;
+  const reported = async (rel: string) => mockBundleDigest(await digest(rel));
   const releases = created
     .filter((c) => /Release$/.test(c.type))
     .map((c) => ({
@@ -79,7 +80,7 @@ it("publishes each release once, typed by app, with its content digest", async (
       inputs: {
         app: "blog",
         version: "2026.11",
-        digest: await digest("apps/wix/v1"),
+        digest: await reported("apps/wix/v1"),
         source: await out("blog", "2026.11", "apps/wix/v1"),
         root,
         __provider: undefined,
@@ -91,7 +92,7 @@ it("publishes each release once, typed by app, with its content digest", async (
       inputs: {
         app: "gamma",
         version: "v1",
-        digest: await digest("apps/gamma/v1"),
+        digest: await reported("apps/gamma/v1"),
         source: await out("gamma", "v1", "apps/gamma/v1"),
         root,
         __provider: undefined,
@@ -103,7 +104,7 @@ it("publishes each release once, typed by app, with its content digest", async (
       inputs: {
         app: "wix",
         version: "v1",
-        digest: await digest("apps/wix/v1"),
+        digest: await reported("apps/wix/v1"),
         source: await out("wix", "v1", "apps/wix/v1"),
         root,
         __provider: undefined,
@@ -115,7 +116,7 @@ it("publishes each release once, typed by app, with its content digest", async (
       inputs: {
         app: "wix",
         version: "v2",
-        digest: await digest("apps/wix/v2"),
+        digest: await reported("apps/wix/v2"),
         source: await out("wix", "v2", "apps/wix/v2"),
         root,
         __provider: undefined,
@@ -149,12 +150,12 @@ it("builds each release from its sources, re-run only when their digest changes"
   });
 });
 
-it("routes each app: stable, canary and weight", async () => {
+it("routes each app to the reported bundle digests: stable, canary and weight", async () => {
   const routes = created
     .filter((c) => c.type.endsWith(":CanaryWeight"))
     .map((c) => ({ name: c.name, inputs: { ...c.inputs, __provider: undefined, root: undefined } }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const d = async (rel: string) => (await digestDir(path.join(project, rel))).digest;
+  const d = async (rel: string) => mockBundleDigest((await digestDir(path.join(project, rel))).digest);
   expect(routes).toEqual([
     {
       name: "blog-weight",

@@ -38,11 +38,14 @@ beforeAll(async () => {
     }),
   });
   await pulumi.runtime.setMocks(
+    // Each deliverable gets its own verdict, one of them not the default, so the export has to
+    // carry what the provider answered for that deliverable.
     mocksWithBuilds(created, (inputs) => ({
       ...inputs,
-      artifactPath: `/published/${inputs.sha256}.wasm`,
-      verdict: "compliant",
-      reasonCodes: [],
+      artifactPath: `/published/${inputs.blueprintId}/${inputs.sha256}.wasm`,
+      ...(inputs.blueprintId === "gateway"
+        ? { verdict: "non_compliant", reasonCodes: ["capability_not_in_profile"] }
+        : { verdict: "compliant", reasonCodes: [] }),
     })),
     "glidepath",
     "local",
@@ -111,20 +114,20 @@ it("packages the built module and the prebuilt one, each with its sha and profil
   ]);
 });
 
-it("exports each deliverable's sha and verdict, and the build id of a built one", async () => {
+it("exports each deliverable's own sha, verdict, reason codes and artifact, and the build id of a built one", async () => {
   expect(await resolved(program.wasm as pulumi.Output<unknown>)).toEqual({
     edge: {
       sha256: sha256(handlerWasm),
       verdict: "compliant",
       reasonCodes: [],
-      artifactPath: `/published/${sha256(handlerWasm)}.wasm`,
+      artifactPath: `/published/edge/${sha256(handlerWasm)}.wasm`,
       buildId: "build:wasm:edge-id",
     },
     gateway: {
       sha256: sha256(handlerWasm),
-      verdict: "compliant",
-      reasonCodes: [],
-      artifactPath: `/published/${sha256(handlerWasm)}.wasm`,
+      verdict: "non_compliant",
+      reasonCodes: ["capability_not_in_profile"],
+      artifactPath: `/published/gateway/${sha256(handlerWasm)}.wasm`,
     },
   });
 });
