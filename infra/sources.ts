@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { linkLeaves } from "../providers/targets/bundle";
 import type { ConfigIssue, StackConfig } from "./config";
 
 /**
@@ -26,6 +27,41 @@ function realPathInside(
   }
   const project = fs.realpathSync(projectDir);
   return real === project || real.startsWith(`${project}${path.sep}`) ? { real } : { outside: real };
+}
+
+/**
+ * The links under a release source that leave it, found before any update: the provider
+ * refuses them when it publishes (a bundle keeps its links as links, so one that leaves it
+ * would mean other content on the target), and config validation should not let an `up` start
+ * on them.
+ *
+ * @param dir - the source directory's real path
+ * @returns `rel -> target (resolves to …)` of each, in path order
+ */
+function escapingLinksIn(dir: string): string[] {
+  const out: string[] = [];
+  // Node's recursive readdir descends into linked directories; this walk never follows a link.
+  const links: string[] = [];
+  const walk = (at: string): void => {
+    for (const e of fs.readdirSync(at, { withFileTypes: true })) {
+      if (e.isSymbolicLink()) links.push(path.join(at, e.name));
+      else if (e.isDirectory()) walk(path.join(at, e.name));
+    }
+  };
+  walk(dir);
+  for (const abs of links) {
+    const target = fs.readlinkSync(abs);
+    const lexical = path.resolve(path.dirname(abs), target);
+    let resolved = lexical;
+    try {
+      resolved = fs.realpathSync(lexical);
+    } catch {
+      // a dangling link: judged by where it points
+    }
+    if (linkLeaves(dir, target, lexical, resolved))
+      out.push(`${path.relative(dir, abs)} -> ${target} (resolves to ${resolved})`);
+  }
+  return out.sort();
 }
 
 /**
@@ -57,6 +93,16 @@ export function sourceIssues(
           path: key,
           message: `expected a directory with the bundle of ${app}@${ref.version}; ${dir} does not exist`,
         });
+      } else {
+        const links = escapingLinksIn(where.real);
+        if (links.length > 0)
+          issues.push({
+            path: key,
+            message:
+              `expected a bundle whose links stay inside it; ${ref.source} has ${links.length} that ` +
+              `leave it: ${links.slice(0, 5).join(", ")}${links.length > 5 ? ", …" : ""} ` +
+              "(replace each link with the files it points to, or point it inside the bundle)",
+          });
       }
     }
   }

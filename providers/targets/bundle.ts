@@ -74,12 +74,26 @@ export async function escapingLinks(
   for (const link of (await walkBundle(dir)).links) {
     const lexical = path.resolve(path.dirname(path.join(root, link.rel)), link.target);
     const resolved = await fs.realpath(lexical).catch(() => lexical);
-    const inside = (p: string) => p === root || p.startsWith(`${root}${path.sep}`);
-    if (path.isAbsolute(link.target) || !inside(lexical) || !inside(resolved)) {
+    if (linkLeaves(root, link.target, lexical, resolved)) {
       out.push({ rel: link.rel, target: link.target, resolved });
     }
   }
   return out;
+}
+
+/**
+ * Whether a link leaves the bundle it is in: its target is absolute, or the path it names
+ * (`lexical`) or where that leads through further links (`resolved`) is outside `root`.
+ * Pure, so the program's config check and the provider apply the same rule.
+ *
+ * @param root - the bundle's real directory (absolute, POSIX)
+ * @param target - the link's target as stored
+ * @param lexical - the target resolved against the link's directory, links not followed
+ * @param resolved - the real path of `lexical`, or `lexical` when it does not exist
+ */
+export function linkLeaves(root: string, target: string, lexical: string, resolved: string): boolean {
+  const inside = (p: string) => p === root || p.startsWith(`${root}/`);
+  return target.startsWith("/") || !inside(lexical) || !inside(resolved);
 }
 
 /**

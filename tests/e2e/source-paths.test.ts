@@ -1,7 +1,8 @@
 /**
  * "A path inside the project" is checked on real paths: a release source or a WASM module that
  * is a link under `apps/` to a directory outside the project is refused before anything is
- * deployed (exit 2, GP_CONFIG_INVALID, the key and where the link leads).
+ * deployed (exit 2, GP_CONFIG_INVALID, the key and where the link leads), and so is a link
+ * inside a release source that leaves the source.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -33,6 +34,23 @@ describe.skipIf(binDir === undefined)("sources that leave the project through a 
       "glidepath:releases.wix.stable.source: expected a path inside the project " +
         `${p.dir}; apps/wix/vsym resolves to ${await fs.realpath("/usr/share/doc")}, outside it`,
     );
+    expect(await p.history()).toEqual([]);
+    await cfg("glidepath:releases.wix.stable.source", "apps/wix/v1");
+  });
+
+  it("refuses a link inside a release source that leaves it: exit 2 before any update, naming the link", async () => {
+    await fs.cp(path.join(p.dir, "apps/wix/v1"), path.join(p.dir, "apps/wix/vlink"), { recursive: true });
+    await fs.symlink("/usr/share/doc", path.join(p.dir, "apps/wix/vlink/docs"));
+    await cfg("glidepath:releases.wix.stable.source", "apps/wix/vlink");
+    for (const command of [["check"], ["up"]]) {
+      const r = await p.glidepath([...command, "--stack", "local"]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain("GP_CONFIG_INVALID");
+      expect(r.stderr).toContain(
+        "glidepath:releases.wix.stable.source: expected a bundle whose links stay inside it; " +
+          `apps/wix/vlink has 1 that leave it: docs -> /usr/share/doc (resolves to ${await fs.realpath("/usr/share/doc")})`,
+      );
+    }
     expect(await p.history()).toEqual([]);
     await cfg("glidepath:releases.wix.stable.source", "apps/wix/v1");
   });
