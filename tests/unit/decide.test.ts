@@ -38,31 +38,35 @@ describe("decideNext", () => {
     ],
     ["promotes after the last step passes", obs({ step: 3, verdict: pass }), { kind: "promote" }],
     ["is done once promoted", obs({ step: 3, verdict: pass, promoted: true }), { kind: "done" }],
-    ["aborts on a failed gate", obs({ step: 1, verdict: fail }), { kind: "abort", reason: fail.reason }],
+    [
+      "aborts on a failed gate",
+      obs({ step: 1, verdict: fail }),
+      { kind: "abort", reason: fail.reason, cause: "gate" },
+    ],
     [
       "aborts on a failed gate at the last step",
       obs({ step: 3, verdict: fail }),
-      { kind: "abort", reason: fail.reason },
+      { kind: "abort", reason: fail.reason, cause: "gate" },
     ],
     [
       "aborts when the step's update failed",
       obs({ step: 1, applied: false }),
-      { kind: "abort", reason: "the update of step 2 failed" },
+      { kind: "abort", reason: "the update of step 2 failed", cause: "error" },
     ],
     [
       "aborts when the promotion failed, naming the promotion (not a step)",
       obs({ step: 3, verdict: pass, promotionFailed: "GP_UPDATE_FAILED" }),
-      { kind: "abort", reason: "the promotion failed: GP_UPDATE_FAILED" },
+      { kind: "abort", reason: "the promotion failed: GP_UPDATE_FAILED", cause: "error" },
     ],
     [
       "aborts on any other error once a canary is live (unknown means fail closed)",
       obs({ step: 1, verdict: pass, failure: "cannot parse Pulumi.local.yaml" }),
-      { kind: "abort", reason: "cannot parse Pulumi.local.yaml" },
+      { kind: "abort", reason: "cannot parse Pulumi.local.yaml", cause: "error" },
     ],
     [
       "aborts when the first step's update was started and then failed with an error",
       obs({ step: -1, started: true, failure: "spawn ENOENT" }),
-      { kind: "abort", reason: "spawn ENOENT" },
+      { kind: "abort", reason: "spawn ENOENT", cause: "error" },
     ],
     [
       "stops without a rollback on an error before any update started",
@@ -72,7 +76,7 @@ describe("decideNext", () => {
     [
       "rolls back when interrupted with a canary live, even mid-bake with a passing verdict",
       obs({ step: 2, verdict: pass, interrupted: "SIGTERM" }),
-      { kind: "abort", reason: "interrupted by SIGTERM" },
+      { kind: "abort", reason: "interrupted by SIGTERM", cause: "signal" },
     ],
     [
       "stops when interrupted before the first update",
@@ -92,12 +96,17 @@ describe("decideNext", () => {
     [
       "fails closed when holds are used up",
       obs({ step: 1, verdict: thin, holds: 1 }),
-      { kind: "abort", reason: "not enough traffic to judge the step: wix 3/100 requests" },
+      { kind: "abort", reason: "not enough traffic to judge the step: wix 3/100 requests", cause: "gate" },
+    ],
+    [
+      "rolls back a resumed ramp on a held stack, as a gate failure",
+      obs({ step: 1, held: "the stack is failing" }),
+      { kind: "abort", reason: "the stack is failing", cause: "gate" },
     ],
     [
       "aborts on a step outside the plan",
       obs({ step: 4 }),
-      { kind: "abort", reason: "step 4 is outside the plan (0–3)" },
+      { kind: "abort", reason: "step 4 is outside the plan (0–3)", cause: "error" },
     ],
   ];
   it.each(table)("%s", (_name, o, intent) => {

@@ -16,6 +16,7 @@ import { rollbackTo } from "../rollback";
 import { pickRestorePoint } from "../rollback-plan";
 import { runUp } from "../up";
 import { type Closing, clearClosing, markClosing } from "./closing";
+import type { AbortCause } from "./decide";
 import { promotionConfig } from "./ramp-config";
 import { writeStackKeys } from "./stack-file";
 
@@ -123,11 +124,13 @@ export interface CloseContext {
  *
  * @param c - the stack and the ramp
  * @param reason - why, for the events
+ * @param cause - what rolled it back, kept in the closing mark for a driver that finishes it
  * @throws GlidepathError `GP_ROLLBACK_FAILED` (exit 3); the mark stays, so a re-run retries
  */
 export async function closeByRollback(
   c: CloseContext,
   reason: string,
+  cause: AbortCause,
 ): Promise<{ restored: number; message: string }> {
   const stack = c.ctx.stack.name;
   let done: Awaited<ReturnType<typeof rollbackTo>>;
@@ -139,6 +142,7 @@ export async function closeByRollback(
         version: c.version,
         apps: c.apps,
         reason,
+        cause,
         ...(c.restore ? { restore: c.restore } : {}),
         ...(c.overrideHold ? { overrideHold: true } : {}),
       });
@@ -229,16 +233,27 @@ export async function finishClosing(
   closing: Closing,
 ): Promise<
   | { outcome: "promoted"; promotion: string }
-  | { outcome: "rolled_back"; reason: string; rollback: { restored: number; message: string } }
+  | {
+      outcome: "rolled_back";
+      reason: string;
+      cause: AbortCause;
+      rollback: { restored: number; message: string };
+    }
 > {
   if (closing.phase === "promoting") {
     try {
       return { outcome: "promoted", promotion: await closeByPromotion(c, cfg) };
     } catch (e) {
       const reason = `the promotion failed: ${isGlidepathError(e) ? `${e.code}: ` : ""}${errorLine(e)}`;
-      return { outcome: "rolled_back", reason, rollback: await closeByRollback(c, reason) };
+      return {
+        outcome: "rolled_back",
+        reason,
+        cause: "error",
+        rollback: await closeByRollback(c, reason, "error"),
+      };
     }
   }
   const reason = closing.reason ?? "an interrupted rollback";
-  return { outcome: "rolled_back", reason, rollback: await closeByRollback(c, reason) };
+  const cause = closing.cause ?? "error";
+  return { outcome: "rolled_back", reason, cause, rollback: await closeByRollback(c, reason, cause) };
 }

@@ -19,6 +19,8 @@ const closingSchema = z.strictObject({
   apps: z.array(z.string()),
   /** Why the ramp is being rolled back. */
   reason: z.string().optional(),
+  /** What rolled it back (see the rollout report's `cause`). @default - an error */
+  cause: z.enum(["gate", "error", "signal"]).optional(),
   /** The green state the ramp started from (see the ramp pointer's `restore`). */
   restore: z.strictObject({ update: z.number().int(), digest: z.string() }).optional(),
   /** Whether the ramp was started with `--override-hold`. */

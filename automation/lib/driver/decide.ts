@@ -37,11 +37,22 @@ export interface Observations {
    * tag, a bug): unknown means fail closed. @default - none
    */
   failure?: string;
+  /**
+   * Why a resumed ramp must not advance: the stack is held by failing gate verdicts. The ramp
+   * is rolled back, and the cause is the gate. @default - not held
+   */
+  held?: string;
   /** The signal that interrupted the driver (`SIGINT`, `SIGTERM`). @default - none */
   interrupted?: string;
   /** Whether any step's update was started (a canary may be live even if it failed). @default - step ≥ 0 */
   started?: boolean;
 }
+
+/**
+ * Why a ramp is rolled back: the gate's verdict (a failing or unjudgeable step), an error (a
+ * failed update or promotion, a conflicting config edit, glidepath itself), or a signal.
+ */
+export type AbortCause = "gate" | "error" | "signal";
 
 /** The one thing to do next. */
 export type Intent =
@@ -52,7 +63,7 @@ export type Intent =
   /** Judge the current step over one more window (too little traffic so far). */
   | { kind: "hold"; step: number; reason: string }
   /** Roll back to the last green state. */
-  | { kind: "abort"; reason: string }
+  | { kind: "abort"; reason: string; cause: AbortCause }
   /** Make the canary the stable release. */
   | { kind: "promote" }
   /** Stop without changing anything: interrupted before any canary was live. */
@@ -72,28 +83,34 @@ export function decideNext(plan: RampPlan, obs: Observations): Intent {
   const live = obs.started ?? obs.step >= 0;
   if (obs.interrupted !== undefined) {
     const reason = `interrupted by ${obs.interrupted}`;
-    return live ? { kind: "abort", reason } : { kind: "stop", reason };
+    return live ? { kind: "abort", reason, cause: "signal" } : { kind: "stop", reason };
   }
   if (obs.failure !== undefined) {
-    return live ? { kind: "abort", reason: obs.failure } : { kind: "stop", reason: obs.failure };
+    return live
+      ? { kind: "abort", reason: obs.failure, cause: "error" }
+      : { kind: "stop", reason: obs.failure };
+  }
+  if (obs.held !== undefined) {
+    return live ? { kind: "abort", reason: obs.held, cause: "gate" } : { kind: "stop", reason: obs.held };
   }
   if (obs.promotionFailed !== undefined) {
-    return { kind: "abort", reason: `the promotion failed: ${obs.promotionFailed}` };
+    return { kind: "abort", reason: `the promotion failed: ${obs.promotionFailed}`, cause: "error" };
   }
   if (obs.step < -1 || obs.step > last) {
-    return { kind: "abort", reason: `step ${obs.step} is outside the plan (0–${last})` };
+    return { kind: "abort", reason: `step ${obs.step} is outside the plan (0–${last})`, cause: "error" };
   }
   if (obs.step === -1) return advanceTo(plan, 0);
-  if (!obs.applied) return { kind: "abort", reason: `the update of step ${obs.step + 1} failed` };
+  if (!obs.applied)
+    return { kind: "abort", reason: `the update of step ${obs.step + 1} failed`, cause: "error" };
   const v = obs.verdict;
   if (v === null) return { kind: "bake", step: obs.step, final: obs.step === last };
   switch (v.status) {
     case "fail":
-      return { kind: "abort", reason: v.reason };
+      return { kind: "abort", reason: v.reason, cause: "gate" };
     case "insufficient_traffic":
       return obs.holds < plan.maxHolds
         ? { kind: "hold", step: obs.step, reason: v.detail }
-        : { kind: "abort", reason: `not enough traffic to judge the step: ${v.detail}` };
+        : { kind: "abort", reason: `not enough traffic to judge the step: ${v.detail}`, cause: "gate" };
     case "pass":
       return obs.step === last ? { kind: "promote" } : advanceTo(plan, obs.step + 1);
   }
@@ -101,6 +118,6 @@ export function decideNext(plan: RampPlan, obs: Observations): Intent {
 
 function advanceTo(plan: RampPlan, step: number): Intent {
   const weight = plan.steps[step];
-  if (weight === undefined) return { kind: "abort", reason: "the plan has no steps" };
+  if (weight === undefined) return { kind: "abort", reason: "the plan has no steps", cause: "error" };
   return { kind: "advance", step, weight };
 }

@@ -41,6 +41,12 @@ export const rolloutReportSchema = z.strictObject({
   /** Why the ramp was rolled back. */
   reason: z.string().optional(),
   /**
+   * What rolled it back: the gate's verdict (`gate`, exit 1 `GP_GATE_FAILED`), an error
+   * (`error`: a failed update or promotion, a conflicting config edit, glidepath itself; exit 1
+   * `GP_RAMP_ABORTED`) or a signal (`signal`, exit 130/143).
+   */
+  cause: z.enum(["gate", "error", "signal"]).optional(),
+  /**
    * The rollback: the update restored, its message, and the time from the failing sample (or
    * failed update) to the target converged on the last green state (ms).
    */

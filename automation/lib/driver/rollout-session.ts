@@ -68,11 +68,7 @@ export function outcomeError(r: RolloutReport): GlidepathError | undefined {
         );
       }
       return new GlidepathError(
-        /^glidepath failed|^the update of step|^the promotion failed|^the stack file was edited/.test(
-          r.reason ?? "",
-        )
-          ? "GP_RAMP_ABORTED"
-          : "GP_GATE_FAILED",
+        r.cause === "gate" ? "GP_GATE_FAILED" : "GP_RAMP_ABORTED",
         `${what} was rolled back to update ${r.rollback?.restored ?? "?"}: ${r.reason ?? "unknown reason"}`,
         `the stack is back on its last green state; \`glidepath history --stack ${stack}\` shows the gate verdicts`,
       );

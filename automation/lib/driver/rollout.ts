@@ -176,7 +176,7 @@ export async function runRollout(
       `step ${cfg.ramp.step + 1}`,
       applied ? "re-judging" : "update incomplete",
     );
-    if (deps.held !== undefined) obs = { ...obs, failure: deps.held };
+    if (deps.held !== undefined) obs = { ...obs, held: deps.held };
   }
 
   for (;;) {
@@ -268,12 +268,13 @@ export async function runRollout(
           emit({ type: "rollback", reason: intent.reason });
           const t0 = now();
           try {
-            const done = await closeByRollback(closeCtx, intent.reason);
+            const done = await closeByRollback(closeCtx, intent.reason, intent.cause);
             emit({ type: "rolled-back", message: done.message, ms: now() - t0 });
             return {
               ...report,
               outcome: "rolled_back",
               reason: intent.reason,
+              cause: intent.cause,
               rollback: { ...done, fromFailureMs: now() - failedAt },
             };
           } catch (e) {
@@ -372,6 +373,7 @@ export async function finishRamp(
       ...base,
       outcome: "rolled_back",
       reason: done.reason,
+      cause: done.cause,
       rollback: { ...done.rollback, fromFailureMs: Date.now() - t0 },
     };
   } catch (e) {
