@@ -12,9 +12,9 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rolloutReportSchema } from "../../automation/lib/driver/report";
-import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
+import type { ScratchProject } from "../../bench/helpers/scratch-project";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
-import { addVersion, readRoute, rolloutArgs, until } from "./helpers/rollout";
+import { greenProject, readRoute, rolloutArgs, until } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
@@ -43,22 +43,11 @@ describe.skipIf(binDir === undefined)("the driver fails closed (real engine)", (
     (await p.pulumi(["config", "get", "glidepath:GAMMA_TOKEN", "--stack", "local"], true)).stdout.trim();
 
   beforeAll(async () => {
-    p = await makeProject(binDir as string);
     slo = await startSloServer(() => ({ kind: "json", body: healthy }));
-    expect((await p.pulumi(["stack", "init", "local"])).code).toBe(0);
-    const set = await p.pulumi([
-      "config",
-      "set",
-      "--secret",
-      "glidepath:GAMMA_TOKEN",
-      OLD_TOKEN,
-      "--stack",
-      "local",
+    p = await greenProject(binDir as string, { key: "glidepath:GAMMA_TOKEN", value: OLD_TOKEN }, [
+      "v3",
+      "v4",
     ]);
-    expect(set.code, set.stderr).toBe(0);
-    expect((await p.glidepath(["up", "--stack", "local"])).code).toBe(0);
-    await addVersion(p.dir, "v3");
-    await addVersion(p.dir, "v4");
   });
 
   afterAll(async () => {

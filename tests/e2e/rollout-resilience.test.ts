@@ -8,10 +8,10 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkReportSchema } from "../../automation/lib/driver/check";
 import { preflightSummarySchema } from "../../automation/lib/driver/preflight";
-import { makeProject, ROOT, type ScratchProject } from "../../bench/helpers/scratch-project";
+import { ROOT, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { filesUnder, scanTexts } from "../helpers/secret-scan";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
-import { addVersion, readEvents, readRoute, rolloutArgs, until } from "./helpers/rollout";
+import { addVersion, greenProject, readEvents, readRoute, rolloutArgs, until } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
@@ -30,26 +30,15 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
   const lockFile = () => path.join(p.dir, "state/.glidepath-locks/local.lock.json");
 
   beforeAll(async () => {
-    p = await makeProject(binDir as string);
     slo = await startSloServer(() => ({
       kind: "json",
       body: { apps: { wix: { score: 99.8 }, gamma: { good: 1000, total: 1000 } } },
     }));
-    expect((await p.pulumi(["stack", "init", "local"])).code).toBe(0);
-    const set = await p.pulumi([
-      "config",
-      "set",
-      "--secret",
-      "glidepath:adminKey",
-      SECRET,
-      "--stack",
-      "local",
+    p = await greenProject(binDir as string, { key: "glidepath:adminKey", value: SECRET }, [
+      "v3",
+      "v4",
+      "v5",
     ]);
-    expect(set.code, set.stderr).toBe(0);
-    expect((await p.glidepath(["up", "--stack", "local"])).code).toBe(0);
-    await addVersion(p.dir, "v3");
-    await addVersion(p.dir, "v4");
-    await addVersion(p.dir, "v5");
   });
 
   afterAll(async () => {

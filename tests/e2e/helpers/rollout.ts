@@ -4,9 +4,35 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { expect } from "vitest";
 import { swarmEventSchema } from "../../../automation/lib/events/schema";
+import { addVersion } from "../../../bench/helpers/ramp";
+import { makeProject, type ScratchProject } from "../../../bench/helpers/scratch-project";
 
 export { addVersion, rolloutArgs } from "../../../bench/helpers/ramp";
+
+/**
+ * A scratch project whose local stack is green: initialised, one secret set (so the scans
+ * have a real secret to look for), one `glidepath up`, then the extra versions to ramp to.
+ *
+ * @param binDir - the toolchain's bin directory
+ * @param secret - the secret config key and its value
+ * @param versions - app versions added after the up @default - none
+ */
+export async function greenProject(
+  binDir: string,
+  secret: { key: string; value: string },
+  versions: readonly string[] = [],
+): Promise<ScratchProject> {
+  const p = await makeProject(binDir);
+  expect((await p.pulumi(["stack", "init", "local"])).code).toBe(0);
+  const set = await p.pulumi(["config", "set", "--secret", secret.key, secret.value, "--stack", "local"]);
+  expect(set.code, set.stderr).toBe(0);
+  const up = await p.glidepath(["up", "--stack", "local"]);
+  expect(up.code, up.stderr).toBe(0);
+  for (const v of versions) await addVersion(p.dir, v);
+  return p;
+}
 
 /** The route the local target serves for an app. */
 export async function readRoute(dir: string, app: string): Promise<Record<string, unknown>> {
