@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { adoptDeployedState } from "./adopt-deployed";
 import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
 import { GlidepathError } from "./errors";
@@ -38,6 +39,13 @@ export interface StackContextOptions {
    * @default false: such a file is refused with `GP_CONFIG_INVALID` naming the file and the line
    */
   tolerateInvalidStackFile?: boolean;
+  /**
+   * Take the desired state (releases, weights, ramp pointer, generation) from the backend into
+   * a stack file that is behind it, before the command reads the file. Read-only commands pass
+   * false: they report what the backend says and write nothing.
+   * @default true
+   */
+  adoptDeployed?: boolean;
 }
 
 /** A toolchain plus an opened stack. */
@@ -91,5 +99,14 @@ export async function stackContext(opts: StackContextOptions): Promise<StackCont
   });
   await ensureCommandPlugin(projectDir);
   const opened = await openStack({ projectDir, stack: opts.stack, toolchain });
+  if (opts.adoptDeployed ?? true) {
+    const taken = await adoptDeployedState(opened.stack, projectDir);
+    if (taken !== undefined) {
+      opts.progress?.(
+        `Pulumi.${opts.stack}.yaml was behind the backend (generation ${taken.from}, the stack's newest update ${taken.to}): ` +
+          `took the deployed releases, weights and ramp pointer, kept your other edits${taken.changes.length > 0 ? `: ${taken.changes.join("; ")}` : ""}`,
+      );
+    }
+  }
   return { ...opened, toolchain, projectDir };
 }

@@ -80,13 +80,27 @@ async function run(cmd: string, args: readonly string[], cwd: string, env: NodeJ
   }
 }
 
+/** Where a scratch project lives and which backend it uses. */
+export interface ScratchOptions {
+  /**
+   * The project directory (created; it must not exist). A fresh checkout on a CI runner lands
+   * on the same path as the one before it: tests of fresh clones reuse a path this way.
+   * @default - a new temp directory
+   */
+  dir?: string;
+  /** Directory of the file backend, shared by several checkouts. @default - `<dir>/state` */
+  backendDir?: string;
+}
+
 /**
  * Copies the project into a temp directory.
  *
  * @param pulumiBinDir - directory of the toolchain's binaries
+ * @param opts - where, and which backend @default - a new temp directory with its own backend
  */
-export async function makeProject(pulumiBinDir: string): Promise<ScratchProject> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-scratch-"));
+export async function makeProject(pulumiBinDir: string, opts: ScratchOptions = {}): Promise<ScratchProject> {
+  const dir = opts.dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "gp-scratch-")));
+  if (opts.dir !== undefined) await fs.mkdir(dir);
   for (const f of ["Pulumi.yaml", "Pulumi.local.yaml", "package.json"]) {
     await fs.copyFile(path.join(ROOT, f), path.join(dir, f));
   }
@@ -95,8 +109,8 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
   // The project's command plugin launcher (Pulumi.yaml `plugins.providers`).
   await fs.cp(path.join(ROOT, COMMAND_PLUGIN_DIR), path.join(dir, COMMAND_PLUGIN_DIR), { recursive: true });
   await fs.symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-  const state = path.join(dir, "state");
-  await fs.mkdir(state);
+  const state = opts.backendDir ?? path.join(dir, "state");
+  await fs.mkdir(state, { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PULUMI_BACKEND_URL: `file://${state}`,
