@@ -103,6 +103,30 @@ ensure_browser() {
   fi
 }
 
+# Lints the GitHub Actions workflows under .github/workflows with actionlint (pinned, built
+# once with Go from the module proxy into $CACHE/actionlint/<version>/; cheap when warm). It runs
+# `run:` scripts through shellcheck too when it is on PATH (Debian's `shellcheck`; not installed
+# here). Without Go, CI fails and elsewhere the lint is skipped, saying why.
+ACTIONLINT_VERSION=1.7.12
+lint_workflows() {
+  local dir=$CACHE/actionlint/v$ACTIONLINT_VERSION bin
+  bin=$dir/actionlint
+  if [ ! -x "$bin" ]; then
+    local go
+    go=$(PATH="$PATH:/usr/local/go/bin" command -v go || true)
+    if [ -z "$go" ]; then
+      if [ -n "${CI:-}" ]; then say "actionlint needs Go 1.26+ to build; install Go"; exit 2; fi
+      say "no Go: workflow lint (actionlint) skipped; install Go 1.26+ to run it"
+      return
+    fi
+    say "building actionlint $ACTIONLINT_VERSION with Go into $dir (once)"
+    mkdir -p "$dir"
+    GOBIN=$dir GOFLAGS=-mod=mod "$go" install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION" >&2
+  fi
+  say "workflow lint (actionlint$(command -v shellcheck >/dev/null && echo ', with shellcheck'))"
+  "$bin" .github/workflows/*.yml
+}
+
 cmd=${1:-run}
 shift || true
 
@@ -127,6 +151,7 @@ case "$cmd" in
     ensure_browser
     say "lint and format check (biome)"
     npx --no-install biome ci .
+    lint_workflows
     say "type check (tsc)"
     npx --no-install tsc -p tsconfig.json --noEmit
     npx --no-install tsc -p edge/worker/tsconfig.json --noEmit

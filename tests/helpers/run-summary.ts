@@ -7,6 +7,7 @@
 import type { Reporter, TestModule } from "vitest/node" with { "resolution-mode": "import" };
 import { findChromium } from "../../automation/lib/demo/panel-shot";
 import { toolchainProblem } from "../e2e/helpers/toolchain";
+import { actionlintProblem } from "./actionlint";
 
 /** One test file as the summary counts it. */
 export interface FileCount {
@@ -53,6 +54,7 @@ function reasonOf(file: string): string {
       return "no Chromium (bash scripts/bootstrap.sh installs Debian's chromium)";
     }
   }
+  if (file === "tests/unit/ci-workflow.test.ts") return actionlintProblem() ?? "skipped by the test itself";
   return "skipped by the test itself";
 }
 
