@@ -60,7 +60,9 @@ describe.skipIf(binDir === undefined)("desired state in the backend, across fres
     await ok(rolloutArgs("v2", slo.url, ["--steps", "5,100"]));
     expect(await route("wix")).toMatchObject({ stable: { version: "v2" }, canary: null });
     await freshCheckout();
-    expect(await fs.readFile(path.join(where, "Pulumi.local.yaml"), "utf8")).toMatch(/wix:\s+stable:\s+version: "?v1"?/);
+    expect(await fs.readFile(path.join(where, "Pulumi.local.yaml"), "utf8")).toMatch(
+      /wix:\s+stable:\s+version: "?v1"?/,
+    );
   });
 
   afterAll(async () => {
