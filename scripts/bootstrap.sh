@@ -8,7 +8,7 @@
 #   bootstrap.sh run -- <glidepath args>   run the CLI
 #   bootstrap.sh test [vitest args]        lint, type-check and every test tier
 #   bootstrap.sh bench [NAME]              run a benchmark under bench/ (up-floor, stack-size, driver-step,
-#                                          edge-throughput, demo-wall)
+#                                          edge-throughput, demo-wall, backend-step)
 #   bootstrap.sh env                       print the PATH exports for this shell
 # Caches live outside the repository: $GLIDEPATH_CACHE (default ~/.cache/glidepath), ~/.npm,
 # ~/go and ~/.pulumi.
@@ -103,6 +103,32 @@ ensure_browser() {
   fi
 }
 
+# PostgreSQL server binaries for the shared-backend tests (a throw-away cluster each run starts
+# on 127.0.0.1 and stops): Debian's `postgresql` package, installed with apt when missing and
+# this user may (root, or passwordless sudo). Otherwise those tests fail in CI and skip
+# outside it, saying why. GLIDEPATH_PG_BIN names another directory of initdb and pg_ctl.
+ensure_postgres() {
+  if [ -n "${GLIDEPATH_PG_BIN:-}" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then
+    return
+  fi
+  local sudo=
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      say "no PostgreSQL and no root to install it: install Debian's postgresql package (apt-get install postgresql)"
+      return
+    fi
+  fi
+  if ! command -v apt-get >/dev/null; then
+    say "no PostgreSQL and no apt-get: install PostgreSQL and set GLIDEPATH_PG_BIN to the directory of initdb"
+    return
+  fi
+  say "installing Debian's postgresql package (server binaries for the shared-backend tests)"
+  mkdir -p "$CACHE"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql; } >"$CACHE/apt-postgresql.log" 2>&1; then
+    say "apt-get could not install postgresql; see $CACHE/apt-postgresql.log"
+  fi
+}
+
 cmd=${1:-run}
 shift || true
 
@@ -125,6 +151,7 @@ case "$cmd" in
     ;;
   test)
     ensure_browser
+    ensure_postgres
     say "lint and format check (biome)"
     npx --no-install biome ci .
     say "type check (tsc)"

@@ -1,6 +1,7 @@
 /**
  * A throw-away copy of the glidepath project, for end-to-end tests and benchmarks: its own
- * file backend, its own local target, the real Pulumi CLI and the real glidepath CLI.
+ * file backend (or a given one, such as a PostgreSQL database several copies share), its own
+ * local target, the real Pulumi CLI and the real glidepath CLI.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -49,8 +50,11 @@ export interface ScratchProject {
   env: NodeJS.ProcessEnv;
   /** Runs `glidepath <args> --project-dir dir`. */
   glidepath(args: readonly string[]): Promise<Run>;
-  /** Starts `glidepath <args> --project-dir dir` in the background. */
-  start(args: readonly string[]): Background;
+  /**
+   * Starts `glidepath <args> --project-dir dir` in the background.
+   * @param group - in a process group of its own, so that `process.kill(-pid)` reaches its `pulumi` children too @default false
+   */
+  start(args: readonly string[], group?: boolean): Background;
   /**
    * Runs the real `pulumi <args>` in `dir`.
    * @param printsSecrets - the command prints a secret on purpose (`config get`): keep it out of the transcript @default false
@@ -80,12 +84,19 @@ async function run(cmd: string, args: readonly string[], cwd: string, env: NodeJ
   }
 }
 
+/** Options of {@link makeProject}. */
+export interface ProjectOptions {
+  /** The `PULUMI_BACKEND_URL` every command runs with. @default - a file backend in `<dir>/state` */
+  backendUrl?: string;
+}
+
 /**
  * Copies the project into a temp directory.
  *
  * @param pulumiBinDir - directory of the toolchain's binaries
+ * @param opts - the backend
  */
-export async function makeProject(pulumiBinDir: string): Promise<ScratchProject> {
+export async function makeProject(pulumiBinDir: string, opts: ProjectOptions = {}): Promise<ScratchProject> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-scratch-"));
   for (const f of ["Pulumi.yaml", "Pulumi.local.yaml", "package.json"]) {
     await fs.copyFile(path.join(ROOT, f), path.join(dir, f));
@@ -99,7 +110,7 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
   await fs.mkdir(state);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_BACKEND_URL: opts.backendUrl ?? `file://${state}`,
     PULUMI_CONFIG_PASSPHRASE: "glidepath-local-development",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PATH: [path.dirname(process.execPath), pulumiBinDir, process.env.PATH].join(path.delimiter),
@@ -121,7 +132,7 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
           project.env,
         ),
       ),
-    start: (args) => {
+    start: (args, group = false) => {
       const child = spawn(
         process.execPath,
         [path.join(ROOT, "dist/automation/cli.js"), ...args, "--project-dir", dir],
@@ -129,6 +140,7 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
           cwd: dir,
           env: project.env,
           stdio: ["ignore", "pipe", "pipe"],
+          detached: group,
         },
       );
       let stdout = "";
