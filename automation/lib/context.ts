@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { assertLockableBackend } from "./backend-url";
 import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
 import { GlidepathError } from "./errors";
@@ -38,6 +39,13 @@ export interface StackContextOptions {
    * @default false: such a file is refused with `GP_CONFIG_INVALID` naming the file and the line
    */
   tolerateInvalidStackFile?: boolean;
+  /**
+   * The command changes the stack (takes the driver lock): a backend the driver cannot lock
+   * (`s3://`, `gs://`, `azblob://`, …) is refused with `GP_BACKEND_UNSUPPORTED` before anything
+   * else, the stack is not even opened.
+   * @default false
+   */
+  changesStack?: boolean;
 }
 
 /** A toolchain plus an opened stack. */
@@ -79,6 +87,7 @@ export async function checkProjectDir(given?: string): Promise<string> {
 /** Resolves the toolchain and opens the stack. */
 export async function stackContext(opts: StackContextOptions): Promise<StackContext> {
   const projectDir = await checkProjectDir(opts.projectDir);
+  if (opts.changesStack) assertLockableBackend(process.env.PULUMI_BACKEND_URL);
   assertPassphrase(opts.stack);
   if (!opts.tolerateInvalidStackFile) {
     const syntax = await stackFileSyntaxError(projectDir, opts.stack);
