@@ -70,6 +70,19 @@ export interface ScratchProject {
   history(stack?: string): Promise<StackHistoryEntry[]>;
 }
 
+/**
+ * A command's run, or an error with its output when it failed.
+ *
+ * @param r - the run
+ * @throws Error with the exit code, the tail of stdout and stderr
+ */
+export async function must(r: Promise<Run>): Promise<Run> {
+  const done = await r;
+  if (done.code !== 0)
+    throw new Error(`command failed (exit ${done.code}):\n${done.stdout.slice(-2000)}\n${done.stderr}`);
+  return done;
+}
+
 async function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
   try {
     const { stdout, stderr } = await execFileP(cmd, [...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });

@@ -47,6 +47,21 @@ export interface FileDriverLock extends DriverLock {
 }
 
 /**
+ * The owner record of this process, taking a lock now.
+ *
+ * @param command - what it is doing (`rollout v2`)
+ */
+export function newOwner(command: string): LockOwner {
+  return {
+    pid: process.pid,
+    host: os.hostname(),
+    command,
+    since: new Date().toISOString(),
+    token: crypto.randomUUID(),
+  };
+}
+
+/**
  * The refusal a second driver gets, naming the owner.
  *
  * @param stack - the stack
@@ -100,13 +115,7 @@ export async function acquireDriverLock(opts: AcquireOptions): Promise<FileDrive
   const isAlive = opts.isAlive ?? processAlive;
   const file = path.join(opts.dir, `${opts.stack}.lock.json`);
   await fs.mkdir(opts.dir, { recursive: true });
-  const owner: LockOwner = {
-    pid: process.pid,
-    host: os.hostname(),
-    command: opts.command,
-    since: new Date().toISOString(),
-    token: crypto.randomUUID(),
-  };
+  const owner = newOwner(opts.command);
   let clearedStale: LockOwner | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

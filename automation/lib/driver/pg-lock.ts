@@ -9,14 +9,12 @@
  * Pulumi's state table, so a second driver's `GP_STACK_LOCKED` names the owner; a row whose
  * session no longer holds the lock is a dead driver's, replaced by the next one.
  */
-import * as crypto from "node:crypto";
-import * as os from "node:os";
 import type { Client } from "pg";
 import type { PostgresBackend } from "../backend-url";
 import { GlidepathError } from "../errors";
 import { connectBackend } from "../pg-connect";
 import { advisoryKey } from "./advisory-key";
-import { type DriverLock, type LockOwner, lockedError } from "./lock";
+import { type DriverLock, type LockOwner, lockedError, newOwner } from "./lock";
 
 /** Options of {@link acquirePgLock}. */
 export interface PgLockOptions {
@@ -138,13 +136,7 @@ export async function acquirePgLock(opts: PgLockOptions): Promise<DriverLock> {
     await client.query("RESET lock_timeout");
     await ensureOwnerTable(client, table);
     const { row: previous } = await lookUp(client, backend, project, stack);
-    const owner: LockOwner = {
-      pid: process.pid,
-      host: os.hostname(),
-      command: opts.command,
-      since: new Date().toISOString(),
-      token: crypto.randomUUID(),
-    };
+    const owner = newOwner(opts.command);
     await client.query(
       `INSERT INTO ${table} (lock_key, project, stack, pid, host, command, since, token, session_pid)
        VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8, pg_backend_pid())
