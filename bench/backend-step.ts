@@ -1,6 +1,6 @@
 /**
  * The shared PostgreSQL backend against the file backend: the same ramps (`--steps 5,100`,
- * a loopback SLO endpoint, windows of 300 ms) on two scratch projects of the local stack, one
+ * a loopback SLO endpoint, windows of 1 s) on two scratch projects of the local stack, one
  * per backend, side by side: each ramp step's apply (config write + `pulumi up` + bookkeeping,
  * from the rollout report's `applyMs`, bake excluded, the PostgreSQL driver lock included),
  * medians and their ratio; and the size of the stack's latest checkpoint on each (on
@@ -32,7 +32,7 @@ async function steps(p: ScratchProject, url: string, tag: string): Promise<numbe
     const version = `${tag}${i + 2}`;
     await addVersion(p.dir, version);
     const out = await must(
-      p.glidepath(rolloutArgs(version, url, ["--steps", "5,100", "--json"], "300ms", "300ms")),
+      p.glidepath(rolloutArgs(version, url, ["--steps", "5,100", "--json"], "1s", "250ms")),
     );
     const report = JSON.parse(out.stdout) as { steps: { applyMs?: number }[] };
     for (const s of report.steps) times.push(s.applyMs ?? Number.NaN);
