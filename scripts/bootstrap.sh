@@ -8,7 +8,7 @@
 #   bootstrap.sh run -- <glidepath args>   run the CLI
 #   bootstrap.sh test [vitest args]        lint, type-check and every test tier
 #   bootstrap.sh bench [NAME]              run a benchmark under bench/ (up-floor, stack-size, driver-step,
-#                                          edge-throughput, demo-wall)
+#                                          edge-throughput, demo-wall, backend-step)
 #   bootstrap.sh env                       print the PATH exports for this shell
 # Caches live outside the repository: $GLIDEPATH_CACHE (default ~/.cache/glidepath), ~/.npm,
 # ~/go and ~/.pulumi.
@@ -77,30 +77,37 @@ ensure_toolchain() {
   export PATH PULUMI_SKIP_UPDATE_CHECK=true
 }
 
-# Headless Chromium for the panel's browser tests and the demo's screenshot: Debian's
-# `chromium` package (playwright-core drives it; nothing downloads a browser). Installed with
-# apt when missing and this user may (root, or passwordless sudo); otherwise the browser tests
-# fail in CI and skip outside it, and the demo skips its screenshot, each saying why.
-ensure_browser() {
-  if [ -n "${GLIDEPATH_CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
-    return
-  fi
-  local sudo=
+# Installs a Debian package with apt when this user may (root, or passwordless sudo); otherwise
+# says what to install. Never fails: the tests that need the package fail in CI and skip
+# outside it, each saying why.
+#   apt_install <package> <what it is for> <what to do without apt>
+apt_install() {
+  local pkg=$1 why=$2 otherwise=$3 sudo=
   if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-      say "no chromium and no root to install it: install Debian's chromium package (apt-get install chromium)"
+      say "no $pkg and no root to install it: install Debian's $pkg package (apt-get install $pkg)"
       return
     fi
   fi
   if ! command -v apt-get >/dev/null; then
-    say "no chromium and no apt-get: install Chromium and set GLIDEPATH_CHROMIUM to its binary"
+    say "no $pkg and no apt-get: $otherwise"
     return
   fi
-  say "installing Debian's chromium package (headless browser for the panel tests and screenshot)"
+  say "installing Debian's $pkg package ($why)"
   mkdir -p "$CACHE"
-  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium; } >"$CACHE/apt.log" 2>&1; then
-    say "apt-get could not install chromium; see $CACHE/apt.log"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$pkg"; } >"$CACHE/apt-$pkg.log" 2>&1; then
+    say "apt-get could not install $pkg; see $CACHE/apt-$pkg.log"
   fi
+}
+
+# Headless Chromium for the panel's browser tests and the demo's screenshot: Debian's
+# `chromium` package (playwright-core drives it; nothing downloads a browser).
+ensure_browser() {
+  if [ -n "${GLIDEPATH_CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+    return
+  fi
+  apt_install chromium "headless browser for the panel tests and screenshot" \
+    "install Chromium and set GLIDEPATH_CHROMIUM to its binary"
 }
 
 # Lints the GitHub Actions workflows under .github/workflows with actionlint (pinned, built
@@ -127,6 +134,17 @@ lint_workflows() {
   "$bin" .github/workflows/*.yml
 }
 
+# PostgreSQL server binaries for the shared-backend tests (a throw-away cluster each run starts
+# on 127.0.0.1 and stops): Debian's `postgresql` package. GLIDEPATH_PG_BIN names another
+# directory of initdb and pg_ctl.
+ensure_postgres() {
+  if [ -n "${GLIDEPATH_PG_BIN:-}" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then
+    return
+  fi
+  apt_install postgresql "server binaries for the shared-backend tests" \
+    "install PostgreSQL and set GLIDEPATH_PG_BIN to the directory of initdb"
+}
+
 cmd=${1:-run}
 shift || true
 
@@ -149,6 +167,7 @@ case "$cmd" in
     ;;
   test)
     ensure_browser
+    ensure_postgres
     say "lint and format check (biome)"
     npx --no-install biome ci .
     lint_workflows

@@ -41,7 +41,12 @@ const args = stackArgs.extend({
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const ctx = await stackContext({
+    stack: a.stack,
+    projectDir: a.projectDir,
+    progress: progressLine,
+    changesStack: true,
+  });
   const result = await manualRollback(ctx, a.to, {
     restoreSecrets: a.restoreSecrets,
     onOutput: a.json ? undefined : progressLine,

@@ -5,6 +5,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { adoptDeployedState } from "./adopt-deployed";
+import { assertLockableBackend } from "./backend-url";
 import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
 import { GlidepathError } from "./errors";
@@ -46,6 +47,13 @@ export interface StackContextOptions {
    * @default true
    */
   adoptDeployed?: boolean;
+  /**
+   * The command changes the stack (takes the driver lock): a backend the driver cannot lock
+   * (`s3://`, `gs://`, `azblob://`, …) is refused with `GP_BACKEND_UNSUPPORTED` before anything
+   * else, the stack is not even opened.
+   * @default false
+   */
+  changesStack?: boolean;
 }
 
 /** A toolchain plus an opened stack. */
@@ -87,6 +95,7 @@ export async function checkProjectDir(given?: string): Promise<string> {
 /** Resolves the toolchain and opens the stack. */
 export async function stackContext(opts: StackContextOptions): Promise<StackContext> {
   const projectDir = await checkProjectDir(opts.projectDir);
+  if (opts.changesStack) assertLockableBackend(process.env.PULUMI_BACKEND_URL);
   assertPassphrase(opts.stack);
   if (!opts.tolerateInvalidStackFile) {
     const syntax = await stackFileSyntaxError(projectDir, opts.stack);

@@ -1,6 +1,7 @@
 /**
  * A throw-away copy of the glidepath project, for end-to-end tests and benchmarks: its own
- * file backend, its own local target, the real Pulumi CLI and the real glidepath CLI.
+ * file backend (or a given one, such as a PostgreSQL database several copies share), its own
+ * local target, the real Pulumi CLI and the real glidepath CLI.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -49,8 +50,11 @@ export interface ScratchProject {
   env: NodeJS.ProcessEnv;
   /** Runs `glidepath <args> --project-dir dir`. */
   glidepath(args: readonly string[]): Promise<Run>;
-  /** Starts `glidepath <args> --project-dir dir` in the background. */
-  start(args: readonly string[]): Background;
+  /**
+   * Starts `glidepath <args> --project-dir dir` in the background.
+   * @param group - in a process group of its own, so that `process.kill(-pid)` reaches its `pulumi` children too @default false
+   */
+  start(args: readonly string[], group?: boolean): Background;
   /**
    * Runs the real `pulumi <args>` in `dir`.
    * @param printsSecrets - the command prints a secret on purpose (`config get`): keep it out of the transcript @default false
@@ -64,6 +68,19 @@ export interface ScratchProject {
    * @throws Error when the command fails
    */
   history(stack?: string): Promise<StackHistoryEntry[]>;
+}
+
+/**
+ * A command's run, or an error with its output when it failed.
+ *
+ * @param r - the run
+ * @throws Error with the exit code, the tail of stdout and stderr
+ */
+export async function must(r: Promise<Run>): Promise<Run> {
+  const done = await r;
+  if (done.code !== 0)
+    throw new Error(`command failed (exit ${done.code}):\n${done.stdout.slice(-2000)}\n${done.stderr}`);
+  return done;
 }
 
 async function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
@@ -90,6 +107,8 @@ export interface ScratchOptions {
   dir?: string;
   /** Directory of the file backend, shared by several checkouts. @default - `<dir>/state` */
   backendDir?: string;
+  /** The `PULUMI_BACKEND_URL` every command runs with. @default - the file backend in `backendDir` */
+  backendUrl?: string;
 }
 
 /**
@@ -113,7 +132,7 @@ export async function makeProject(pulumiBinDir: string, opts: ScratchOptions = {
   await fs.mkdir(state, { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_BACKEND_URL: opts.backendUrl ?? `file://${state}`,
     PULUMI_CONFIG_PASSPHRASE: "glidepath-local-development",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PATH: [path.dirname(process.execPath), pulumiBinDir, process.env.PATH].join(path.delimiter),
@@ -135,7 +154,7 @@ export async function makeProject(pulumiBinDir: string, opts: ScratchOptions = {
           project.env,
         ),
       ),
-    start: (args) => {
+    start: (args, group = false) => {
       const child = spawn(
         process.execPath,
         [path.join(ROOT, "dist/automation/cli.js"), ...args, "--project-dir", dir],
@@ -143,6 +162,7 @@ export async function makeProject(pulumiBinDir: string, opts: ScratchOptions = {
           cwd: dir,
           env: project.env,
           stdio: ["ignore", "pipe", "pipe"],
+          detached: group,
         },
       );
       let stdout = "";
