@@ -103,6 +103,32 @@ ensure_browser() {
   fi
 }
 
+# Prometheus for the Prometheus SLO source's tests: Debian's `prometheus` package (the server,
+# which the tests start themselves on loopback, and `promtool`, which checks the edge's
+# exposition). Installed with apt when missing and this user may (root, or passwordless sudo);
+# otherwise those tests fail in CI and skip outside it, each saying why.
+ensure_prometheus() {
+  if command -v prometheus >/dev/null && command -v promtool >/dev/null; then
+    return
+  fi
+  local sudo=
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      say "no prometheus and no root to install it: install Debian's prometheus package (apt-get install prometheus)"
+      return
+    fi
+  fi
+  if ! command -v apt-get >/dev/null; then
+    say "no prometheus and no apt-get: install Prometheus (prometheus and promtool on PATH)"
+    return
+  fi
+  say "installing Debian's prometheus package (the Prometheus SLO source's tests)"
+  mkdir -p "$CACHE"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus; } >"$CACHE/apt-prometheus.log" 2>&1; then
+    say "apt-get could not install prometheus; see $CACHE/apt-prometheus.log"
+  fi
+}
+
 cmd=${1:-run}
 shift || true
 
@@ -125,6 +151,7 @@ case "$cmd" in
     ;;
   test)
     ensure_browser
+    ensure_prometheus
     say "lint and format check (biome)"
     npx --no-install biome ci .
     say "type check (tsc)"

@@ -12,7 +12,12 @@ import { writeStackKeys } from "../../automation/lib/driver/stack-file";
 import { type Background, makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { type EdgeRecord, readEdgeRecord } from "../../edge/host/discovery";
 import { startTraffic, type Traffic } from "../../edge/host/traffic";
-import { type PrometheusServer, skipWithoutPrometheus, startPrometheus } from "../helpers/prometheus";
+import {
+  type PrometheusServer,
+  promtoolCheckMetrics,
+  skipWithoutPrometheus,
+  startPrometheus,
+} from "../helpers/prometheus";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
@@ -90,6 +95,15 @@ describe.skipIf(noPrometheus)("Prometheus as the SLO source", () => {
       report: r.stdout.trim() === "" ? undefined : rolloutReportSchema.parse(JSON.parse(r.stdout)),
     };
   };
+
+  it("fails if the edge's live /_glidepath/metrics is not valid exposition text (promtool)", async () => {
+    const res = await fetch(new URL("/_glidepath/metrics", edge.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    const text = await res.text();
+    expect(text).toMatch(/^glidepath_edge_requests_total\{app="wix",release="v1",class="2xx"\} [1-9]\d*$/m);
+    expect(promtoolCheckMetrics(text)).toEqual({ code: 0, output: "" });
+  });
 
   it("scrapes the edge: its request counters reach Prometheus by app, release and class", async () => {
     const url = new URL("/api/v1/query", prom.url);

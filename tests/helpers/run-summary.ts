@@ -7,6 +7,7 @@
 import type { Reporter, TestModule } from "vitest/node" with { "resolution-mode": "import" };
 import { findChromium } from "../../automation/lib/demo/panel-shot";
 import { toolchainProblem } from "../e2e/helpers/toolchain";
+import { prometheusProblem } from "./prometheus";
 
 /** One test file as the summary counts it. */
 export interface FileCount {
@@ -52,6 +53,10 @@ function reasonOf(file: string): string {
     if (file.endsWith("panel.test.ts") && findChromium() === undefined) {
       return "no Chromium (bash scripts/bootstrap.sh installs Debian's chromium)";
     }
+  }
+  if (file.endsWith("prometheus-slo.test.ts") || file.endsWith("edge-exposition.test.ts")) {
+    const prometheus = prometheusProblem();
+    if (prometheus !== undefined) return prometheus;
   }
   return "skipped by the test itself";
 }
