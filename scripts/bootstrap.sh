@@ -77,56 +77,49 @@ ensure_toolchain() {
   export PATH PULUMI_SKIP_UPDATE_CHECK=true
 }
 
+# Installs a Debian package with apt when this user may (root, or passwordless sudo); otherwise
+# says why not and what to install. Never fails the script: the tests that need the package
+# fail in CI and skip outside it, each saying why.
+#   apt_install <package> <what it is for> <what to do without apt>
+apt_install() {
+  local pkg=$1 why=$2 otherwise=$3 sudo=
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      say "no $pkg and no root to install it: install Debian's $pkg package (apt-get install $pkg)"
+      return
+    fi
+  fi
+  if ! command -v apt-get >/dev/null; then
+    say "no $pkg and no apt-get: $otherwise"
+    return
+  fi
+  say "installing Debian's $pkg package ($why)"
+  mkdir -p "$CACHE"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$pkg"; } >"$CACHE/apt-$pkg.log" 2>&1; then
+    say "apt-get could not install $pkg; see $CACHE/apt-$pkg.log"
+  fi
+}
+
 # Headless Chromium for the panel's browser tests and the demo's screenshot: Debian's
-# `chromium` package (playwright-core drives it; nothing downloads a browser). Installed with
-# apt when missing and this user may (root, or passwordless sudo); otherwise the browser tests
-# fail in CI and skip outside it, and the demo skips its screenshot, each saying why.
+# `chromium` package (playwright-core drives it; nothing downloads a browser); otherwise the
+# browser tests fail in CI and skip outside it, and the demo skips its screenshot.
 ensure_browser() {
   if [ -n "${GLIDEPATH_CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
     return
   fi
-  local sudo=
-  if [ "$(id -u)" != 0 ]; then
-    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-      say "no chromium and no root to install it: install Debian's chromium package (apt-get install chromium)"
-      return
-    fi
-  fi
-  if ! command -v apt-get >/dev/null; then
-    say "no chromium and no apt-get: install Chromium and set GLIDEPATH_CHROMIUM to its binary"
-    return
-  fi
-  say "installing Debian's chromium package (headless browser for the panel tests and screenshot)"
-  mkdir -p "$CACHE"
-  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium; } >"$CACHE/apt.log" 2>&1; then
-    say "apt-get could not install chromium; see $CACHE/apt.log"
-  fi
+  apt_install chromium "headless browser for the panel tests and screenshot" \
+    "install Chromium and set GLIDEPATH_CHROMIUM to its binary"
 }
 
 # Prometheus for the Prometheus SLO source's tests: Debian's `prometheus` package (the server,
 # which the tests start themselves on loopback, and `promtool`, which checks the edge's
-# exposition). Installed with apt when missing and this user may (root, or passwordless sudo);
-# otherwise those tests fail in CI and skip outside it, each saying why.
+# exposition).
 ensure_prometheus() {
   if command -v prometheus >/dev/null && command -v promtool >/dev/null; then
     return
   fi
-  local sudo=
-  if [ "$(id -u)" != 0 ]; then
-    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-      say "no prometheus and no root to install it: install Debian's prometheus package (apt-get install prometheus)"
-      return
-    fi
-  fi
-  if ! command -v apt-get >/dev/null; then
-    say "no prometheus and no apt-get: install Prometheus (prometheus and promtool on PATH)"
-    return
-  fi
-  say "installing Debian's prometheus package (the Prometheus SLO source's tests)"
-  mkdir -p "$CACHE"
-  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus; } >"$CACHE/apt-prometheus.log" 2>&1; then
-    say "apt-get could not install prometheus; see $CACHE/apt-prometheus.log"
-  fi
+  apt_install prometheus "the Prometheus SLO source's tests" \
+    "install Prometheus (prometheus and promtool on PATH)"
 }
 
 cmd=${1:-run}

@@ -10,28 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RolloutReport, rolloutReportSchema } from "../../automation/lib/driver/report";
 import { writeStackKeys } from "../../automation/lib/driver/stack-file";
 import { type Background, makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
-import { type EdgeRecord, readEdgeRecord } from "../../edge/host/discovery";
-import { startTraffic, type Traffic } from "../../edge/host/traffic";
+import type { EdgeRecord } from "../../edge/host/discovery";
+import type { Traffic } from "../../edge/host/traffic";
 import {
   type PrometheusServer,
   promtoolCheckMetrics,
   skipWithoutPrometheus,
   startPrometheus,
 } from "../helpers/prometheus";
+import { startEdgeUnderTraffic } from "./helpers/edge";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
 const noPrometheus = binDir === undefined ? true : skipWithoutPrometheus();
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /**
  * The ramp's settings: two steps of 10 s sampled every 2 s (two to three 1 s scrapes per
@@ -66,15 +57,7 @@ describe.skipIf(noPrometheus)("Prometheus as the SLO source", () => {
     expect((await p.pulumi(["stack", "init", "local"])).code).toBe(0);
     const up = await p.glidepath(["up", "--stack", "local"]);
     expect(up.code, up.stderr).toBe(0);
-    edgeProc = p.start(["edge", "--stack", "local", "--port", "0"]);
-    edge = await waitFor("the edge's discovery record", () => readEdgeRecord(p.dir, "local"));
-    traffic = startTraffic({
-      baseUrl: new URL(edge.url),
-      paths: { wix: ["", "about.html", "pricing.html", "site.css"], gamma: ["", "panel.css", "panel.js"] },
-      ratePerSecond: 200,
-      visitors: 1000,
-      maxDurationMs: 600_000,
-    });
+    ({ edgeProc, edge, traffic } = await startEdgeUnderTraffic(p, 600_000));
     prom = await startPrometheus([{ address: new URL(edge.url).host, path: "/_glidepath/metrics" }]);
     await prom.waitForScrapes(2);
   });

@@ -7,7 +7,7 @@
  * Each request is answered by the current behavior, which a test can change at any time.
  */
 import * as http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { listenLoopback } from "./loopback";
 
 /** What the fake saw of one query. */
 export interface PromRequest {
@@ -61,7 +61,6 @@ export interface PromFake {
 export async function startPromFake(behavior: PromBehavior): Promise<PromFake> {
   let current = behavior;
   const seen: PromRequest[] = [];
-  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     req.resume();
     const u = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -108,26 +107,13 @@ export async function startPromFake(behavior: PromBehavior): Promise<PromFake> {
         return;
     }
   });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.origin,
     setBehavior: (b) => {
       current = b;
     },
     requests: () => [...seen],
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-      }),
+    close: listening.close,
   };
 }
