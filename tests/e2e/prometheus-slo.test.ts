@@ -25,19 +25,20 @@ const binDir = toolchainBinDir();
 const noPrometheus = binDir === undefined ? true : skipWithoutPrometheus();
 
 /**
- * The ramp's settings: two steps of 10 s sampled every 2 s (two to three 1 s scrapes per
- * sample's `increase()` window). The first sample of the first step may find the canary's
- * series too new for `increase()` (one scrape: an `empty` miss), so a window may hold one miss
- * in six (`maxMissRatio` 0.25).
+ * The ramp's settings: two steps of 12 s sampled every 3 s, so each sample's `increase()`
+ * window holds about three 1 s scrapes and one late scrape on a busy machine still leaves two.
+ * A sample whose window holds fewer is an `empty` miss (so is the first sample of the first
+ * step when the canary's series is one scrape old): a window may hold two misses in five
+ * (`maxMissRatio` 0.4).
  */
 const rollout = (url: string, mode: "threshold" | "burn-rate") => ({
   steps: [50, 100],
-  window: "10s",
-  finalWindow: "10s",
-  interval: "2s",
+  window: "12s",
+  finalWindow: "12s",
+  interval: "3s",
   minSlo: 99,
   maxMisses: 3,
-  maxMissRatio: 0.25,
+  maxMissRatio: 0.4,
   mode,
   burn: { objective: 99.9, longWindow: "1m", shortWindow: "10s", maxBurnRate: 14.4 },
   minRequests: 10,
