@@ -80,7 +80,8 @@ function asGlidepathError(e: unknown): GlidepathError {
 export const EXIT_CODES_HELP = [
   "Exit codes:",
   "  0    success",
-  "  1    the operation failed and the stack is on a green state (a failed gate or aborted ramp was rolled back)",
+  "  1    the operation failed and the stack is on a green state (a failed gate or aborted ramp was rolled back),",
+  "       or another glidepath process holds the stack (GP_STACK_LOCKED: this one changed nothing; retry later)",
   "  2    bad input or a refused command (arguments, config, a held stack, an unfinished rollback); nothing changed",
   "  3    a rollback failed: the stack is not on its last green state and a canary may be live (page someone)",
   "  4    internal error of glidepath (a bug): report it",

@@ -20,19 +20,12 @@ import { stepConfig } from "../automation/lib/driver/ramp-config";
 import { writeStackKeys } from "../automation/lib/driver/stack-file";
 import { parseStackConfig } from "../infra/config";
 import { addVersion, rolloutArgs } from "./helpers/ramp";
-import { makeProject, type Run, type ScratchProject } from "./helpers/scratch-project";
+import { makeProject, must, type ScratchProject } from "./helpers/scratch-project";
 import { median } from "./helpers/stats";
 import { benchToolchain } from "./helpers/toolchain";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STEPS = [5, 25, 50, 100];
-
-async function must(r: Promise<Run>): Promise<Run> {
-  const done = await r;
-  if (done.code !== 0)
-    throw new Error(`command failed (exit ${done.code}):\n${done.stdout.slice(-2000)}\n${done.stderr}`);
-  return done;
-}
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 

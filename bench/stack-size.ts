@@ -10,18 +10,11 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { makeProject, ROOT, type Run, type ScratchProject } from "./helpers/scratch-project";
+import { makeProject, must, ROOT, type ScratchProject } from "./helpers/scratch-project";
 import { benchToolchain } from "./helpers/toolchain";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LARGE = Number(process.env.BENCH_APPS ?? 50);
-
-async function must(r: Promise<Run>): Promise<Run> {
-  const done = await r;
-  if (done.code !== 0)
-    throw new Error(`command failed (exit ${done.code}):\n${done.stdout.slice(-2000)}\n${done.stderr}`);
-  return done;
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -36,6 +36,8 @@ export interface AppRolloutArgs {
   canary?: ReleaseSpec;
   /** Canary weight 0–100. @default 0 */
   weight?: number;
+  /** Generation of the desired state (`glidepath:generation`). @default 0 */
+  generation?: number;
   /** Absolute root directory of the `local` target. */
   root: string;
 }
@@ -116,6 +118,7 @@ export class AppRollout extends pulumi.ComponentResource {
         canary: canary?.version,
         canaryDigest: canary?.digest,
         weight: args.weight ?? 0,
+        generation: args.generation ?? 0,
         root: args.root,
       },
       { parent: this },

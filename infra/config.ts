@@ -207,6 +207,19 @@ export const stackConfigSchema = z
     adminKey: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
     ...Object.fromEntries(RUNBOOK_SECRETS.map((name) => [name, z.string().min(1).optional()])),
     /**
+     * The generation of the desired release state. glidepath adds one with every write of the
+     * releases, weights or ramp pointer (a ramp step, a promotion, a rollback); each app's route
+     * keeps it in state, so a stack file that is behind the backend (a stale or fresh checkout)
+     * is refused in preview instead of moving a release backwards. Raise it by hand only to
+     * deploy a file's releases on purpose.
+     * @default 0
+     */
+    generation: z
+      .number({ error: "expected a whole number ≥ 0" })
+      .int({ error: "expected a whole number ≥ 0" })
+      .min(0, { error: "expected a whole number ≥ 0" })
+      .default(0),
+    /**
      * The ramp in progress; written by `glidepath rollout`, absent otherwise.
      * @default - none
      */

@@ -25,6 +25,7 @@ const rollouts = Object.fromEntries(
       stable: spec(r.stable),
       canary: r.canary ? spec(r.canary) : undefined,
       weight: config.weights[app] ?? 0,
+      generation: config.generation,
       root: config.localRoot,
     });
     return [[app, rollout]];

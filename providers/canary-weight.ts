@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, withoutProvider } from "./check-result";
+import { judgeGeneration } from "./desired-generation";
 import { readJsonFile, removeFile, trimRoot, writeJsonAtomic } from "./targets/local";
 
 /** Inputs of a canary weight, resolved. */
@@ -21,6 +22,11 @@ export interface CanaryWeightInputs {
   canaryDigest?: string;
   /** Canary share of traffic, integer 0–100; 0 without a canary. */
   weight: number;
+  /**
+   * Generation of the desired state (`glidepath:generation`); a lower one than in state is a
+   * stale stack file. @default 0 (routes deployed before generations)
+   */
+  generation?: number;
   /** Absolute root directory of the `local` target. */
   root: string;
 }
@@ -69,6 +75,7 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Canar
       canary: version.optional(),
       canaryDigest: digest.optional(),
       weight: z.number().int({ error: "expected an integer" }).min(0).max(100),
+      generation: z.number().int({ error: "expected an integer" }).min(0).optional(),
       root: z.string().startsWith("/", { error: "expected an absolute path" }),
     })
     .superRefine((v, ctx) => {
@@ -100,8 +107,14 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Canar
 /** The provider object; one instance shared by every canary weight. */
 export const canaryWeightProvider: pulumi.dynamic.ResourceProvider<CanaryWeightInputs, CanaryWeightOutputs> =
   {
-    async check(_olds, news) {
-      return validate(news);
+    async check(olds, news) {
+      const checked = await validate(news);
+      if (checked.failures?.length || checked.inputs === undefined) return checked;
+      // olds are the route's inputs in state ({} for a new route).
+      const deployed = olds && typeof olds.app === "string" ? olds : undefined;
+      const judged = judgeGeneration(deployed, checked.inputs);
+      if (!judged.ok) return { inputs: news, failures: [{ property: "generation", reason: judged.reason }] };
+      return { inputs: { ...checked.inputs, generation: judged.generation } };
     },
 
     async diff(_id, olds, news) {
@@ -110,7 +123,9 @@ export const canaryWeightProvider: pulumi.dynamic.ResourceProvider<CanaryWeightI
         k === "root" ? trimRoot(olds.root) !== trimRoot(news.root) : olds[k] !== news[k],
       );
       const changed = JSON.stringify(routeOf(olds)) !== JSON.stringify(routeOf(news));
-      return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
+      // A new generation alone is recorded in state (an update that leaves the route file be).
+      const generation = (olds.generation ?? 0) !== (news.generation ?? 0);
+      return { changes: replaces.length > 0 || changed || generation, replaces, deleteBeforeReplace: false };
     },
 
     async create(inputs) {
@@ -141,9 +156,10 @@ export const canaryWeightProvider: pulumi.dynamic.ResourceProvider<CanaryWeightI
       return { id, props: live };
     },
 
-    async update(_id, _olds, news) {
+    async update(_id, olds, news) {
       const path = routeFile(news.root, news.app);
-      await writeJsonAtomic(path, routeOf(news));
+      if (JSON.stringify(routeOf(olds)) !== JSON.stringify(routeOf(news)) || olds.path !== path)
+        await writeJsonAtomic(path, routeOf(news));
       return { outs: { ...news, path } };
     },
 
@@ -166,6 +182,8 @@ export interface CanaryWeightArgs {
   canaryDigest?: pulumi.Input<string>;
   /** Canary share of traffic, integer 0–100. */
   weight: pulumi.Input<number>;
+  /** Generation of the desired state (`glidepath:generation`). @default 0 */
+  generation?: pulumi.Input<number>;
   /** Absolute root directory of the `local` target. */
   root: pulumi.Input<string>;
 }

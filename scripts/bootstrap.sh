@@ -8,7 +8,7 @@
 #   bootstrap.sh run -- <glidepath args>   run the CLI
 #   bootstrap.sh test [vitest args]        lint, type-check and every test tier
 #   bootstrap.sh bench [NAME]              run a benchmark under bench/ (up-floor, stack-size, driver-step,
-#                                          edge-throughput, demo-wall)
+#                                          edge-throughput, demo-wall, backend-step)
 #   bootstrap.sh env                       print the PATH exports for this shell
 # Caches live outside the repository: $GLIDEPATH_CACHE (default ~/.cache/glidepath), ~/.npm,
 # ~/go and ~/.pulumi.
@@ -122,6 +122,41 @@ ensure_prometheus() {
     "install Prometheus (prometheus and promtool on PATH)"
 }
 
+# Lints the GitHub Actions workflows under .github/workflows with actionlint (pinned, built
+# once with Go from the module proxy into $CACHE/actionlint/<version>/; cheap when warm). It runs
+# `run:` scripts through shellcheck too when it is on PATH (Debian's `shellcheck`; not installed
+# here). Without Go, CI fails and elsewhere the lint is skipped, saying why.
+ACTIONLINT_VERSION=1.7.12
+lint_workflows() {
+  local dir=$CACHE/actionlint/v$ACTIONLINT_VERSION bin
+  bin=$dir/actionlint
+  if [ ! -x "$bin" ]; then
+    local go
+    go=$(PATH="$PATH:/usr/local/go/bin" command -v go || true)
+    if [ -z "$go" ]; then
+      if [ -n "${CI:-}" ]; then say "actionlint needs Go 1.26+ to build; install Go"; exit 2; fi
+      say "no Go: workflow lint (actionlint) skipped; install Go 1.26+ to run it"
+      return
+    fi
+    say "building actionlint $ACTIONLINT_VERSION with Go into $dir (once)"
+    mkdir -p "$dir"
+    GOBIN=$dir GOFLAGS=-mod=mod "$go" install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION" >&2
+  fi
+  say "workflow lint (actionlint$(command -v shellcheck >/dev/null && echo ', with shellcheck'))"
+  "$bin" .github/workflows/*.yml
+}
+
+# PostgreSQL server binaries for the shared-backend tests (a throw-away cluster each run starts
+# on 127.0.0.1 and stops): Debian's `postgresql` package. GLIDEPATH_PG_BIN names another
+# directory of initdb and pg_ctl.
+ensure_postgres() {
+  if [ -n "${GLIDEPATH_PG_BIN:-}" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then
+    return
+  fi
+  apt_install postgresql "server binaries for the shared-backend tests" \
+    "install PostgreSQL and set GLIDEPATH_PG_BIN to the directory of initdb"
+}
+
 cmd=${1:-run}
 shift || true
 
@@ -145,8 +180,10 @@ case "$cmd" in
   test)
     ensure_browser
     ensure_prometheus
+    ensure_postgres
     say "lint and format check (biome)"
     npx --no-install biome ci .
+    lint_workflows
     say "type check (tsc)"
     npx --no-install tsc -p tsconfig.json --noEmit
     npx --no-install tsc -p edge/worker/tsconfig.json --noEmit

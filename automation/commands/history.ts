@@ -24,6 +24,7 @@ export async function handler(argv: unknown): Promise<void> {
     projectDir: a.projectDir,
     progress: progressLine,
     provision: false,
+    adoptDeployed: false,
   });
   const events = await readSwarmEvents(eventFiles(ctx.projectDir).swarm, a.stack);
   const history = joinHistory(await readHistory(ctx.stack, false), events);

@@ -25,7 +25,12 @@ const args = stackArgs.extend({ overrideHold: z.boolean() });
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const ctx = await stackContext({
+    stack: a.stack,
+    projectDir: a.projectDir,
+    progress: progressLine,
+    changesStack: true,
+  });
   const result = await withDriverLock(ctx, "promote", async (logs) =>
     promote(ctx, await loadStackConfig(ctx.stack), logs, { overrideHold: a.overrideHold }),
   );

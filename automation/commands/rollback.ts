@@ -9,6 +9,7 @@ import { z } from "zod";
 import { VERSION } from "../../infra/config";
 import { stackContext } from "../lib/context";
 import { manualRollback } from "../lib/driver/manual-rollback";
+import { originalDescription } from "../lib/messages";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
 export const command = "rollback";
@@ -40,7 +41,12 @@ const args = stackArgs.extend({
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const ctx = await stackContext({
+    stack: a.stack,
+    projectDir: a.projectDir,
+    progress: progressLine,
+    changesStack: true,
+  });
   const result = await manualRollback(ctx, a.to, {
     restoreSecrets: a.restoreSecrets,
     onOutput: a.json ? undefined : progressLine,
@@ -49,7 +55,8 @@ export async function handler(argv: unknown): Promise<void> {
     a.json,
     { stack: a.stack, ...result },
     () =>
-      `rolled back to update ${result.restored.version} (${result.restored.message})\n` +
+      // What the restored update deployed, never a rollback's description of a rollback.
+      `rolled back to update ${result.restored.version} (${originalDescription(result.restored.message)})\n` +
       `changed config keys: ${result.changedKeys.join(", ") || "none"}\n` +
       (result.keptSecrets.length > 0
         ? `secrets kept as they are today: ${result.keptSecrets.join(", ")} (--restore-secrets restores them)\n`

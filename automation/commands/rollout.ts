@@ -24,7 +24,12 @@ const args = rolloutArgs;
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const ctx = await stackContext({
+    stack: a.stack,
+    projectDir: a.projectDir,
+    progress: progressLine,
+    changesStack: true,
+  });
   const { report, error } = await rolloutSession(ctx, a, {
     progress: (e, steps) => progressLine(renderDriverEvent(e, steps)),
     planned: (plan) => progressLine(`ramp planned: ${rampDurationLine(plan)}`),

@@ -23,6 +23,7 @@ export async function handler(argv: unknown): Promise<void> {
     projectDir: a.projectDir,
     progress: progressLine,
     provision: false,
+    adoptDeployed: false,
     tolerateInvalidStackFile: true,
   });
   const s = { ...(await readStatus(ctx)), config: await configValidity(ctx.stack) };

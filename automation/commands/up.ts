@@ -24,7 +24,12 @@ const args = stackArgs.extend({ message: z.string().min(1).max(500).optional() }
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const ctx = await stackContext({ stack: a.stack, projectDir: a.projectDir, progress: progressLine });
+  const ctx = await stackContext({
+    stack: a.stack,
+    projectDir: a.projectDir,
+    progress: progressLine,
+    changesStack: true,
+  });
   const result = await withDriverLock(ctx, "up", async () => {
     await refuseWhileClosing(ctx.stack, `glidepath up --stack ${a.stack}`);
     return deploy(ctx.stack, ctx, { message: a.message, onOutput: a.json ? undefined : progressLine });

@@ -4,6 +4,8 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { adoptDeployedState } from "./adopt-deployed";
+import { assertLockableBackend } from "./backend-url";
 import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
 import { GlidepathError } from "./errors";
@@ -38,6 +40,20 @@ export interface StackContextOptions {
    * @default false: such a file is refused with `GP_CONFIG_INVALID` naming the file and the line
    */
   tolerateInvalidStackFile?: boolean;
+  /**
+   * Take the desired state (releases, weights, ramp pointer, generation) from the backend into
+   * a stack file that is behind it, before the command reads the file. Read-only commands pass
+   * false: they report what the backend says and write nothing.
+   * @default true
+   */
+  adoptDeployed?: boolean;
+  /**
+   * The command changes the stack (takes the driver lock): a backend the driver cannot lock
+   * (`s3://`, `gs://`, `azblob://`, …) is refused with `GP_BACKEND_UNSUPPORTED` before anything
+   * else, the stack is not even opened.
+   * @default false
+   */
+  changesStack?: boolean;
 }
 
 /** A toolchain plus an opened stack. */
@@ -79,6 +95,7 @@ export async function checkProjectDir(given?: string): Promise<string> {
 /** Resolves the toolchain and opens the stack. */
 export async function stackContext(opts: StackContextOptions): Promise<StackContext> {
   const projectDir = await checkProjectDir(opts.projectDir);
+  if (opts.changesStack) assertLockableBackend(process.env.PULUMI_BACKEND_URL);
   assertPassphrase(opts.stack);
   if (!opts.tolerateInvalidStackFile) {
     const syntax = await stackFileSyntaxError(projectDir, opts.stack);
@@ -91,5 +108,14 @@ export async function stackContext(opts: StackContextOptions): Promise<StackCont
   });
   await ensureCommandPlugin(projectDir);
   const opened = await openStack({ projectDir, stack: opts.stack, toolchain });
+  if (opts.adoptDeployed ?? true) {
+    const taken = await adoptDeployedState(opened.stack, projectDir);
+    if (taken !== undefined) {
+      opts.progress?.(
+        `Pulumi.${opts.stack}.yaml was behind the backend (generation ${taken.from}, the stack's newest update ${taken.to}): ` +
+          `took the deployed releases, weights and ramp pointer, kept your other edits${taken.changes.length > 0 ? `: ${taken.changes.join("; ")}` : ""}`,
+      );
+    }
+  }
   return { ...opened, toolchain, projectDir };
 }

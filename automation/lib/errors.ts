@@ -40,6 +40,8 @@ export type ErrorCode =
   | "GP_NOT_CONVERGED"
   | "GP_CONFIG_RESTORE_FAILED"
   | "GP_STACK_LOCKED"
+  | "GP_BACKEND_UNSUPPORTED"
+  | "GP_BACKEND_UNREACHABLE"
   | "GP_RAMP_CONFLICT"
   | "GP_NO_GREEN_STATE"
   | "GP_EDGE_NOT_RUNNING"
@@ -67,6 +69,7 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_EDGE_RUNNING",
   "GP_ROLLOUT_HELD",
   "GP_CLOSING_PENDING",
+  "GP_BACKEND_UNSUPPORTED",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */

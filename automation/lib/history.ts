@@ -13,6 +13,29 @@
 import { createHash } from "node:crypto";
 import type { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 
+/** The config key of the desired state's generation. */
+export const GENERATION_KEY = "glidepath:generation";
+
+/**
+ * The generation a config carries (0 when absent or unreadable).
+ *
+ * @param config - an update's config, or the stack's current config
+ */
+export function generationOf(config: Readonly<Record<string, HistoryConfigValue>>): number {
+  return toGeneration(configValue(config[GENERATION_KEY]));
+}
+
+/**
+ * A generation from a config value as stored (a number, or its text); 0 when absent or not a
+ * whole number.
+ *
+ * @param value - the value
+ */
+export function toGeneration(value: unknown): number {
+  const n = Number(value ?? 0);
+  return Number.isInteger(n) && n >= 0 ? n : 0;
+}
+
 /** One config value as `pulumi config --json` and the history print it. */
 export interface HistoryConfigValue {
   /** The value as text (JSON text for structured values); hidden secrets are left out or masked. */
@@ -54,7 +77,8 @@ export function configValue(v: HistoryConfigValue | undefined): unknown {
 /**
  * Digest of the plain (non-secret) config of an update: SHA-256 over its keys, sorted, with
  * their decoded values. Secret values are masked in history, so only their names count. Two
- * updates with the same digest ran with the same plain config.
+ * updates with the same digest ran with the same plain config. `glidepath:generation` is left
+ * out: it counts writes, it does not change what is deployed.
  *
  * @param config - the config of an update, or the stack's current config
  * @returns `sha256:<hex>`
@@ -71,6 +95,7 @@ export function configDigest(config: Readonly<Record<string, HistoryConfigValue>
           )
         : v;
   const entries = Object.keys(config)
+    .filter((k) => k !== GENERATION_KEY)
     .sort()
     .map((k) => {
       const v = config[k] as HistoryConfigValue;

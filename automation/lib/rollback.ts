@@ -14,7 +14,14 @@ import { defaultLocalRoot } from "../../infra/load-config";
 import { type CliContext, setSecret, withConfigGuard } from "./config-restore";
 import type { StackContext } from "./context";
 import { writeStackEntries } from "./driver/stack-file";
-import { configText, configValue, type HistoryConfigValue, type HistoryEntry } from "./history";
+import {
+  configText,
+  configValue,
+  GENERATION_KEY,
+  generationOf,
+  type HistoryConfigValue,
+  type HistoryEntry,
+} from "./history";
 import { rollbackMessage } from "./messages";
 import { diffConfigKeys } from "./rollback-plan";
 import { validateRawConfig } from "./stack-config";
@@ -105,6 +112,11 @@ export function planRollbackChanges(
       secretKeys.delete(k);
     }
   }
+  // A rollback is a new write of the desired state: its generation goes up, never back to the
+  // restored update's (a stack file at that generation would then pass as current).
+  const generation = Math.max(generationOf(current), generationOf(target)) + 1;
+  plain[GENERATION_KEY] = generation;
+  raw[GENERATION_KEY] = String(generation);
   return { plain, secrets, raw, secretKeys, changedKeys: changed, keptSecrets };
 }
 

@@ -64,7 +64,7 @@ export function configError(stackName: string, issues: readonly ConfigIssue[]): 
  * @param projectDir - the project directory
  * @param stack - the stack name
  */
-async function stackFileConfig(projectDir: string, stack: string): Promise<Record<string, unknown>> {
+export async function stackFileConfig(projectDir: string, stack: string): Promise<Record<string, unknown>> {
   const text = await fs.readFile(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8").catch(() => "");
   try {
     const doc = parse(text) as { config?: unknown } | null;

@@ -1,6 +1,7 @@
 /**
  * A throw-away copy of the glidepath project, for end-to-end tests and benchmarks: its own
- * file backend, its own local target, the real Pulumi CLI and the real glidepath CLI.
+ * file backend (or a given one, such as a PostgreSQL database several copies share), its own
+ * local target, the real Pulumi CLI and the real glidepath CLI.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -49,8 +50,11 @@ export interface ScratchProject {
   env: NodeJS.ProcessEnv;
   /** Runs `glidepath <args> --project-dir dir`. */
   glidepath(args: readonly string[]): Promise<Run>;
-  /** Starts `glidepath <args> --project-dir dir` in the background. */
-  start(args: readonly string[]): Background;
+  /**
+   * Starts `glidepath <args> --project-dir dir` in the background.
+   * @param group - in a process group of its own, so that `process.kill(-pid)` reaches its `pulumi` children too @default false
+   */
+  start(args: readonly string[], group?: boolean): Background;
   /**
    * Runs the real `pulumi <args>` in `dir`.
    * @param printsSecrets - the command prints a secret on purpose (`config get`): keep it out of the transcript @default false
@@ -64,6 +68,19 @@ export interface ScratchProject {
    * @throws Error when the command fails
    */
   history(stack?: string): Promise<StackHistoryEntry[]>;
+}
+
+/**
+ * A command's run, or an error with its output when it failed.
+ *
+ * @param r - the run
+ * @throws Error with the exit code, the tail of stdout and stderr
+ */
+export async function must(r: Promise<Run>): Promise<Run> {
+  const done = await r;
+  if (done.code !== 0)
+    throw new Error(`command failed (exit ${done.code}):\n${done.stdout.slice(-2000)}\n${done.stderr}`);
+  return done;
 }
 
 async function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
@@ -80,13 +97,29 @@ async function run(cmd: string, args: readonly string[], cwd: string, env: NodeJ
   }
 }
 
+/** Where a scratch project lives and which backend it uses. */
+export interface ScratchOptions {
+  /**
+   * The project directory (created; it must not exist). A fresh checkout on a CI runner lands
+   * on the same path as the one before it: tests of fresh clones reuse a path this way.
+   * @default - a new temp directory
+   */
+  dir?: string;
+  /** Directory of the file backend, shared by several checkouts. @default - `<dir>/state` */
+  backendDir?: string;
+  /** The `PULUMI_BACKEND_URL` every command runs with. @default - the file backend in `backendDir` */
+  backendUrl?: string;
+}
+
 /**
  * Copies the project into a temp directory.
  *
  * @param pulumiBinDir - directory of the toolchain's binaries
+ * @param opts - where, and which backend @default - a new temp directory with its own backend
  */
-export async function makeProject(pulumiBinDir: string): Promise<ScratchProject> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-scratch-"));
+export async function makeProject(pulumiBinDir: string, opts: ScratchOptions = {}): Promise<ScratchProject> {
+  const dir = opts.dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "gp-scratch-")));
+  if (opts.dir !== undefined) await fs.mkdir(dir);
   for (const f of ["Pulumi.yaml", "Pulumi.local.yaml", "package.json"]) {
     await fs.copyFile(path.join(ROOT, f), path.join(dir, f));
   }
@@ -95,11 +128,11 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
   // The project's command plugin launcher (Pulumi.yaml `plugins.providers`).
   await fs.cp(path.join(ROOT, COMMAND_PLUGIN_DIR), path.join(dir, COMMAND_PLUGIN_DIR), { recursive: true });
   await fs.symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-  const state = path.join(dir, "state");
-  await fs.mkdir(state);
+  const state = opts.backendDir ?? path.join(dir, "state");
+  await fs.mkdir(state, { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_BACKEND_URL: opts.backendUrl ?? `file://${state}`,
     PULUMI_CONFIG_PASSPHRASE: "glidepath-local-development",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PATH: [path.dirname(process.execPath), pulumiBinDir, process.env.PATH].join(path.delimiter),
@@ -121,7 +154,7 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
           project.env,
         ),
       ),
-    start: (args) => {
+    start: (args, group = false) => {
       const child = spawn(
         process.execPath,
         [path.join(ROOT, "dist/automation/cli.js"), ...args, "--project-dir", dir],
@@ -129,6 +162,7 @@ export async function makeProject(pulumiBinDir: string): Promise<ScratchProject>
           cwd: dir,
           env: project.env,
           stdio: ["ignore", "pipe", "pipe"],
+          detached: group,
         },
       );
       let stdout = "";

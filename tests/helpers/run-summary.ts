@@ -1,12 +1,14 @@
 /**
  * A vitest reporter that ends every run with one line counting what ran and what was
  * skipped, and why, so that a green local run with the e2e tier skipped (no toolchain, no
- * Chromium) cannot pass for a full one. The counting is {@link summarize} (pure); the
+ * Chromium, no PostgreSQL) cannot pass for a full one. The counting is {@link summarize} (pure); the
  * reasons are the same checks the skipped files make.
  */
 import type { Reporter, TestModule } from "vitest/node" with { "resolution-mode": "import" };
 import { findChromium } from "../../automation/lib/demo/panel-shot";
+import { postgresProblem } from "../../bench/helpers/postgres";
 import { toolchainProblem } from "../e2e/helpers/toolchain";
+import { actionlintProblem } from "./actionlint";
 import { prometheusProblem } from "./prometheus";
 
 /** One test file as the summary counts it. */
@@ -47,6 +49,7 @@ export function summarize(
 
 /** Why a file's tests were skipped on this machine. */
 function reasonOf(file: string): string {
+  const postgres = file.includes("postgres") ? postgresProblem() : undefined;
   if (file.startsWith("tests/e2e/")) {
     const toolchain = toolchainProblem();
     if (toolchain !== undefined) return toolchain;
@@ -58,6 +61,8 @@ function reasonOf(file: string): string {
     const prometheus = prometheusProblem();
     if (prometheus !== undefined) return prometheus;
   }
+  if (postgres !== undefined) return postgres;
+  if (file === "tests/unit/ci-workflow.test.ts") return actionlintProblem() ?? "skipped by the test itself";
   return "skipped by the test itself";
 }
 

@@ -28,6 +28,7 @@ beforeAll(async () => {
   process.chdir(project);
   pulumi.runtime.setAllConfig({
     "glidepath:environment": "local",
+    "glidepath:generation": "7",
     "glidepath:apps": JSON.stringify({
       wix: { target: "local" },
       gamma: { target: "local" },
@@ -150,7 +151,7 @@ it("builds each release from its sources, re-run only when their digest changes"
   });
 });
 
-it("routes each app to the reported bundle digests: stable, canary and weight", async () => {
+it("routes each app to the reported bundle digests: stable, canary, weight and the desired state's generation", async () => {
   const routes = created
     .filter((c) => c.type.endsWith(":CanaryWeight"))
     .map((c) => ({ name: c.name, inputs: { ...c.inputs, __provider: undefined, root: undefined } }))
@@ -159,11 +160,23 @@ it("routes each app to the reported bundle digests: stable, canary and weight", 
   expect(routes).toEqual([
     {
       name: "blog-weight",
-      inputs: { app: "blog", stable: "2026.11", stableDigest: await d("apps/wix/v1"), weight: 0 },
+      inputs: {
+        app: "blog",
+        stable: "2026.11",
+        stableDigest: await d("apps/wix/v1"),
+        weight: 0,
+        generation: 7,
+      },
     },
     {
       name: "gamma-weight",
-      inputs: { app: "gamma", stable: "v1", stableDigest: await d("apps/gamma/v1"), weight: 0 },
+      inputs: {
+        app: "gamma",
+        stable: "v1",
+        stableDigest: await d("apps/gamma/v1"),
+        weight: 0,
+        generation: 7,
+      },
     },
     {
       name: "wix-weight",
@@ -174,6 +187,7 @@ it("routes each app to the reported bundle digests: stable, canary and weight", 
         canary: "v2",
         canaryDigest: await d("apps/wix/v2"),
         weight: 5,
+        generation: 7,
       },
     },
   ]);

@@ -6,7 +6,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { settleBackendLocks } from "../../automation/lib/driver/backend-locks";
+import { fileBackendLocks, settleBackendLocks } from "../../automation/lib/driver/backend-locks";
 
 async function backendWith(locks: { stack: string; pid: number; hostname: string }[]): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-backend-"));
@@ -33,7 +33,9 @@ describe("settleBackendLocks", () => {
       { stack: "staging", pid: 102, hostname: host },
       { stack: "local", pid: 103, hostname: "elsewhere" },
     ]);
-    const cleared = await settleBackendLocks(dir, "glidepath", "local", { isAlive: () => false });
+    const cleared = await settleBackendLocks(fileBackendLocks(dir), "glidepath", "local", {
+      isAlive: () => false,
+    });
     expect(cleared).toEqual([101]);
     expect(await remaining(dir)).toEqual([
       path.join("organization/glidepath/local/lock-2.json"),
@@ -45,7 +47,7 @@ describe("settleBackendLocks", () => {
     const dir = await backendWith([{ stack: "local", pid: 201, hostname: os.hostname() }]);
     let checks = 0;
     const waited: number[][] = [];
-    const cleared = await settleBackendLocks(dir, "glidepath", "local", {
+    const cleared = await settleBackendLocks(fileBackendLocks(dir), "glidepath", "local", {
       isAlive: () => ++checks < 3,
       onWait: (pids) => waited.push(pids),
     });
@@ -56,14 +58,17 @@ describe("settleBackendLocks", () => {
 
   it("gives up waiting after waitMs, leaving the live holder's lock", async () => {
     const dir = await backendWith([{ stack: "local", pid: 301, hostname: os.hostname() }]);
-    expect(await settleBackendLocks(dir, "glidepath", "local", { isAlive: () => true, waitMs: 0 })).toEqual(
-      [],
-    );
+    expect(
+      await settleBackendLocks(fileBackendLocks(dir), "glidepath", "local", {
+        isAlive: () => true,
+        waitMs: 0,
+      }),
+    ).toEqual([]);
     expect(await remaining(dir)).toHaveLength(1);
   });
 
   it("is a no-op for a backend without locks", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-backend-"));
-    expect(await settleBackendLocks(dir, "glidepath", "local")).toEqual([]);
+    expect(await settleBackendLocks(fileBackendLocks(dir), "glidepath", "local")).toEqual([]);
   });
 });

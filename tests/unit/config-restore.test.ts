@@ -19,19 +19,28 @@ describe("planRollbackChanges", () => {
   const current = {
     "glidepath:weights": plain('{"wix":25}'),
     "glidepath:ramp": plain('{"step":1}'),
+    "glidepath:generation": plain("4"),
     "glidepath:GAMMA_TOKEN": secret("rotated-token-new"),
     "other:key": plain("b"),
   };
   const target = {
     "glidepath:weights": plain('{"wix":0}'),
+    "glidepath:generation": plain("2"),
     "glidepath:GAMMA_TOKEN": secret("revoked-token-old"),
     "other:key": plain("a"),
   };
 
   it("keeps today's secrets by default and restores every plain key, any namespace", () => {
     const c = planRollbackChanges(current, target);
-    expect(c.changedKeys).toEqual(["glidepath:ramp", "glidepath:weights", "other:key"]);
+    expect(c.changedKeys).toEqual([
+      "glidepath:generation",
+      "glidepath:ramp",
+      "glidepath:weights",
+      "other:key",
+    ]);
     expect(c.plain).toEqual({
+      // A rollback is a new write of the desired state: one generation up, not the target's 2.
+      "glidepath:generation": 5,
       "glidepath:ramp": undefined,
       "glidepath:weights": { wix: 0 },
       "other:key": "a",

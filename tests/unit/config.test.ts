@@ -36,6 +36,7 @@ describe("parseStackConfig", () => {
         releases: {},
         weights: {},
         wasm: {},
+        generation: 0,
         // The rollout defaults are the rollout schema's own (one source; see "rollout defaults").
         rollout: rolloutSchema.parse({}),
       },

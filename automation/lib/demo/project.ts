@@ -40,13 +40,14 @@ export async function prepareDemoProject(packageRoot: string, stack = "local"): 
   await fs.mkdir(dir, { recursive: true });
   await fs.rm(path.join(dir, "dist"), { recursive: true, force: true });
   await fs.cp(path.join(packageRoot, "dist"), path.join(dir, "dist"), { recursive: true });
-  for (const link of ["apps", "node_modules"]) {
-    const at = path.join(dir, link);
-    const there = await fs.readlink(at).catch(() => undefined);
-    if (there !== path.join(packageRoot, link)) {
-      await fs.rm(at, { recursive: true, force: true });
-      await fs.symlink(path.join(packageRoot, link), at);
-    }
+  // The bundles are copied, not linked: a release source must really be inside the project
+  // (a link out of it is refused), and the demo then never writes into the package's apps/.
+  await fs.rm(path.join(dir, "apps"), { recursive: true, force: true });
+  await fs.cp(path.join(packageRoot, "apps"), path.join(dir, "apps"), { recursive: true });
+  const modules = path.join(dir, "node_modules");
+  if ((await fs.readlink(modules).catch(() => undefined)) !== path.join(packageRoot, "node_modules")) {
+    await fs.rm(modules, { recursive: true, force: true });
+    await fs.symlink(path.join(packageRoot, "node_modules"), modules);
   }
   for (const file of ["Pulumi.yaml", "package.json", `Pulumi.${stack}.yaml`]) {
     await fs.copyFile(path.join(packageRoot, file), path.join(dir, file));

@@ -1,40 +1,80 @@
 /**
- * The file backend's own stack locks (`<backend>/.pulumi/locks/<org>/<project>/<stack>/<id>.json`,
- * each with the pid and host of the `pulumi` process holding it). A driver killed during an
- * update leaves its `pulumi up` child running: the next driver waits for that process to
- * finish, and removes a lock whose process is gone from this host. Locks of other hosts are
- * left to Pulumi, which names them in its error.
+ * The backend's own stack locks (Pulumi's DIY lock: one entry per `pulumi` process under
+ * `.pulumi/locks/<org>/<project>/<stack>/<id>.json`, each with the pid and host of its
+ * holder; on the file backend a file, on the PostgreSQL backend a row of Pulumi's table, see
+ * `backend-locks-pg.ts`). A driver killed during an update leaves its `pulumi up` child
+ * running, or (killed with its process group) a lock entry no process holds: the next driver
+ * waits for a live holder of this host to finish, and removes the entry of a holder gone from
+ * this host. Entries of other hosts are left to Pulumi, which names them in its error.
  */
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { processAlive } from "./lock";
 
-/** What a backend lock file records. */
-interface BackendLock {
-  file: string;
+/** What a backend lock entry records. */
+export interface BackendLock {
+  /** Where it is (a file, or a key of the state table). */
+  id: string;
   pid: number;
   hostname: string;
 }
 
-async function listLocks(backendDir: string, project: string, stack: string): Promise<BackendLock[]> {
-  const root = path.join(backendDir, ".pulumi", "locks");
-  const entries = await fs.readdir(root, { recursive: true }).catch(() => [] as string[]);
-  const locks: BackendLock[] = [];
-  for (const rel of entries) {
-    const parts = rel.split(path.sep);
-    if (!rel.endsWith(".json") || parts.at(-2) !== stack || parts.at(-3) !== project) continue;
-    const file = path.join(root, rel);
-    const content = await fs.readFile(file, "utf8").catch(() => undefined);
-    if (content === undefined) continue;
-    try {
-      const { pid, hostname } = JSON.parse(content) as { pid: number; hostname: string };
-      locks.push({ file, pid, hostname });
-    } catch {
-      // A lock being written; look again on the next pass.
-    }
+/** The lock entries of one backend. */
+export interface BackendLockStore {
+  /** The entries of one stack (entries being written are skipped: seen on the next pass). */
+  list(project: string, stack: string): Promise<BackendLock[]>;
+  /** Removes one entry. */
+  remove(lock: BackendLock): Promise<void>;
+}
+
+/**
+ * Whether a lock entry's path (`…/.pulumi/locks/<org>/<project>/<stack>/<id>.json`) is one of
+ * the stack's.
+ *
+ * @param parts - the path's segments
+ */
+export function isStackLock(parts: readonly string[], project: string, stack: string): boolean {
+  return parts.at(-1)?.endsWith(".json") === true && parts.at(-2) === stack && parts.at(-3) === project;
+}
+
+/**
+ * Parses a lock entry's JSON; undefined while it is being written.
+ *
+ * @param id - where it is
+ * @param content - its text
+ */
+export function parseBackendLock(id: string, content: string): BackendLock | undefined {
+  try {
+    const { pid, hostname } = JSON.parse(content) as { pid: number; hostname: string };
+    return typeof pid === "number" && typeof hostname === "string" ? { id, pid, hostname } : undefined;
+  } catch {
+    return undefined;
   }
-  return locks;
+}
+
+/**
+ * The lock files of a file backend.
+ *
+ * @param backendDir - the backend's directory
+ */
+export function fileBackendLocks(backendDir: string): BackendLockStore {
+  const root = path.join(backendDir, ".pulumi", "locks");
+  return {
+    list: async (project, stack) => {
+      const entries = await fs.readdir(root, { recursive: true }).catch(() => [] as string[]);
+      const locks: BackendLock[] = [];
+      for (const rel of entries) {
+        if (!isStackLock(rel.split(path.sep), project, stack)) continue;
+        const file = path.join(root, rel);
+        const content = await fs.readFile(file, "utf8").catch(() => undefined);
+        const lock = content === undefined ? undefined : parseBackendLock(file, content);
+        if (lock !== undefined) locks.push(lock);
+      }
+      return locks;
+    },
+    remove: (lock) => fs.rm(lock.id, { force: true }),
+  };
 }
 
 /** Options of {@link settleBackendLocks}. */
@@ -51,14 +91,14 @@ export interface SettleOptions {
  * Waits for this host's live holders of the stack's backend locks, and removes the locks of
  * holders that are gone.
  *
- * @param backendDir - the file backend's directory
+ * @param store - the backend's lock entries
  * @param project - the Pulumi project name
  * @param stack - the stack name
  * @param opts - waiting and liveness
  * @returns the pids whose locks were removed
  */
 export async function settleBackendLocks(
-  backendDir: string,
+  store: BackendLockStore,
   project: string,
   stack: string,
   opts: SettleOptions = {},
@@ -68,12 +108,12 @@ export async function settleBackendLocks(
   const deadline = Date.now() + (opts.waitMs ?? 600_000);
   const cleared: number[] = [];
   for (;;) {
-    const mine = (await listLocks(backendDir, project, stack)).filter((l) => l.hostname === host);
+    const mine = (await store.list(project, stack)).filter((l) => l.hostname === host);
     const live: number[] = [];
     for (const l of mine) {
       if (isAlive(l.pid)) live.push(l.pid);
       else {
-        await fs.rm(l.file, { force: true });
+        await store.remove(l);
         cleared.push(l.pid);
       }
     }

@@ -49,7 +49,7 @@ export function changedPaths(a: unknown, b: unknown, at: readonly string[] = [])
  */
 export function rampOwns(path: readonly string[], apps: readonly string[]): boolean {
   const [head, app, key] = path;
-  if (head === "ramp") return true;
+  if (head === "ramp" || head === "generation") return true;
   if (head === "releases" || head === "weights") return app === undefined || apps.includes(app);
   if (head === "flags") {
     if (app === undefined) return true;

@@ -1,9 +1,11 @@
 /**
  * The driver lock: one glidepath process at a time changes a stack (rollout, promote,
  * rollback, up). The backend's own lock covers one `pulumi up`; this one covers the whole
- * ramp, bake windows included. It is a file created exclusively (`O_EXCL`) beside the state;
- * a lock whose owner process is gone (same host, pid no longer alive) is stale and is
- * cleared; any other holder makes the second driver stop with `GP_STACK_LOCKED`.
+ * ramp, bake windows included. This file holds what every driver lock shares (the owner
+ * record, the refusal) and the file backend's lock: a file created exclusively (`O_EXCL`)
+ * beside the state; a lock whose owner process is gone (same host, pid no longer alive) is
+ * stale and is cleared; any other holder makes the second driver stop with `GP_STACK_LOCKED`.
+ * The PostgreSQL backend's lock is `pg-lock.ts`.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs/promises";
@@ -30,14 +32,48 @@ export interface LockOwner {
 
 /** A held lock. */
 export interface DriverLock {
-  /** The lock file. */
-  file: string;
-  /** What the file records. */
+  /** What the lock records about its owner (this process). */
   owner: LockOwner;
   /** Whether a stale lock was cleared to take this one. */
   clearedStale?: LockOwner;
   /** Releases the lock (idempotent; leaves a lock that is no longer ours alone). */
   release(): Promise<void>;
+}
+
+/** A held file lock. */
+export interface FileDriverLock extends DriverLock {
+  /** The lock file. */
+  file: string;
+}
+
+/**
+ * The owner record of this process, taking a lock now.
+ *
+ * @param command - what it is doing (`rollout v2`)
+ */
+export function newOwner(command: string): LockOwner {
+  return {
+    pid: process.pid,
+    host: os.hostname(),
+    command,
+    since: new Date().toISOString(),
+    token: crypto.randomUUID(),
+  };
+}
+
+/**
+ * The refusal a second driver gets, naming the owner.
+ *
+ * @param stack - the stack
+ * @param held - the owner
+ * @param ifGone - what to do when that owner is gone (the fix's second half)
+ */
+export function lockedError(stack: string, held: Omit<LockOwner, "token">, ifGone: string): GlidepathError {
+  return new GlidepathError(
+    "GP_STACK_LOCKED",
+    `stack "${stack}" is being changed by another glidepath process: ${held.command} (pid ${held.pid} on ${held.host}, since ${held.since}); nothing was changed`,
+    `wait for it to finish (\`glidepath status --stack ${stack}\` shows its progress); ${ifGone}`,
+  );
 }
 
 /** Options of {@link acquireDriverLock}. */
@@ -75,17 +111,11 @@ async function readOwner(file: string): Promise<LockOwner | undefined> {
  *
  * @throws GlidepathError `GP_STACK_LOCKED` naming the owner (pid, host, command, since)
  */
-export async function acquireDriverLock(opts: AcquireOptions): Promise<DriverLock> {
+export async function acquireDriverLock(opts: AcquireOptions): Promise<FileDriverLock> {
   const isAlive = opts.isAlive ?? processAlive;
   const file = path.join(opts.dir, `${opts.stack}.lock.json`);
   await fs.mkdir(opts.dir, { recursive: true });
-  const owner: LockOwner = {
-    pid: process.pid,
-    host: os.hostname(),
-    command: opts.command,
-    since: new Date().toISOString(),
-    token: crypto.randomUUID(),
-  };
+  const owner = newOwner(opts.command);
   let clearedStale: LockOwner | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -121,11 +151,7 @@ export async function acquireDriverLock(opts: AcquireOptions): Promise<DriverLoc
       );
     }
     if (!stale && held !== undefined) {
-      throw new GlidepathError(
-        "GP_STACK_LOCKED",
-        `stack "${opts.stack}" is being changed by another glidepath process: ${held.command} (pid ${held.pid} on ${held.host}, since ${held.since}); nothing was changed`,
-        `wait for it to finish (\`glidepath status --stack ${opts.stack}\` shows its progress); if that process is gone from ${held.host}, remove ${file}`,
-      );
+      throw lockedError(opts.stack, held, `if that process is gone from ${held.host}, remove ${file}`);
     }
     // Move the stale file aside before deleting it, so two racing drivers cannot both clear it.
     const aside = `${file}.${owner.token}.stale`;

@@ -13,6 +13,8 @@ export interface PhaseConfig {
   flags: StackConfig["flags"];
   /** The ramp pointer; `undefined` removes it. */
   ramp: RampState | undefined;
+  /** The desired state's generation: one more than the config's. */
+  generation: number;
 }
 
 /** Where a version's bundle of an app lives, relative to the project: `apps/<app>/<version>`. */
@@ -37,7 +39,7 @@ export function stepConfig(cfg: StackConfig, ramp: RampState): PhaseConfig {
     weights[app] = ramp.weight;
     flags[app] = { ...(flags[app] ?? {}), CanaryEnabled: true };
   }
-  return { releases, weights, flags, ramp };
+  return { releases, weights, flags, ramp, generation: cfg.generation + 1 };
 }
 
 /**
@@ -58,5 +60,5 @@ export function promotionConfig(cfg: StackConfig, ramp: RampState): PhaseConfig 
     weights[app] = 0;
     flags[app] = { ...(flags[app] ?? {}), CanaryEnabled: false };
   }
-  return { releases, weights, flags, ramp: undefined };
+  return { releases, weights, flags, ramp: undefined, generation: cfg.generation + 1 };
 }

@@ -7,7 +7,7 @@
 import { defaultLocalRoot } from "../../../infra/load-config";
 import { writeArtifact } from "../artifacts";
 import type { StackContext } from "../context";
-import { ExitCode, GlidepathError, isGlidepathError } from "../errors";
+import { ExitCode, errorJson, GlidepathError, isGlidepathError } from "../errors";
 import { loadStackConfig } from "../stack-config";
 import { readClosing } from "./closing";
 import type { DriverEvent } from "./events";
@@ -139,6 +139,15 @@ export async function rolloutSession(
       const config = await loadStackConfig(ctx.stack);
       if (closing !== undefined) {
         io.progress({ type: "closing", phase: closing.phase, version: closing.version }, 0);
+        if (closing.version !== a.version) {
+          io.progress(
+            {
+              type: "warning",
+              message: `${a.version} is not started: the unfinished ${closing.phase === "promoting" ? "promotion" : "rollback"} of ${closing.version} is finished first; run this rollout again once it is done`,
+            },
+            0,
+          );
+        }
         return finishRamp(ctx, config, closing, logs, (e) => io.progress(e, 0), interrupts);
       }
       const plan = planRollout(
@@ -193,7 +202,10 @@ export async function rolloutSession(
     interrupts.dispose();
     if (report !== undefined) {
       try {
-        await writeArtifact(ctx.projectDir, ROLLOUT_REPORT, rolloutReportSchema.parse(report));
+        // The artifact is the document `rollout --json` prints: a failed rollout carries its error.
+        const failed = outcomeError(report);
+        const document = failed === undefined ? report : { ...report, error: errorJson(failed) };
+        await writeArtifact(ctx.projectDir, ROLLOUT_REPORT, rolloutReportSchema.parse(document));
       } catch (e) {
         io.progress(
           {

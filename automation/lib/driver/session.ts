@@ -3,20 +3,9 @@
  * take the driver lock (recording a stale lock it cleared), open the event logs, and release
  * the lock whatever happens.
  */
-import * as path from "node:path";
 import type { StackContext } from "../context";
-import { fileBackendDir } from "../env";
 import { eventFiles, jsonlSwarmSink, type RuntimeLog, runtimeLog, type SwarmSink } from "../events/sinks";
-import { settleBackendLocks } from "./backend-locks";
-import { acquireDriverLock } from "./lock";
-
-/** The locks of a stack live beside its state (file backend), else in the project. */
-export function lockDir(ctx: Pick<StackContext, "envVars" | "projectDir">): string {
-  const backend = fileBackendDir(ctx.envVars.PULUMI_BACKEND_URL ?? "");
-  return backend !== undefined
-    ? path.join(backend, ".glidepath-locks")
-    : path.join(ctx.projectDir, ".glidepath", "locks");
-}
+import { acquireStackLock } from "./stack-lock";
 
 /** The event logs of a command. */
 export interface Logs {
@@ -38,7 +27,8 @@ export function openLogs(ctx: Pick<StackContext, "projectDir" | "stack">): Logs 
  * @param command - what the lock records (`rollout v2`)
  * @param work - the work, given the event logs
  * @param onWait - told which `pulumi` processes of a dead driver are still running @default - nothing
- * @throws GlidepathError `GP_STACK_LOCKED` when another glidepath process holds the lock
+ * @throws GlidepathError `GP_STACK_LOCKED` when another glidepath process holds the lock;
+ *   `GP_BACKEND_UNSUPPORTED` on a backend the driver cannot lock
  */
 export async function withDriverLock<T>(
   ctx: StackContext,
@@ -46,24 +36,23 @@ export async function withDriverLock<T>(
   work: (logs: Logs) => Promise<T>,
   onWait: (pids: number[]) => void = () => undefined,
 ): Promise<T> {
-  const lock = await acquireDriverLock({ dir: lockDir(ctx), stack: ctx.stack.name, command });
+  const lock = await acquireStackLock(ctx, command, (e) =>
+    process.stderr.write(
+      `warning: the session holding the driver lock of stack "${ctx.stack.name}" broke (${e.message}): another driver may now take the stack\n`,
+    ),
+  );
   const logs = openLogs(ctx);
   try {
     if (lock.clearedStale) {
       const s = lock.clearedStale;
       await logs.runtime.record("stale_lock_cleared", ctx.stack.name, `${s.command} (pid ${s.pid}, gone)`);
       // A driver killed during an update leaves its `pulumi up` running: let it finish first.
-      const backend = fileBackendDir(ctx.envVars.PULUMI_BACKEND_URL ?? "");
-      if (backend !== undefined) {
-        const project = (await ctx.stack.workspace.projectSettings()).name;
-        const gone = await settleBackendLocks(backend, project, ctx.stack.name, { onWait });
-        for (const pid of gone) {
-          await logs.runtime.record(
-            "stale_lock_cleared",
-            ctx.stack.name,
-            `backend lock of pulumi (pid ${pid}, gone)`,
-          );
-        }
+      for (const pid of await lock.settleBackendLocks(onWait)) {
+        await logs.runtime.record(
+          "stale_lock_cleared",
+          ctx.stack.name,
+          `backend lock of pulumi (pid ${pid}, gone)`,
+        );
       }
     }
     return await work(logs);

@@ -2,17 +2,14 @@
  * `glidepath status`: what the stack serves now (releases, weights, the ramp step), its
  * health from the runtime events, the last gate verdicts, and who holds the driver lock.
  */
-import * as fs from "node:fs/promises";
-import * as os from "node:os";
-import * as path from "node:path";
 import type { StackContext } from "../context";
 import type { SwarmEvent } from "../events/schema";
 import { eventFiles, readSwarmEvents } from "../events/sinks";
 import { type Closing, readClosing } from "./closing";
 import type { Health } from "./health";
 import { readHold } from "./hold";
-import { type LockOwner, processAlive } from "./lock";
-import { lockDir } from "./session";
+import type { LockOwner } from "./lock";
+import { readStackLockOwner } from "./stack-lock";
 
 /** The status of a stack. */
 export interface StackStatus extends Health {
@@ -25,7 +22,7 @@ export interface StackStatus extends Health {
   ramp: { id: string; version: string; apps: string[]; step: number; weight: number } | null;
   /** The newest gate verdicts, newest first (at most 8). */
   last_gates: Pick<SwarmEvent, "ts" | "phase" | "verdict" | "reason" | "version">[];
-  /** The driver lock's owner, if a lock file is there; `alive` says whether its process still runs. */
+  /** The driver lock's owner, if one is recorded (a lock file, or a row on PostgreSQL); `alive` says whether it still holds the lock. */
   lock: (Omit<LockOwner, "token"> & { alive: boolean }) | null;
   /** An unfinished closing phase (rollback or promotion) an earlier driver left, or null. */
   closing: Closing | null;
@@ -44,14 +41,7 @@ export async function readStatus(ctx: StackContext): Promise<StackStatus> {
     .slice(-8)
     .reverse()
     .map(({ ts, phase, verdict, reason, version }) => ({ ts, phase, verdict, reason, version }));
-  const lockFile = path.join(lockDir(ctx), `${ctx.stack.name}.lock.json`);
-  const lock = await fs
-    .readFile(lockFile, "utf8")
-    .then((t) => {
-      const { token: _token, ...owner } = JSON.parse(t) as LockOwner;
-      return { ...owner, alive: owner.host !== os.hostname() || processAlive(owner.pid) };
-    })
-    .catch(() => null);
+  const lock = await readStackLockOwner(ctx);
   const ramp = value<StackStatus["ramp"]>("ramp", null);
   return {
     stack: ctx.stack.name,

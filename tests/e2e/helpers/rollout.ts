@@ -7,7 +7,11 @@ import * as path from "node:path";
 import { expect } from "vitest";
 import { swarmEventSchema } from "../../../automation/lib/events/schema";
 import { addVersion } from "../../../bench/helpers/ramp";
-import { makeProject, type ScratchProject } from "../../../bench/helpers/scratch-project";
+import {
+  makeProject,
+  type ScratchOptions,
+  type ScratchProject,
+} from "../../../bench/helpers/scratch-project";
 
 export { addVersion, rolloutArgs } from "../../../bench/helpers/ramp";
 
@@ -18,13 +22,15 @@ export { addVersion, rolloutArgs } from "../../../bench/helpers/ramp";
  * @param binDir - the toolchain's bin directory
  * @param secret - the secret config key and its value
  * @param versions - app versions added after the up @default - none
+ * @param opts - the backend @default - a file backend of its own
  */
 export async function greenProject(
   binDir: string,
   secret: { key: string; value: string },
   versions: readonly string[] = [],
+  opts: ScratchOptions = {},
 ): Promise<ScratchProject> {
-  const p = await makeProject(binDir);
+  const p = await makeProject(binDir, opts);
   expect((await p.pulumi(["stack", "init", "local"])).code).toBe(0);
   const set = await p.pulumi(["config", "set", "--secret", secret.key, secret.value, "--stack", "local"]);
   expect(set.code, set.stderr).toBe(0);
