@@ -371,7 +371,7 @@ export function secrecyIssues(keys: Iterable<string>, secretKeys: ReadonlySet<st
  */
 export function sloUrlIssues(config: StackConfig, secretKeys: ReadonlySet<string>): ConfigIssue[] {
   const slo = config.rollout.slo;
-  if (slo.source !== "http" || secretKeys.has(ROLLOUT_KEY) || !urlCarriesCredentials(slo.url)) return [];
+  if (slo.source === "edge" || secretKeys.has(ROLLOUT_KEY) || !urlCarriesCredentials(slo.url)) return [];
   return [
     {
       path: `${ROLLOUT_KEY}.slo.url`,

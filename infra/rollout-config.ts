@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_MAX_MISS_RATIO, DEFAULT_MIN_REQUESTS } from "../automation/lib/slo/defaults";
+import { PLACEHOLDERS, unknownPlaceholders } from "../automation/lib/slo/prometheus-query";
 
 /** A positive duration such as `500ms`, `30s`, `10m`, `1h` (bounds are the schemas' business). */
 export const DURATION = /^([1-9]\d*)(ms|s|m|h)$/;
@@ -98,6 +99,47 @@ const burnSchema = z.strictObject({
   maxBurnRate: z.number().positive().default(14.4),
 });
 
+/** A PromQL template: not blank, placeholders among `$app`, `$release`, `$window`. */
+const promql = z.string({ error: "expected a PromQL query" }).superRefine((q, ctx) => {
+  if (q.trim() === "") {
+    ctx.addIssue({ code: "custom", message: "expected a PromQL query, got an empty value" });
+    return;
+  }
+  const unknown = unknownPlaceholders(q);
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown placeholder ${unknown.map((u) => `$${u}`).join(", ")} in ${JSON.stringify(q)}; use ${PLACEHOLDERS.map((p) => `$${p}`).join(", ")}`,
+    });
+  }
+});
+
+/** An http(s) URL. */
+const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+
+/**
+ * Prometheus as the SLO source. Default queries and what counts as a miss:
+ * `automation/lib/slo/prometheus-query.ts`, `automation/lib/slo/prometheus-source.ts`.
+ */
+const prometheusSloSchema = z.strictObject({
+  source: z.literal("prometheus"),
+  /** Prometheus's base URL (may be a secret: `pulumi config set --secret --path glidepath:rollout.slo.url …`). */
+  url: httpUrl,
+  /** PromQL overrides of the default queries; each omitted one keeps its default. @default - the edge's metrics */
+  query: z
+    .strictObject({
+      /** Good requests of the canary over `$window`. @default - `glidepath_edge_good_requests_total` */
+      good: promql.optional(),
+      /** All requests of the canary over `$window`. @default - `glidepath_edge_requests_total` */
+      total: promql.optional(),
+      /** Timestamp (s) of the newest scraped sample. @default - `max(timestamp(glidepath_edge_requests_total{…}))` */
+      fresh: promql.optional(),
+    })
+    .optional(),
+  /** How old the newest scraped sample may be before a sample is `stale`, at most 24h. @default 2m */
+  maxAge: bakeDuration.default("2m"),
+});
+
 /** A weight of the ramp. */
 const weight = z
   .number({ error: "expected an integer weight from 1 to 100" })
@@ -159,10 +201,8 @@ export const rolloutSchema = z
     slo: z
       .discriminatedUnion("source", [
         z.strictObject({ source: z.literal("edge") }),
-        z.strictObject({
-          source: z.literal("http"),
-          url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }),
-        }),
+        z.strictObject({ source: z.literal("http"), url: httpUrl }),
+        prometheusSloSchema,
       ])
       .default({ source: "edge" }),
   })
@@ -194,3 +234,6 @@ export const rolloutSchema = z
 
 /** Validated rollout settings (`glidepath:rollout`). */
 export type RolloutConfig = z.infer<typeof rolloutSchema>;
+
+/** Where SLO samples come from (`glidepath:rollout.slo`, validated). */
+export type SloSettings = RolloutConfig["slo"];

@@ -78,8 +78,8 @@ ensure_toolchain() {
 }
 
 # Installs a Debian package with apt when this user may (root, or passwordless sudo); otherwise
-# says what to install. Never fails: the tests that need the package fail in CI and skip
-# outside it, each saying why.
+# says why not and what to install. Never fails the script: the tests that need the package
+# fail in CI and skip outside it, each saying why.
 #   apt_install <package> <what it is for> <what to do without apt>
 apt_install() {
   local pkg=$1 why=$2 otherwise=$3 sudo=
@@ -101,13 +101,25 @@ apt_install() {
 }
 
 # Headless Chromium for the panel's browser tests and the demo's screenshot: Debian's
-# `chromium` package (playwright-core drives it; nothing downloads a browser).
+# `chromium` package (playwright-core drives it; nothing downloads a browser); otherwise the
+# browser tests fail in CI and skip outside it, and the demo skips its screenshot.
 ensure_browser() {
   if [ -n "${GLIDEPATH_CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
     return
   fi
   apt_install chromium "headless browser for the panel tests and screenshot" \
     "install Chromium and set GLIDEPATH_CHROMIUM to its binary"
+}
+
+# Prometheus for the Prometheus SLO source's tests: Debian's `prometheus` package (the server,
+# which the tests start themselves on loopback, and `promtool`, which checks the edge's
+# exposition).
+ensure_prometheus() {
+  if command -v prometheus >/dev/null && command -v promtool >/dev/null; then
+    return
+  fi
+  apt_install prometheus "the Prometheus SLO source's tests" \
+    "install Prometheus (prometheus and promtool on PATH)"
 }
 
 # Lints the GitHub Actions workflows under .github/workflows with actionlint (pinned, built
@@ -167,6 +179,7 @@ case "$cmd" in
     ;;
   test)
     ensure_browser
+    ensure_prometheus
     ensure_postgres
     say "lint and format check (biome)"
     npx --no-install biome ci .

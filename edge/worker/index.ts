@@ -6,7 +6,9 @@
  * canary and every flag of the app reaches its pages in `x-glidepath-flags`; each response
  * names the release that served it (`x-glidepath-release`). Every app
  * request's outcome is recorded per release, and `/_glidepath/slo` and `/_glidepath/status`
- * expose the SLO; `/_glidepath/admin/*` needs the `x-wiredchaos-key` header.
+ * expose the SLO; `/_glidepath/metrics` exposes request counters and a latency histogram in the
+ * Prometheus text format (read-only like the SLO endpoints, so without a key);
+ * `/_glidepath/admin/*` needs the `x-wiredchaos-key` header.
  *
  * Bindings: `DISK` (the `local` target's root: routes/, flags/, releases/), `HOST` (optional:
  * the host's timeline), `ADMIN_KEY`, `APPS` (comma-separated), `LATENCY_OBJECTIVE_MS`,
@@ -15,9 +17,10 @@
 import { ADMIN_HEADER, keyMatches } from "./admin.js";
 import { bucketOf, isRoute, pickSide, type ReleaseRef, type Route, releaseKey, type Side } from "./bucket.js";
 import { contentType, releaseFile } from "./content.js";
+import { EdgeCounters, EXPOSITION_CONTENT_TYPE } from "./exposition.js";
 import { FileCache } from "./file-cache.js";
 import { type FlagValue, flagKeys, flagsHeader, flagValue } from "./flags.js";
-import { type Outcome, OutcomeStore, summarize } from "./metrics.js";
+import { isGood, type Outcome, OutcomeStore, summarize } from "./metrics.js";
 import { type FileRead, readReleaseFile } from "./release-files.js";
 
 /** A service binding. */
@@ -38,6 +41,7 @@ export interface Env {
 }
 
 const store = new OutcomeStore();
+const counters = new EdgeCounters();
 const files = new FileCache();
 const ROUTE_TTL_MS = 200;
 /** An app's route and flags as last read. */
@@ -146,7 +150,11 @@ async function readRoute(env: Env, app: string): Promise<RouteEntry> {
     const v = flagValue(docs[i], app, k);
     if (v !== undefined) flags[k] = v;
   });
-  return { route: isRoute(route, app) ? route : null, flags, flagText: flagsHeader(flags) };
+  if (!isRoute(route, app)) return { route: null, flags, flagText: flagsHeader(flags) };
+  // The releases a route names have series from the start (at 0), before their first request.
+  counters.touch(app, route.stable.version);
+  if (route.canary) counters.touch(app, route.canary.version);
+  return { route, flags, flagText: flagsHeader(flags) };
 }
 
 function visitorOf(req: Request): { id: string; fresh: boolean } {
@@ -227,7 +235,15 @@ async function serveApp(
   // Recorded at the answer's time, so each release's outcomes stay in time order (a slow
   // request is appended after faster ones that started later).
   const answered = Date.now();
-  store.record(app, pick.key, { at: answered, status: res.status, ms: answered - started, missing });
+  const outcome: Outcome = { at: answered, status: res.status, ms: answered - started, missing };
+  store.record(app, pick.key, outcome);
+  counters.record(
+    app,
+    pick.ref.version,
+    res.status,
+    outcome.ms,
+    isGood(outcome, settingsOf(env).latencyObjectiveMs),
+  );
   return res;
 }
 
@@ -336,6 +352,7 @@ async function injectFaults(req: Request, env: Env, now: number): Promise<Respon
   for (let i = 0; i < (count as number); i++) {
     const o: Outcome = { at: now, status: status as number, ms: 0, injected: true };
     store.record(app, key, o);
+    counters.record(app, ref.version, o.status, 0, false);
   }
   return json({ injected: count, app, release: `${app}@${ref.version}`, status });
 }
@@ -352,6 +369,7 @@ async function admin(req: Request, url: URL, env: Env, now: number): Promise<Res
   if (route === "POST /_glidepath/admin/faults") return injectFaults(req, env, now);
   if (route === "POST /_glidepath/admin/reset") {
     store.clear();
+    counters.clear();
     return json({ reset: true });
   }
   return json({ error: `no admin endpoint ${route}` }, 404);
@@ -374,6 +392,11 @@ export default {
     if (path === "/_glidepath/health") return json({ ok: true, stack: env.STACK });
     if (path === "/_glidepath/slo") return slo(url, env, now);
     if (path === "/_glidepath/status") return status(url, env, now);
+    if (path === "/_glidepath/metrics") {
+      return new Response(counters.render(), {
+        headers: { "content-type": EXPOSITION_CONTENT_TYPE, "cache-control": "no-store" },
+      });
+    }
     if (path === "/") return home(env);
     const m = /^\/([a-z][a-z0-9-]*)(\/.*)?$/.exec(path);
     const app = m?.[1];

@@ -12,25 +12,16 @@ import { type RolloutReport, rolloutReportSchema } from "../../automation/lib/dr
 import { writeStackKeys } from "../../automation/lib/driver/stack-file";
 import { lookBack } from "../../automation/lib/slo/edge-source";
 import { type Background, makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
-import { type EdgeRecord, readEdgeKey, readEdgeRecord } from "../../edge/host/discovery";
-import { startTraffic, type Traffic } from "../../edge/host/traffic";
+import { type EdgeRecord, readEdgeKey } from "../../edge/host/discovery";
+import type { Traffic } from "../../edge/host/traffic";
 import { bucketOf } from "../../edge/worker/bucket";
 import { durationMs } from "../../infra/config";
+import { startEdgeUnderTraffic, VISITORS } from "./helpers/edge";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
 /** The traffic generator's visitor keys (`v0` … `v999`). */
-const visitors = Array.from({ length: 1000 }, (_, i) => `v${i}`);
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
+const visitors = Array.from({ length: VISITORS }, (_, i) => `v${i}`);
 /** A release's figures at the edge over [since, until). */
 const figures = (edge: string, app: string, version: string, since: number, until: number) =>
   releaseFigures(new URL(edge), app, version, since, until);
@@ -54,19 +45,7 @@ describe.skipIf(binDir === undefined)("the local edge in the rollout loop", () =
     expect((await p.pulumi(["stack", "init", "local"])).code).toBe(0);
     const up = await p.glidepath(["up", "--stack", "local"]);
     expect(up.code, up.stderr).toBe(0);
-    edgeProc = p.start(["edge", "--stack", "local", "--port", "0"]);
-    edge = await waitFor("the edge's discovery record", () => readEdgeRecord(p.dir, "local"));
-    const pages = {
-      wix: ["", "about.html", "pricing.html", "site.css"],
-      gamma: ["", "panel.css", "panel.js"],
-    };
-    traffic = startTraffic({
-      baseUrl: new URL(edge.url),
-      paths: pages,
-      ratePerSecond: 200,
-      visitors: visitors.length,
-      maxDurationMs: 300_000,
-    });
+    ({ edgeProc, edge, traffic } = await startEdgeUnderTraffic(p));
   });
 
   afterAll(async () => {

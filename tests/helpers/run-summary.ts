@@ -9,6 +9,7 @@ import { findChromium } from "../../automation/lib/demo/panel-shot";
 import { postgresProblem } from "../../bench/helpers/postgres";
 import { toolchainProblem } from "../e2e/helpers/toolchain";
 import { actionlintProblem } from "./actionlint";
+import { prometheusProblem } from "./prometheus";
 
 /** One test file as the summary counts it. */
 export interface FileCount {
@@ -55,6 +56,10 @@ function reasonOf(file: string): string {
     if (file.endsWith("panel.test.ts") && findChromium() === undefined) {
       return "no Chromium (bash scripts/bootstrap.sh installs Debian's chromium)";
     }
+  }
+  if (file.endsWith("prometheus-slo.test.ts") || file.endsWith("edge-exposition.test.ts")) {
+    const prometheus = prometheusProblem();
+    if (prometheus !== undefined) return prometheus;
   }
   if (postgres !== undefined) return postgres;
   if (file === "tests/unit/ci-workflow.test.ts") return actionlintProblem() ?? "skipped by the test itself";

@@ -3,7 +3,7 @@
  * current behavior, which a test can change at any time.
  */
 import * as http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { listenLoopback } from "./loopback";
 
 /** How the server answers one request. */
 export type SloAnswer =
@@ -55,7 +55,6 @@ export interface SloServer {
 export async function startSloServer(behavior: SloBehavior): Promise<SloServer> {
   let current = behavior;
   let count = 0;
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     count++;
@@ -92,28 +91,17 @@ export async function startSloServer(behavior: SloBehavior): Promise<SloServer> 
         return;
     }
   });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/slo`,
+    url: `${listening.origin}/slo`,
     setBehavior: (b) => {
       current = b;
     },
     requests: () => count,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-      }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      return listening.close();
+    },
   };
 }

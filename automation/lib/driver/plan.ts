@@ -4,7 +4,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { durationMs, rolloutSchema, type StackConfig, VERSION } from "../../../infra/config";
+import {
+  durationMs,
+  rolloutSchema,
+  type SloSettings,
+  type StackConfig,
+  VERSION,
+} from "../../../infra/config";
 import { GlidepathError } from "../errors";
 import { redactUrl } from "../redact";
 import { canarySource } from "./ramp-config";
@@ -47,7 +53,7 @@ const OVERRIDES: Readonly<Record<string, { flag: string; of: (o: RolloutOverride
 /** A planned ramp plus where its samples come from. */
 export interface PlannedRollout extends RolloutRequest {
   /** The SLO source settings. */
-  slo: { source: "edge" } | { source: "http"; url: string };
+  slo: SloSettings;
   /**
    * For people, before the first update (the ramp goes ahead): today at most one, when an HTTP
    * source may answer scores without counts while `minRequests` is set (see {@link planWarnings}).
@@ -84,13 +90,21 @@ export function badgeUrlOf(
  * @param minRequests - the planned minimum
  */
 export function planWarnings(
-  slo: { source: "edge" } | { source: "http"; origin: SloOrigin },
+  slo: { source: "edge" | "prometheus" } | { source: "http"; origin: SloOrigin },
   minRequests: number,
 ): string[] {
   if (slo.source !== "http" || minRequests <= 0) return [];
   return [
     `the SLO source (${slo.origin}) is HTTP: if it answers a score without good/total counts, the minimum-traffic guard (glidepath:rollout.minRequests ${minRequests}) cannot apply and the step reports say traffic: unknown; have it answer {"good":…,"total":…} to keep the guard`,
   ];
+}
+
+/** The value at a path of a plain object (for messages), or undefined. */
+function valueAt(root: unknown, at: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of at)
+    v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
 }
 
 function argError(lines: string[]): GlidepathError {
@@ -172,7 +186,13 @@ export function planRollout(
         // The SLO URL may carry a token: it is shown redacted (an empty one as it is).
         const url = (merged.slo as { url?: string }).url ?? "";
         const where = origin === "glidepath:rollout.slo" ? `glidepath:rollout.${i.path.join(".")}` : origin;
-        problems.push(`${where}=${JSON.stringify(url.trim() === "" ? url : redactUrl(url))}: ${i.message}`);
+        const value =
+          i.path[1] === "url" || i.path.length < 2
+            ? url.trim() === ""
+              ? url
+              : redactUrl(url)
+            : valueAt(merged, i.path);
+        problems.push(`${where}=${JSON.stringify(value)}: ${i.message}`);
       } else {
         const where = o?.of(overrides) !== undefined ? o.flag : `glidepath:rollout.${i.path.join(".")}`;
         problems.push(`${where}=${JSON.stringify(merged[key])}: ${i.message}`);

@@ -185,6 +185,7 @@ export async function rolloutSession(
             stack: a.stack,
             projectDir: ctx.projectDir,
             localRoot: config.localRoot ?? defaultLocalRoot(ctx.projectDir, a.stack),
+            version: plan.version,
           }),
           swarm: logs.swarm,
           runtime: logs.runtime,

@@ -1,12 +1,15 @@
 /**
- * The SLO source a ramp samples, from its settings: an HTTP JSON endpoint, or the local
+ * The SLO source a ramp samples, from its settings: an HTTP JSON endpoint, Prometheus's HTTP
+ * API (the canary's version is the queries' `$release`), or the local
  * edge's measurements (`glidepath edge`, or the demo's edge), found through its discovery
  * record. A missing or foreign edge is refused up front instead of failing every sample.
  */
 import { readEdgeRecord } from "../../../edge/host/discovery";
+import { durationMs, type SloSettings } from "../../../infra/config";
 import { GlidepathError } from "../errors";
 import { edgeSloSource } from "../slo/edge-source";
 import { httpSloSource } from "../slo/http-source";
+import { prometheusSloSource } from "../slo/prometheus-source";
 import type { SloSource } from "../slo/sample";
 
 /** Per-sample timeout: the interval, capped at 10 s. */
@@ -22,6 +25,8 @@ export interface SourceStack {
   projectDir: string;
   /** Root of the stack's `local` target: the edge must serve this one. */
   localRoot: string;
+  /** The canary's version (the Prometheus queries' `$release`). */
+  version: string;
 }
 
 /**
@@ -29,16 +34,26 @@ export interface SourceStack {
  *
  * @param slo - `glidepath:rollout.slo` (or `--slo-url`)
  * @param intervalMs - the sampling interval (bounds each sample's timeout)
- * @param where - the stack, its project and target root
+ * @param where - the stack, its project and target root, and the canary's version
  * @throws GlidepathError `GP_EDGE_NOT_RUNNING` (exit 2) when the edge source is asked and no edge serves the stack
  */
 export async function sloSourceFor(
-  slo: { source: "edge" } | { source: "http"; url: string },
+  slo: SloSettings,
   intervalMs: number,
   where: SourceStack,
 ): Promise<SloSource> {
   const timeoutMs = sampleTimeoutMs(intervalMs);
   if (slo.source === "http") return httpSloSource({ url: slo.url, timeoutMs });
+  if (slo.source === "prometheus") {
+    return prometheusSloSource({
+      url: slo.url,
+      release: where.version,
+      ...(slo.query ? { queries: slo.query } : {}),
+      maxAgeMs: durationMs(slo.maxAge),
+      timeoutMs,
+      intervalMs,
+    });
+  }
   const edge = await readEdgeRecord(where.projectDir, where.stack);
   if (edge === undefined || edge.root !== where.localRoot) {
     throw new GlidepathError(

@@ -4,12 +4,25 @@
  */
 
 /** Kinds of failed samples, in the order a request meets them. */
-export const MISS_KINDS = ["error", "timeout", "not_json", "bad_shape", "out_of_range"] as const;
+export const MISS_KINDS = [
+  "error",
+  "timeout",
+  "not_json",
+  "bad_shape",
+  "query_error",
+  "empty",
+  "not_a_number",
+  "stale",
+  "out_of_range",
+] as const;
 
 /**
  * Kinds of failed samples: `error` (unreachable, non-2xx, aborted), `timeout` (no answer in
  * time), `not_json` (a body that is not JSON), `bad_shape` (JSON of another shape),
  * `out_of_range` (impossible figures: a score outside 0–100, negative counts, good > total).
+ * The Prometheus source adds `query_error` (the API answered `status: "error"`), `empty` (a
+ * query matched no series), `not_a_number` (NaN or ±Inf) and `stale` (the newest scraped sample
+ * is older than allowed, or there is none).
  */
 export type MissKind = (typeof MISS_KINDS)[number];
 
