@@ -3,7 +3,8 @@
  * then two clones of the project driving the same stack. The driver lock there is a
  * PostgreSQL advisory lock held by the driver's session: the second driver is refused naming
  * the first, and a `kill -9` of the first frees it at once (the server ends the session).
- * Backends whose lock the driver cannot make exclusive are refused before any update.
+ * A ramp whose lock session ends under it is rolled back. Backends whose lock the driver
+ * cannot make exclusive are refused before any update.
  */
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
@@ -97,6 +98,26 @@ describe.skipIf(binDir === undefined || !postgresAvailable())("a shared PostgreS
     expect(await pg.query("SELECT * FROM pg_locks WHERE locktype = 'advisory'")).toEqual([]);
     expect(b.transcript() + a.transcript()).not.toContain(pg.password);
     expect(b.transcript() + a.transcript()).not.toContain(SECRET);
+  });
+
+  it("rolls a ramp back when its lock's session is ended under it (another driver could take the stack)", async () => {
+    await addVersion(a.dir, "v4");
+    const run = a.start(rolloutArgs("v4", slo.url, ["--steps", "5,100"], "6s"), true);
+    await until(() => run.output().includes("baking"), 90_000, "the bake");
+    const ended = await pg.query<{ ended: boolean }>(
+      "SELECT pg_terminate_backend(pid) AS ended FROM pg_locks WHERE locktype = 'advisory'",
+    );
+    expect(ended).toEqual([{ ended: true }]);
+    const done = await run.done;
+    expect(done.code, done.stderr).toBe(1);
+    expect(done.stderr).toContain("error[GP_RAMP_ABORTED]");
+    expect(done.stderr).toContain("the session holding the driver lock broke");
+    expect(done.stderr).not.toContain("promoted");
+    expect(await readRoute(a.dir, "wix")).toMatchObject({
+      stable: { version: "v3" },
+      canary: null,
+      weight: 0,
+    });
   });
 
   it("refuses a rollout on a backend whose lock the driver cannot make exclusive (s3), before any update", async () => {

@@ -192,6 +192,7 @@ export async function rolloutSession(
           onEvent: (e) => io.progress(e, steps),
           interrupts,
           ...(held ? { held } : {}),
+          ...(logs.lockLost ? { lockLost: logs.lockLost } : {}),
         },
       );
     });

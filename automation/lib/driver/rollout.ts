@@ -82,6 +82,8 @@ export interface DriverDeps {
    * overridden: a resumed ramp is then rolled back instead of advanced. @default - not held
    */
   held?: string;
+  /** Why the driver lock was lost, once it was: the ramp stops advancing. @default - never lost */
+  lockLost?: () => string | undefined;
 }
 
 /** The gate and source as the report records them. */
@@ -186,6 +188,11 @@ export async function runRollout(
       report = { ...report, interrupted: signal };
       emit({ type: "interrupted", signal, live: obs.started ?? obs.step >= 0 });
       await events.record("ramp_interrupted", stack, `${signal} at step ${obs.step + 1}`);
+    }
+    // Without its lock the driver cannot keep another one off the stack: fail closed.
+    const lostLock = deps.lockLost?.();
+    if (lostLock !== undefined && obs.failure === undefined && !obs.promoted) {
+      obs = { ...obs, failure: `glidepath failed during the ramp: ${lostLock}` };
     }
     const intent = decideNext(plan, obs);
     try {

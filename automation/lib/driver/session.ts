@@ -7,11 +7,16 @@ import type { StackContext } from "../context";
 import { eventFiles, jsonlSwarmSink, type RuntimeLog, runtimeLog, type SwarmSink } from "../events/sinks";
 import { acquireStackLock } from "./stack-lock";
 
-/** The event logs of a command. */
+/** The event logs of a command, and what it should know about its lock. */
 export interface Logs {
   swarm: SwarmSink;
   runtime: RuntimeLog;
   files: { swarm: string; runtime: string };
+  /**
+   * Why the driver lock is no longer held (its PostgreSQL session broke), once it is not:
+   * another driver may take the stack, so a ramp must not advance. @default - always held
+   */
+  lockLost?: () => string | undefined;
 }
 
 /** Opens the project's event logs for a stack. */
@@ -36,12 +41,12 @@ export async function withDriverLock<T>(
   work: (logs: Logs) => Promise<T>,
   onWait: (pids: number[]) => void = () => undefined,
 ): Promise<T> {
-  const lock = await acquireStackLock(ctx, command, (e) =>
-    process.stderr.write(
-      `warning: the session holding the driver lock of stack "${ctx.stack.name}" broke (${e.message}): another driver may now take the stack\n`,
-    ),
-  );
-  const logs = openLogs(ctx);
+  let lost: string | undefined;
+  const lock = await acquireStackLock(ctx, command, (e) => {
+    lost = `the session holding the driver lock broke (${e.message}): another driver may now take the stack`;
+    process.stderr.write(`warning: ${lost}\n`);
+  });
+  const logs: Logs = { ...openLogs(ctx), lockLost: () => lost };
   try {
     if (lock.clearedStale) {
       const s = lock.clearedStale;
