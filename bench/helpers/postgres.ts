@@ -9,11 +9,11 @@
 import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
+import { freePort } from "./free-port";
 
 const execFileP = promisify(execFile);
 
@@ -61,14 +61,6 @@ export interface PostgresCluster {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Stops the cluster (immediate) and removes its directory. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Who runs the cluster: this user, or (as root) an unprivileged one, with its uid and gid. */

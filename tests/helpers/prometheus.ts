@@ -7,9 +7,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs/promises";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { freePort } from "../../bench/helpers/free-port";
 
 /** Where Debian installs the binaries (also searched on PATH). */
 const SYSTEM_DIRS = ["/usr/bin", "/usr/local/bin"];
@@ -69,15 +69,6 @@ export function promtoolCheckMetrics(text: string): { code: number; output: stri
     const err = e as { status?: number; stdout?: string; stderr?: string };
     return { code: err.status ?? 1, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
   }
-}
-
-/** A free loopback port. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A target to scrape. */
