@@ -149,6 +149,8 @@ export const canaryWeightProvider: pulumi.dynamic.ResourceProvider<CanaryWeightI
         stableDigest: String(doc.stable?.digest ?? ""),
         weight: typeof doc.weight === "number" ? doc.weight : -1,
       };
+      // The generation is state's bookkeeping, not part of the target: a refresh keeps it.
+      if (props.generation !== undefined) live.generation = props.generation;
       if (doc.canary) {
         live.canary = String(doc.canary.version);
         live.canaryDigest = String(doc.canary.digest);

@@ -170,6 +170,8 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
       "glidepath:apps",
       "glidepath:environment",
       "glidepath:flags",
+      // A rollback writes the desired state anew: one generation up.
+      "glidepath:generation",
       "glidepath:releases",
       "glidepath:wasm",
     ]);

@@ -203,8 +203,9 @@ export async function rolloutSession(
     interrupts.dispose();
     if (report !== undefined) {
       try {
-        // The artifact is the document `rollout --json` prints: a failed rollout carries its error.
-        const failed = outcomeError(report);
+        // The artifact is the document `rollout --json` prints: a failed rollout carries its
+        // error (a refused one already holds the refusal's).
+        const failed = report.error === undefined ? outcomeError(report) : undefined;
         const document = failed === undefined ? report : { ...report, error: errorJson(failed) };
         await writeArtifact(ctx.projectDir, ROLLOUT_REPORT, rolloutReportSchema.parse(document));
       } catch (e) {
