@@ -1,0 +1,136 @@
+/**
+ * One HTTP request with the retry rule every remote target uses (Cloudflare, Wix, Gamma):
+ * 408, 429 and 5xx answers, timeouts and connection errors are retried with exponential backoff
+ * (0.5 s × 2ⁿ, at most 8 s, less up to 25 % jitter), a `Retry-After` (seconds or an HTTP date)
+ * or `retry-after-ms` is honoured instead of the backoff, and the number of attempts and the
+ * longest wait are bounded, so a target that keeps failing fails the request with a clear
+ * error instead of hanging an update.
+ *
+ * Runs inside serialized dynamic providers: it uses only globals (`fetch`, `AbortSignal`) and
+ * captures nothing but the pure helpers below.
+ */
+
+/** How a request is retried. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. @default 5 */
+  attempts?: number;
+  /** First backoff (ms); doubles each retry. @default 500 */
+  baseMs?: number;
+  /** Longest backoff (ms). @default 8000 */
+  maxBackoffMs?: number;
+  /** A `Retry-After` longer than this (ms) is not waited for: the request fails. @default 60000 */
+  maxRetryAfterMs?: number;
+  /** One attempt's timeout (ms). @default 30000 */
+  timeoutMs?: number;
+}
+
+/** A request that failed for good: the last answer's status (0 without one) and why. */
+export class TargetHttpError extends Error {
+  /**
+   * @param message - what failed, with the remedy
+   * @param status - the last HTTP status, 0 when no answer came
+   * @param body - the last answer's body text (at most 500 characters), "" without one
+   */
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(message);
+    this.name = "TargetHttpError";
+  }
+}
+
+/**
+ * Whether a status is worth another attempt.
+ *
+ * @param status - HTTP status
+ */
+export function retryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * The wait an answer asks for (ms), from `retry-after-ms`, then `retry-after` as seconds or as an
+ * HTTP date; undefined when it asks for none.
+ *
+ * @param headers - the answer's headers
+ * @param now - the current time (ms since the epoch) @default Date.now()
+ */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
+  const ms = Number(headers.get("retry-after-ms") ?? Number.NaN);
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const text = headers.get("retry-after");
+  if (text === null || text.trim() === "") return undefined;
+  const seconds = Number(text);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/**
+ * The backoff before retry `n` (0 for the first retry), jittered down by up to 25 %.
+ *
+ * @param n - retry number, from 0
+ * @param policy - the retry policy
+ * @param random - a number in [0, 1) @default Math.random()
+ */
+export function backoffMs(n: number, policy: RetryPolicy = {}, random = Math.random()): number {
+  const base = policy.baseMs ?? 500;
+  const full = Math.min(base * 2 ** n, policy.maxBackoffMs ?? 8000);
+  return Math.round(full * (1 - 0.25 * random));
+}
+
+/**
+ * Sends a request, retrying as {@link RetryPolicy} says. Resolves with the first answer that is
+ * not retryable (a 2xx, or a 4xx other than 408/429: the caller reads it); rejects with
+ * {@link TargetHttpError} when the attempts run out, a `Retry-After` is too long, or the last
+ * attempt could not connect.
+ *
+ * @param what - what the request does, for errors (`cloudflare: PUT KV key routes/wix.json`); never a secret
+ * @param url - the URL
+ * @param init - method, headers, body (a body must be re-sendable: a string or bytes)
+ * @param policy - retries @default - the defaults of {@link RetryPolicy}
+ */
+export async function fetchWithRetry(
+  what: string,
+  url: string,
+  init: RequestInit,
+  policy: RetryPolicy = {},
+): Promise<Response> {
+  const attempts = Math.max(1, policy.attempts ?? 5);
+  let last = "";
+  let lastStatus = 0;
+  let lastBody = "";
+  for (let n = 0; n < attempts; n++) {
+    let wait: number | undefined;
+    try {
+      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(policy.timeoutMs ?? 30_000) });
+      if (!retryableStatus(res.status)) return res;
+      lastStatus = res.status;
+      lastBody = (await res.text().catch(() => "")).slice(0, 500);
+      last = `HTTP ${res.status}`;
+      wait = retryAfterMs(res.headers);
+      if (wait !== undefined && wait > (policy.maxRetryAfterMs ?? 60_000)) {
+        throw new TargetHttpError(
+          `${what}: the API asked to wait ${Math.ceil(wait / 1000)} s (HTTP ${res.status}), longer than ` +
+            `${Math.ceil((policy.maxRetryAfterMs ?? 60_000) / 1000)} s; run the command again later`,
+          res.status,
+          lastBody,
+        );
+      }
+    } catch (e) {
+      if (e instanceof TargetHttpError) throw e;
+      const name = (e as Error).name;
+      last = name === "TimeoutError" ? "timed out" : `could not connect (${(e as Error).message})`;
+      lastStatus = 0;
+      lastBody = "";
+    }
+    if (n + 1 < attempts) await new Promise((r) => setTimeout(r, wait ?? backoffMs(n, policy)));
+  }
+  throw new TargetHttpError(
+    `${what}: failed after ${attempts} attempts (last: ${last}); check the service's status and run the command again`,
+    lastStatus,
+    lastBody,
+  );
+}
