@@ -3,6 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { FeatureFlag, type FlagValue } from "../providers/feature-flag";
+import type { RemoteTarget } from "../providers/targets/remote";
 
 /** Arguments of {@link AppFlags}. */
 export interface AppFlagsArgs {
@@ -12,6 +13,8 @@ export interface AppFlagsArgs {
   flags?: Readonly<Record<string, FlagValue>>;
   /** Absolute root directory of the `local` target. */
   root: string;
+  /** The app's remote target, as a secret. @default - none: the `local` target at `root` */
+  target?: pulumi.Input<RemoteTarget>;
 }
 
 /** The flags of one app on its target. */
@@ -35,7 +38,9 @@ export class AppFlags extends pulumi.ComponentResource {
           key,
           new FeatureFlag(
             `${name}.${key}`,
-            { app: args.app, key, value, root: args.root },
+            args.target === undefined
+              ? { app: args.app, key, value, root: args.root }
+              : { app: args.app, key, value, target: args.target },
             // A flag waits for the app's route: turning CanaryEnabled off while the route still
             // points at the old stable would serve it again for a moment during a promotion.
             { parent: this, dependsOn: opts?.dependsOn },

@@ -13,6 +13,7 @@ import { CanaryWeight } from "../providers/canary-weight";
 import { type ReleaseResource, releaseClassFor } from "../providers/release";
 import { digestDir } from "../providers/targets/bundle";
 import { trimRoot } from "../providers/targets/local";
+import type { RemoteTarget } from "../providers/targets/remote";
 import { buildCommand } from "./build-command";
 import { parseBuildReport } from "./build-report";
 
@@ -38,8 +39,10 @@ export interface AppRolloutArgs {
   weight?: number;
   /** Generation of the desired state (`glidepath:generation`). @default 0 */
   generation?: number;
-  /** Absolute root directory of the `local` target. */
+  /** Absolute root directory of the `local` target (also where builds are written). */
   root: string;
+  /** The app's remote target, as a secret. @default - none: the `local` target at `root` */
+  target?: pulumi.Input<RemoteTarget>;
 }
 
 /** Version, digest and location of a published release. */
@@ -57,6 +60,8 @@ export class AppRollout extends pulumi.ComponentResource {
   readonly canary: pulumi.Output<PublishedRelease | null>;
   /** The canary weight. */
   readonly weight: pulumi.Output<number>;
+  /** The route document's revision. */
+  readonly revision: pulumi.Output<string>;
   /** Version → id of the build that produced it. */
   readonly builds: pulumi.Output<Record<string, string>>;
 
@@ -102,7 +107,7 @@ export class AppRollout extends pulumi.ComponentResource {
           version: spec.version,
           digest: built.bundleDigest,
           source: built.outDir,
-          root: args.root,
+          ...(args.target === undefined ? { root: args.root } : { target: args.target }),
         },
         { parent: this },
       );
@@ -119,7 +124,9 @@ export class AppRollout extends pulumi.ComponentResource {
         canaryDigest: canary?.digest,
         weight: args.weight ?? 0,
         generation: args.generation ?? 0,
-        root: args.root,
+        stableOrigin: stable.origin,
+        canaryOrigin: canary?.origin,
+        ...(args.target === undefined ? { root: args.root } : { target: args.target }),
       },
       { parent: this },
     );
@@ -130,11 +137,13 @@ export class AppRollout extends pulumi.ComponentResource {
     this.stable = described(stable);
     this.canary = canary ? described(canary) : pulumi.output(null);
     this.weight = route.weight;
+    this.revision = route.revision;
     this.builds = pulumi.all(buildIds).apply((pairs) => Object.fromEntries(pairs));
     this.registerOutputs({
       stable: this.stable,
       canary: this.canary,
       weight: this.weight,
+      revision: this.revision,
       builds: this.builds,
     });
   }

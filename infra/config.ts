@@ -10,6 +10,7 @@ import { urlCarriesCredentials } from "../automation/lib/redact";
 import { RUNTIME_PROFILES } from "../providers/wasm/manifest";
 import { namespaceFindings } from "./config-namespaces";
 import { rolloutSchema } from "./rollout-config";
+import { TARGET_NEEDS, targetsSchema } from "./targets-config";
 
 export * from "./rollout-config";
 
@@ -19,8 +20,12 @@ export const CONFIG_NAMESPACE = "glidepath";
 /** Environments a stack can describe. */
 export const ENVIRONMENTS = ["local", "staging", "production"] as const;
 
-/** Release targets that exist today. Later targets (cloudflare, wix, gamma) join this list. */
-export const TARGETS = ["local"] as const;
+/**
+ * Release targets: `local` (files the local edge serves), `cloudflare` (static bundles in Workers
+ * KV behind the edge Worker), `wix` (CMS records of a Wix site, behind the same edge), `gamma` (a
+ * Gamma generation per release, behind the same edge). See docs/targets.md.
+ */
+export const TARGETS = ["local", "cloudflare", "wix", "gamma"] as const;
 
 /** App names: lower-case, start with a letter, at most 32 characters. */
 export const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -49,6 +54,8 @@ export const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * environment variable of that name or the secret config key `glidepath:<NAME>`.
  */
 export const RUNBOOK_SECRETS = [
+  "CLOUDFLARE_API_TOKEN",
+  "CLOUDFLARE_ACCOUNT_ID",
   "WIX_API_KEY",
   "WIX_SITE_ID",
   "WIX_SYNC_ENDPOINT",
@@ -225,6 +232,11 @@ export const stackConfigSchema = z
      */
     ramp: rampSchema.optional(),
     /**
+     * Where the remote targets are and which scope this stack owns (`infra/targets-config.ts`).
+     * @default - `{}`: no remote target
+     */
+    targets: targetsSchema,
+    /**
      * Absolute root directory of the `local` target.
      * @default - `<project>/.glidepath/targets/<stack>`
      */
@@ -232,6 +244,25 @@ export const stackConfigSchema = z
   })
   .superRefine((cfg, ctx) => {
     const declared = Object.keys(cfg.apps).sort().join(", ");
+    for (const [app, a] of Object.entries(cfg.apps)) {
+      for (const part of TARGET_NEEDS[a.target] ?? []) {
+        if (cfg.targets[part] === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["apps", app, "target"],
+            message: `target "${a.target}" needs glidepath:targets.${part} (see docs/targets.md)`,
+          });
+        }
+      }
+    }
+    const cf = cfg.targets.cloudflare;
+    if (cf !== undefined && !cf.manageWorker && cf.namespaceId === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["targets", "cloudflare", "namespaceId"],
+        message: "expected the id of the existing Workers KV namespace: manageWorker is false",
+      });
+    }
     for (const key of ["releases", "weights"] as const) {
       for (const app of Object.keys(cfg[key])) {
         if (!(app in cfg.apps)) {

@@ -6,10 +6,13 @@ import * as path from "node:path";
 import { AppFlags } from "./app-flags";
 import { AppRollout } from "./app-rollout";
 import { loadProgramConfig } from "./load-config";
+import { edgeTarget, programTargets } from "./program-targets";
 import { WasmDeliverables } from "./wasm-deliverables";
 
 const config = loadProgramConfig();
 const apps = Object.keys(config.apps).sort();
+/** Per app on a remote target: the target, as a secret (it carries credentials). */
+const targets = programTargets(config);
 
 const rollouts = Object.fromEntries(
   apps.flatMap((app) => {
@@ -27,6 +30,7 @@ const rollouts = Object.fromEntries(
       weight: config.weights[app] ?? 0,
       generation: config.generation,
       root: config.localRoot,
+      target: targets[app],
     });
     return [[app, rollout]];
   }),
@@ -39,7 +43,7 @@ const flagsByApp = Object.fromEntries(
     app,
     new AppFlags(
       app,
-      { app, flags: config.flags[app] ?? {}, root: config.localRoot },
+      { app, flags: config.flags[app] ?? {}, root: config.localRoot, target: targets[app] },
       { dependsOn: rollouts[app] ? [rollouts[app]] : [] },
     ),
   ]),
@@ -51,6 +55,7 @@ const deliverables =
         wasm: config.wasm,
         projectDir: config.projectDir,
         root: config.localRoot,
+        target: edgeTarget(targets),
       })
     : undefined;
 
@@ -64,6 +69,10 @@ export const releases = Object.fromEntries(
 );
 /** Per app: version → id of the build that produced the release. */
 export const builds = Object.fromEntries(Object.entries(rollouts).map(([app, r]) => [app, r.builds]));
+/** Per app: the revision of the route the update wrote (the edge names it in each answer). */
+export const routeRevisions = Object.fromEntries(
+  Object.entries(rollouts).map(([app, r]) => [app, r.revision]),
+);
 /** Per app: the canary weight. */
 export const weights = Object.fromEntries(Object.entries(rollouts).map(([app, r]) => [app, r.weight]));
 /** Per blueprint: the WASM artifact's sha, verdict and reason codes. */

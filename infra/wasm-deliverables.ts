@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { trimRoot } from "../providers/targets/local";
+import type { RemoteTarget } from "../providers/targets/remote";
 import { WasmDeliverable } from "../providers/wasm-deliverable";
 import { buildCommand } from "./build-command";
 import { parseWasmBuildReport } from "./build-report";
@@ -22,8 +23,10 @@ export interface WasmDeliverablesArgs {
   wasm?: StackConfig["wasm"];
   /** Project directory module paths are relative to (holds `dist/apps/build` and `artifacts/`). */
   projectDir: string;
-  /** Absolute root directory of the `local` target. */
+  /** Absolute root directory of the `local` target (also where modules are built). */
   root: string;
+  /** The edge store's remote target, as a secret. @default - none: the `local` target at `root` */
+  target?: pulumi.Input<RemoteTarget>;
 }
 
 /** What the stack exports per deliverable. */
@@ -67,7 +70,7 @@ export class WasmDeliverables extends pulumi.ComponentResource {
           sha256: ref.sha256,
           runtimeProfile: w.runtimeProfile,
           allowNonCompliant: w.allowNonCompliant,
-          root: args.root,
+          ...(args.target === undefined ? { root: args.root } : { target: args.target }),
         },
         { parent: this },
       );

@@ -1,12 +1,18 @@
 /**
  * `CanaryWeight`: the route of one app — its stable release, its canary release if any, and
- * the canary's share of traffic (an integer 0–100). On the `local` target it is the file
- * `<root>/routes/<app>.json`, which the local edge reads.
+ * the canary's share of traffic (an integer 0–100). It is the edge store's `routes/<app>.json`:
+ * a file under the `local` target's root, which the local edge reads, or a Workers KV entry the
+ * Cloudflare edge reads; on the Wix target also a record of the site's routes collection, and a
+ * change of the stable release publishes the site. Each document carries its `revision`, which
+ * the edge names in every answer, so the driver can tell when the edge serves it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, withoutProvider } from "./check-result";
 import { judgeGeneration } from "./desired-generation";
-import { readJsonFile, removeFile, trimRoot, writeJsonAtomic } from "./targets/local";
+import { edgeStoreOf } from "./targets/edge-store";
+import { trimRoot } from "./targets/local";
+import { type RemoteTarget, remoteTargetSchema, scopeOf } from "./targets/remote";
+import { removeWixRoute, saveWixRoute } from "./targets/wix-release";
 
 /** Inputs of a canary weight, resolved. */
 export interface CanaryWeightInputs {
@@ -27,40 +33,91 @@ export interface CanaryWeightInputs {
    * stale stack file. @default 0 (routes deployed before generations)
    */
   generation?: number;
-  /** Absolute root directory of the `local` target. */
-  root: string;
+  /** The origin the edge proxies the stable release to. @default - none: files in the edge store */
+  stableOrigin?: string;
+  /** The origin the edge proxies the canary release to. @default - none: files in the edge store */
+  canaryOrigin?: string;
+  /** Absolute root directory of the `local` target. @default - none: `target` says where */
+  root?: string;
+  /** The remote target (a secret input: it carries credentials). @default - none: the `local` target at `root` */
+  target?: RemoteTarget;
 }
 
 /** Outputs of a canary weight. */
 export interface CanaryWeightOutputs extends CanaryWeightInputs {
-  /** The route file. */
+  /** The route file, or `kv://<namespace>/routes/<app>.json`. */
   path: string;
+  /** The route document's revision (what the edge names in `x-glidepath-route-revision`). @default - none before revisions */
+  revision?: string;
+}
+
+/** A release a route points at. */
+export interface RouteSide {
+  version: string;
+  digest: string;
+  /** The origin the edge proxies this release to. @default - none: files in the edge store */
+  origin?: string;
 }
 
 /** The route document the edge reads. */
 export interface RouteDocument {
   app: string;
-  stable: { version: string; digest: string };
-  canary: { version: string; digest: string } | null;
+  stable: RouteSide;
+  canary: RouteSide | null;
   weight: number;
+  /** First 16 hex of sha-256 over the document without it. @default - none (routes written before revisions) */
+  revision?: string;
+}
+
+/** The edge store key of an app's route. */
+export function routeKey(app: string): string {
+  return `routes/${app}.json`;
 }
 
 /** Where an app's route lives on the local target. */
 export function routeFile(root: string, app: string): string {
-  return `${trimRoot(root)}/routes/${app}.json`;
+  return `${trimRoot(root)}/${routeKey(app)}`;
 }
 
-/** The route document for some inputs. */
+/** A route document's revision: first 16 hex of sha-256 over its JSON without `revision`. */
+export function routeRevision(doc: RouteDocument): string {
+  const crypto = require("node:crypto") as typeof import("node:crypto");
+  const { revision: _, ...rest } = doc;
+  return crypto.createHash("sha256").update(JSON.stringify(rest)).digest("hex").slice(0, 16);
+}
+
+/** The route document for some inputs, with its revision. */
 export function routeOf(i: CanaryWeightInputs): RouteDocument {
-  return {
+  const side = (version: string, digest: string, origin?: string): RouteSide =>
+    origin === undefined ? { version, digest } : { version, digest, origin };
+  const doc: RouteDocument = {
     app: i.app,
-    stable: { version: i.stable, digest: i.stableDigest },
+    stable: side(i.stable, i.stableDigest, i.stableOrigin),
     canary:
       i.canary !== undefined && i.canaryDigest !== undefined
-        ? { version: i.canary, digest: i.canaryDigest }
+        ? side(i.canary, i.canaryDigest, i.canaryOrigin)
         : null,
     weight: i.weight,
   };
+  return { ...doc, revision: routeRevision(doc) };
+}
+
+/** Where a route lives, for the outputs and for comparing locations. */
+function routePath(i: CanaryWeightInputs): string {
+  return i.target === undefined
+    ? routeFile(i.root ?? "", i.app)
+    : `kv://${i.target.cloudflare.namespaceId}/${routeKey(i.app)}`;
+}
+
+/** Writes a route to the edge store (and, on the Wix target, the site's route record). */
+async function writeRoute(news: CanaryWeightInputs, olds?: CanaryWeightInputs): Promise<void> {
+  const doc = routeOf(news);
+  await edgeStoreOf(news).writeJson(routeKey(news.app), doc);
+  if (news.target?.kind === "wix") {
+    const stableChanged =
+      olds === undefined || olds.stable !== news.stable || olds.stableDigest !== news.stableDigest;
+    await saveWixRoute(news.target, { ...doc }, stableChanged);
+  }
 }
 
 async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<CanaryWeightInputs>> {
@@ -76,9 +133,19 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Canar
       canaryDigest: digest.optional(),
       weight: z.number().int({ error: "expected an integer" }).min(0).max(100),
       generation: z.number().int({ error: "expected an integer" }).min(0).optional(),
-      root: z.string().startsWith("/", { error: "expected an absolute path" }),
+      stableOrigin: z.url({ protocol: /^https?$/ }).optional(),
+      canaryOrigin: z.url({ protocol: /^https?$/ }).optional(),
+      root: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
+      target: remoteTargetSchema(z).optional(),
     })
     .superRefine((v, ctx) => {
+      if ((v.root === undefined) === (v.target === undefined)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["root"],
+          message: "expected exactly one of root (the local target) and target",
+        });
+      }
       if ((v.canary === undefined) !== (v.canaryDigest === undefined)) {
         ctx.addIssue({
           code: "custom",
@@ -119,54 +186,68 @@ export const canaryWeightProvider: pulumi.dynamic.ResourceProvider<CanaryWeightI
 
     async diff(_id, olds, news) {
       // The same root spelled with or without a trailing slash is the same target.
-      const replaces = (["app", "root"] as const).filter((k) =>
-        k === "root" ? trimRoot(olds.root) !== trimRoot(news.root) : olds[k] !== news[k],
-      );
+      const replaces = (["app", "root", "target"] as const).filter((k) => {
+        if (k === "root") return trimRoot(olds.root ?? "") !== trimRoot(news.root ?? "");
+        if (k === "target")
+          return (olds.target && scopeOf(olds.target)) !== (news.target && scopeOf(news.target));
+        return olds[k] !== news[k];
+      });
       const changed = JSON.stringify(routeOf(olds)) !== JSON.stringify(routeOf(news));
-      // A new generation alone is recorded in state (an update that leaves the route file be).
+      // A new generation alone, or new credentials for the same scope, is recorded in state (an
+      // update that leaves the route be).
       const generation = (olds.generation ?? 0) !== (news.generation ?? 0);
-      return { changes: replaces.length > 0 || changed || generation, replaces, deleteBeforeReplace: false };
+      const rotated = JSON.stringify(olds.target ?? null) !== JSON.stringify(news.target ?? null);
+      return {
+        changes: replaces.length > 0 || changed || generation || rotated,
+        replaces,
+        deleteBeforeReplace: false,
+      };
     },
 
     async create(inputs) {
-      const path = routeFile(inputs.root, inputs.app);
-      await writeJsonAtomic(path, routeOf(inputs));
-      return { id: inputs.app, outs: { ...inputs, path } };
+      await writeRoute(inputs);
+      const doc = routeOf(inputs);
+      return { id: inputs.app, outs: { ...inputs, path: routePath(inputs), revision: doc.revision } };
     },
 
     async read(id, props) {
       if (props === undefined) return { id, props };
-      const path = routeFile(props.root, props.app);
-      const found = await readJsonFile(path);
+      const found = await edgeStoreOf(props).readJson(routeKey(props.app));
       if (!found.found) return { id: "", props: undefined };
       const doc = "value" in found ? (found.value as Partial<RouteDocument>) : {};
-      // What the file says is the live state; a hand edit shows up as drift in `pulumi refresh`.
+      // What the store says is the live state; a hand edit shows up as drift in `pulumi refresh`.
       const live: CanaryWeightOutputs = {
         app: props.app,
-        root: props.root,
-        path,
+        path: routePath(props),
         stable: String(doc.stable?.version ?? ""),
         stableDigest: String(doc.stable?.digest ?? ""),
         weight: typeof doc.weight === "number" ? doc.weight : -1,
       };
+      if (props.root !== undefined) live.root = props.root;
+      if (props.target !== undefined) live.target = props.target;
+      if (typeof doc.revision === "string") live.revision = doc.revision;
+      if (typeof doc.stable?.origin === "string") live.stableOrigin = doc.stable.origin;
       // The generation is state's bookkeeping, not part of the target: a refresh keeps it.
       if (props.generation !== undefined) live.generation = props.generation;
       if (doc.canary) {
         live.canary = String(doc.canary.version);
         live.canaryDigest = String(doc.canary.digest);
+        if (typeof doc.canary.origin === "string") live.canaryOrigin = doc.canary.origin;
       }
       return { id, props: live };
     },
 
     async update(_id, olds, news) {
-      const path = routeFile(news.root, news.app);
-      if (JSON.stringify(routeOf(olds)) !== JSON.stringify(routeOf(news)) || olds.path !== path)
-        await writeJsonAtomic(path, routeOf(news));
-      return { outs: { ...news, path } };
+      const path = routePath(news);
+      const doc = routeOf(news);
+      if (JSON.stringify(routeOf(olds)) !== JSON.stringify(doc) || olds.path !== path)
+        await writeRoute(news, olds);
+      return { outs: { ...news, path, revision: doc.revision } };
     },
 
     async delete(_id, props) {
-      await removeFile(routeFile(props.root, props.app));
+      await edgeStoreOf(props).remove(routeKey(props.app));
+      if (props.target?.kind === "wix") await removeWixRoute(props.target, props.app);
     },
   };
 
@@ -186,8 +267,14 @@ export interface CanaryWeightArgs {
   weight: pulumi.Input<number>;
   /** Generation of the desired state (`glidepath:generation`). @default 0 */
   generation?: pulumi.Input<number>;
-  /** Absolute root directory of the `local` target. */
-  root: pulumi.Input<string>;
+  /** The origin the edge proxies the stable release to. @default - none: files in the edge store */
+  stableOrigin?: pulumi.Input<string | undefined>;
+  /** The origin the edge proxies the canary release to. @default - none: files in the edge store */
+  canaryOrigin?: pulumi.Input<string | undefined>;
+  /** Absolute root directory of the `local` target. @default - none: `target` says where */
+  root?: pulumi.Input<string>;
+  /** The remote target; pass it as a secret (it carries credentials). @default - none: the `local` target */
+  target?: pulumi.Input<RemoteTarget>;
 }
 
 /** The route of one app (`glidepath:CanaryWeight`). */
@@ -197,6 +284,7 @@ export class CanaryWeight extends pulumi.dynamic.Resource {
   declare readonly canary: pulumi.Output<string | undefined>;
   declare readonly weight: pulumi.Output<number>;
   declare readonly path: pulumi.Output<string>;
+  declare readonly revision: pulumi.Output<string>;
 
   /**
    * @param name - logical name, `<app>-weight`
@@ -204,6 +292,13 @@ export class CanaryWeight extends pulumi.dynamic.Resource {
    * @param opts - Pulumi resource options
    */
   constructor(name: string, args: CanaryWeightArgs, opts?: pulumi.CustomResourceOptions) {
-    super(canaryWeightProvider, name, { ...args, path: undefined }, opts, "glidepath", "CanaryWeight");
+    super(
+      canaryWeightProvider,
+      name,
+      { ...args, path: undefined, revision: undefined },
+      { ...opts, additionalSecretOutputs: ["target"] },
+      "glidepath",
+      "CanaryWeight",
+    );
   }
 }

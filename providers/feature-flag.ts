@@ -1,6 +1,8 @@
 /**
  * `FeatureFlag`: one flag (`{ app, key, value }`) of one app, published to a release target.
- * On the `local` target the flag is the file `<root>/flags/<app>/<key>.json`.
+ * It is the edge store's `flags/<app>/<key>.json`: a file under the `local` target's root, or a
+ * Workers KV entry behind the Cloudflare edge; on the Wix target also a record of the site's
+ * flags collection.
  *
  * Follows the dynamic-provider rules of docs/architecture.md: zod-based `check` whose failures carry property paths, a real `diff`
  * (never "unknown"), `read` that reports drift to `pulumi refresh`, `update` that returns the
@@ -9,7 +11,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, withoutProvider } from "./check-result";
-import { flagFile, readJsonFile, removeFile, trimRoot, writeJsonAtomic } from "./targets/local";
+import { edgeStoreOf } from "./targets/edge-store";
+import { flagFile, trimRoot } from "./targets/local";
+import { type RemoteTarget, remoteTargetSchema, scopeOf } from "./targets/remote";
+import { saveWixFlag } from "./targets/wix-release";
 
 /** A flag value as stored on the target. */
 export type FlagValue = boolean | number | string;
@@ -22,13 +27,15 @@ export interface FeatureFlagInputs {
   key: string;
   /** Flag value. */
   value: FlagValue;
-  /** Absolute root directory of the `local` target. */
-  root: string;
+  /** Absolute root directory of the `local` target. @default - none: `target` says where */
+  root?: string;
+  /** The remote target (a secret input: it carries credentials). @default - none: the `local` target at `root` */
+  target?: RemoteTarget;
 }
 
 /** Outputs of a {@link FeatureFlag}: its inputs plus where it was published. */
 export interface FeatureFlagOutputs extends FeatureFlagInputs {
-  /** Absolute path of the flag file on the target. */
+  /** Absolute path of the flag file on the local target, or `kv://<namespace>/flags/<app>/<key>.json`. */
   path: string;
 }
 
@@ -41,25 +48,49 @@ interface FlagDocument {
 
 async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<FeatureFlagInputs>> {
   const { z } = await import("zod");
-  const schema = z.strictObject({
-    app: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected a lower-case app name" }),
-    key: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, { error: "expected a flag key" }),
-    value: z.union([z.boolean(), z.number().finite(), z.string().max(1024)], {
-      error: "expected a boolean, a finite number or a string",
-    }),
-    root: z.string().startsWith("/", { error: "expected an absolute path" }),
-  });
+  const schema = z
+    .strictObject({
+      app: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected a lower-case app name" }),
+      key: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, { error: "expected a flag key" }),
+      value: z.union([z.boolean(), z.number().finite(), z.string().max(1024)], {
+        error: "expected a boolean, a finite number or a string",
+      }),
+      root: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
+      target: remoteTargetSchema(z).optional(),
+    })
+    .refine((v) => (v.root === undefined) !== (v.target === undefined), {
+      error: "expected exactly one of root (the local target) and target",
+      path: ["root"],
+    });
   return toCheckResult(news, schema.safeParse(withoutProvider(news)));
 }
 
+/** The edge store key of a flag. */
+export function flagKey(app: string, key: string): string {
+  return `flags/${app}/${key}.json`;
+}
+
+function pathOf(i: Pick<FeatureFlagInputs, "app" | "key" | "root" | "target">): string {
+  return i.target === undefined
+    ? flagFile(i.root ?? "", i.app, i.key)
+    : `kv://${i.target.cloudflare.namespaceId}/${flagKey(i.app, i.key)}`;
+}
+
 function outputsOf(inputs: FeatureFlagInputs): FeatureFlagOutputs {
-  return {
+  const outs: FeatureFlagOutputs = {
     app: inputs.app,
     key: inputs.key,
     value: inputs.value,
-    root: inputs.root,
-    path: flagFile(inputs.root, inputs.app, inputs.key),
+    path: pathOf(inputs),
   };
+  if (inputs.root !== undefined) outs.root = inputs.root;
+  if (inputs.target !== undefined) outs.target = inputs.target;
+  return outs;
+}
+
+async function writeFlag(inputs: FeatureFlagInputs): Promise<void> {
+  await edgeStoreOf(inputs).writeJson(flagKey(inputs.app, inputs.key), documentOf(inputs));
+  if (inputs.target?.kind === "wix") await saveWixFlag(inputs.target, inputs.app, inputs.key, inputs.value);
 }
 
 function documentOf(inputs: FeatureFlagInputs): FlagDocument {
@@ -74,10 +105,15 @@ export const featureFlagProvider: pulumi.dynamic.ResourceProvider<FeatureFlagInp
 
   async diff(_id, olds, news) {
     // The same root spelled with or without a trailing slash is the same target.
-    const replaces = (["app", "key", "root"] as const).filter((k) =>
-      k === "root" ? trimRoot(olds.root) !== trimRoot(news.root) : olds[k] !== news[k],
-    );
-    const updates = olds.value !== news.value || olds.path !== flagFile(news.root, news.app, news.key);
+    const replaces = (["app", "key", "root", "target"] as const).filter((k) => {
+      if (k === "root") return trimRoot(olds.root ?? "") !== trimRoot(news.root ?? "");
+      if (k === "target")
+        return (olds.target && scopeOf(olds.target)) !== (news.target && scopeOf(news.target));
+      return olds[k] !== news[k];
+    });
+    // New credentials for the same scope are recorded too (an update that rewrites the flag).
+    const rotated = JSON.stringify(olds.target ?? null) !== JSON.stringify(news.target ?? null);
+    const updates = olds.value !== news.value || olds.path !== pathOf(news) || rotated;
     return {
       changes: replaces.length > 0 || updates,
       replaces: [...replaces],
@@ -86,15 +122,14 @@ export const featureFlagProvider: pulumi.dynamic.ResourceProvider<FeatureFlagInp
   },
 
   async create(inputs) {
-    const outs = outputsOf(inputs);
-    await writeJsonAtomic(outs.path, documentOf(inputs));
-    return { id: `${inputs.app}/${inputs.key}`, outs };
+    await writeFlag(inputs);
+    return { id: `${inputs.app}/${inputs.key}`, outs: outputsOf(inputs) };
   },
 
   async read(id, props) {
     if (props === undefined) return { id, props };
-    const file = flagFile(props.root, props.app, props.key);
-    const found = await readJsonFile(file);
+    const file = pathOf(props);
+    const found = await edgeStoreOf(props).readJson(flagKey(props.app, props.key));
     if (!found.found) return { id: "", props: undefined };
     const live =
       "value" in found && found.value !== null && typeof found.value === "object"
@@ -107,13 +142,13 @@ export const featureFlagProvider: pulumi.dynamic.ResourceProvider<FeatureFlagInp
   },
 
   async update(_id, _olds, news) {
-    const outs = outputsOf(news);
-    await writeJsonAtomic(outs.path, documentOf(news));
-    return { outs };
+    await writeFlag(news);
+    return { outs: outputsOf(news) };
   },
 
   async delete(_id, props) {
-    await removeFile(flagFile(props.root, props.app, props.key));
+    await edgeStoreOf(props).remove(flagKey(props.app, props.key));
+    if (props.target?.kind === "wix") await saveWixFlag(props.target, props.app, props.key);
   },
 };
 
@@ -125,8 +160,10 @@ export interface FeatureFlagArgs {
   key: pulumi.Input<string>;
   /** Flag value: boolean, finite number or string. */
   value: pulumi.Input<FlagValue>;
-  /** Absolute root directory of the `local` target. */
-  root: pulumi.Input<string>;
+  /** Absolute root directory of the `local` target. @default - none: `target` says where */
+  root?: pulumi.Input<string>;
+  /** The remote target; pass it as a secret (it carries credentials). @default - none: the `local` target */
+  target?: pulumi.Input<RemoteTarget>;
 }
 
 /** A feature flag of one app, as a Pulumi resource (`pulumi-nodejs:dynamic/glidepath:FeatureFlag`). */
@@ -143,6 +180,13 @@ export class FeatureFlag extends pulumi.dynamic.Resource {
    * @param opts - Pulumi resource options
    */
   constructor(name: string, args: FeatureFlagArgs, opts?: pulumi.CustomResourceOptions) {
-    super(featureFlagProvider, name, { ...args, path: undefined }, opts, "glidepath", "FeatureFlag");
+    super(
+      featureFlagProvider,
+      name,
+      { ...args, path: undefined },
+      { ...opts, additionalSecretOutputs: ["target"] },
+      "glidepath",
+      "FeatureFlag",
+    );
   }
 }

@@ -20,7 +20,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, withoutProvider } from "./check-result";
 import { copyDirAtomic, digestDir, escapingLinks, RELEASE_MANIFEST, removeDir } from "./targets/bundle";
+import { publishGammaRelease, readGammaRelease, removeGammaRelease } from "./targets/gamma-release";
+import { kvManifestKey, publishKvRelease, readKvRelease, removeKvRelease } from "./targets/kv-release";
 import { readJsonFile, trimRoot, writeJsonAtomic } from "./targets/local";
+import { type RemoteTarget, remoteTargetSchema, scopeOf } from "./targets/remote";
+import { publishWixRelease, readWixRelease, removeWixRelease } from "./targets/wix-release";
 
 /** Inputs of a release, resolved. */
 export interface ReleaseInputs {
@@ -32,8 +36,10 @@ export interface ReleaseInputs {
   digest: string;
   /** Absolute directory of the built bundle. */
   source: string;
-  /** Absolute root directory of the `local` target. */
-  root: string;
+  /** Absolute root directory of the `local` target. @default - none: `target` says where */
+  root?: string;
+  /** The remote target (a secret input: it carries credentials). @default - none: the `local` target at `root` */
+  target?: RemoteTarget;
 }
 
 /** Outputs of a release. */
@@ -47,6 +53,12 @@ export interface ReleaseOutputs extends ReleaseInputs {
    * @default - none for a release published before owner tokens; its delete then removes a directory whose manifest has none either
    */
   owner?: string;
+  /** The origin the edge proxies this release to (the Wix site, the Gamma page). @default - none: files in the edge store */
+  origin?: string;
+  /** The Gamma page's id (target `gamma`). @default - none */
+  gammaId?: string;
+  /** The Gamma page's URL (target `gamma`). @default - none */
+  gammaUrl?: string;
 }
 
 /** What `.release.json` says about a published release. */
@@ -65,13 +77,19 @@ export function releaseDir(root: string, app: string, version: string, digest: s
 
 async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<ReleaseInputs>> {
   const { z } = await import("zod");
-  const schema = z.strictObject({
-    app: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected a lower-case app name" }),
-    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: "expected a version tag" }),
-    digest: z.string().regex(/^[0-9a-f]{64}$/, { error: "expected a sha-256 hex digest" }),
-    source: z.string().startsWith("/", { error: "expected an absolute path" }),
-    root: z.string().startsWith("/", { error: "expected an absolute path" }),
-  });
+  const schema = z
+    .strictObject({
+      app: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected a lower-case app name" }),
+      version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: "expected a version tag" }),
+      digest: z.string().regex(/^[0-9a-f]{64}$/, { error: "expected a sha-256 hex digest" }),
+      source: z.string().startsWith("/", { error: "expected an absolute path" }),
+      root: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
+      target: remoteTargetSchema(z).optional(),
+    })
+    .refine((v) => (v.root === undefined) !== (v.target === undefined), {
+      error: "expected exactly one of root (the local target) and target",
+      path: ["root"],
+    });
   return toCheckResult(news, schema.safeParse(withoutProvider(news)));
 }
 
@@ -84,12 +102,18 @@ async function manifestIn(dir: string): Promise<Partial<ReleaseManifest> | undef
 }
 
 /**
- * Publishes a release into its directory, owned by `owner`: an identical copy already there is
- * kept (its manifest rewritten if it names another owner), a different one is swapped for a
- * fresh copy.
+ * Where a release lives: its directory on the `local` target; on a remote target the target's
+ * kind and scope with the release's manifest key. Another location is another release.
  */
-async function publish(inputs: ReleaseInputs, owner: string): Promise<ReleaseOutputs> {
-  const dir = releaseDir(inputs.root, inputs.app, inputs.version, inputs.digest);
+export function releaseLocation(
+  i: Pick<ReleaseInputs, "app" | "version" | "digest" | "root" | "target">,
+): string {
+  if (i.target === undefined) return releaseDir(i.root ?? "", i.app, i.version, i.digest);
+  return `${i.target.kind}:${scopeOf(i.target)}/${kvManifestKey(i.app, i.version, i.digest)}`;
+}
+
+/** Refuses a bundle with links that leave it, or whose digest is not the one the program read. */
+async function checkSource(inputs: ReleaseInputs): Promise<number> {
   const escaping = await escapingLinks(inputs.source);
   if (escaping.length > 0) {
     const list = escaping.map((l) => `${l.rel} -> ${l.target} (${l.resolved})`).join(", ");
@@ -105,14 +129,29 @@ async function publish(inputs: ReleaseInputs, owner: string): Promise<ReleaseOut
         `not ${inputs.digest}; it changed after the program read it. Run the update again.`,
     );
   }
+  return source.files;
+}
+
+/**
+ * Publishes a release on the `local` target into its directory, owned by `owner`: an identical
+ * copy already there is kept (its manifest rewritten if it names another owner), a different one
+ * is swapped for a fresh copy.
+ */
+async function publishLocal(
+  inputs: ReleaseInputs,
+  root: string,
+  files: number,
+  owner: string,
+): Promise<ReleaseOutputs> {
+  const dir = releaseDir(root, inputs.app, inputs.version, inputs.digest);
   const manifest: ReleaseManifest = {
     app: inputs.app,
     version: inputs.version,
     digest: inputs.digest,
-    files: source.files,
+    files,
     owner,
   };
-  const outs: ReleaseOutputs = { ...inputs, path: dir, files: source.files, owner };
+  const outs: ReleaseOutputs = { ...inputs, path: dir, files, owner };
   const there = await digestDir(dir, [RELEASE_MANIFEST]).catch(() => undefined);
   if (there?.digest === inputs.digest) {
     const current = await manifestIn(dir);
@@ -125,6 +164,52 @@ async function publish(inputs: ReleaseInputs, owner: string): Promise<ReleaseOut
   return outs;
 }
 
+/** Publishes a release on its target, owned by `owner`. */
+async function publish(inputs: ReleaseInputs, owner: string): Promise<ReleaseOutputs> {
+  const files = await checkSource(inputs);
+  const t = inputs.target;
+  if (t === undefined) return publishLocal(inputs, inputs.root ?? "", files, owner);
+  const path = releaseLocation(inputs);
+  if (t.kind === "wix") {
+    const done = await publishWixRelease(t, inputs, inputs.source, owner);
+    return { ...inputs, path, files: done.files, owner, origin: done.origin };
+  }
+  if (t.kind === "gamma") {
+    const done = await publishGammaRelease(t, inputs, inputs.source, owner);
+    return {
+      ...inputs,
+      path,
+      files,
+      owner,
+      origin: done.origin,
+      gammaId: done.gammaId,
+      gammaUrl: done.gammaUrl,
+    };
+  }
+  const done = await publishKvRelease(t, inputs, inputs.source, owner);
+  return { ...inputs, path, files: done.files, owner };
+}
+
+/** What the target holds for a release now: its digest and file count, or undefined when gone. */
+async function readLive(props: ReleaseOutputs): Promise<{ digest: string; files: number } | undefined> {
+  const t = props.target;
+  if (t === undefined) {
+    const dir = props.path ?? releaseDir(props.root ?? "", props.app, props.version, props.digest);
+    const fs = await import("node:fs/promises");
+    const present = await fs.stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    return present ? digestDir(dir, [RELEASE_MANIFEST]) : undefined;
+  }
+  if (t.kind === "wix") return readWixRelease(t, props);
+  if (t.kind === "gamma") {
+    const live = await readGammaRelease(t, props, props.gammaId);
+    return live === undefined ? undefined : { digest: live.digest, files: props.files };
+  }
+  return readKvRelease(t, props);
+}
+
 /** The provider object; one instance shared by every release. */
 export const releaseProvider: pulumi.dynamic.ResourceProvider<ReleaseInputs, ReleaseOutputs> = {
   async check(_olds, news) {
@@ -132,15 +217,20 @@ export const releaseProvider: pulumi.dynamic.ResourceProvider<ReleaseInputs, Rel
   },
 
   async diff(_id, olds, news) {
-    const before = olds.path ?? releaseDir(olds.root, olds.app, olds.version, olds.digest);
-    const after = releaseDir(news.root, news.app, news.version, news.digest);
-    const differs = (["app", "version", "digest", "root"] as const).filter((k) =>
-      k === "root" ? trimRoot(olds.root) !== trimRoot(news.root) : olds[k] !== news[k],
-    );
-    // Another directory is another release; the same directory is republished in place,
-    // because a replacement there would end with the old copy's delete removing the new one.
+    const before = olds.path ?? releaseLocation(olds);
+    const after = releaseLocation(news);
+    const differs = (["app", "version", "digest", "root", "target"] as const).filter((k) => {
+      if (k === "root") return trimRoot(olds.root ?? "") !== trimRoot(news.root ?? "");
+      if (k === "target")
+        return (olds.target && scopeOf(olds.target)) !== (news.target && scopeOf(news.target));
+      return olds[k] !== news[k];
+    });
+    // Another location is another release; the same one is republished in place, because a
+    // replacement there would end with the old copy's delete removing the new one.
     if (before !== after) return { changes: true, replaces: differs, deleteBeforeReplace: false };
-    return { changes: differs.length > 0, replaces: [], deleteBeforeReplace: false };
+    // New credentials or API URLs for the same scope are recorded (an update that writes nothing).
+    const rotated = JSON.stringify(olds.target ?? null) !== JSON.stringify(news.target ?? null);
+    return { changes: differs.length > 0 || rotated, replaces: [], deleteBeforeReplace: false };
   },
 
   async create(inputs) {
@@ -151,26 +241,31 @@ export const releaseProvider: pulumi.dynamic.ResourceProvider<ReleaseInputs, Rel
 
   async read(id, props) {
     if (props === undefined) return { id, props };
-    const dir = props.path ?? releaseDir(props.root, props.app, props.version, props.digest);
-    const fs = await import("node:fs/promises");
-    const present = await fs.stat(dir).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!present) return { id: "", props: undefined };
+    const live = await readLive(props);
+    if (live === undefined) return { id: "", props: undefined };
     // A tampered release reads with the digest of what is there: the next `up` republishes it.
-    const there = await digestDir(dir, [RELEASE_MANIFEST]);
-    return { id, props: { ...props, path: dir, digest: there.digest, files: there.files } };
+    return {
+      id,
+      props: { ...props, path: props.path ?? releaseLocation(props), digest: live.digest, files: live.files },
+    };
   },
 
   async update(_id, olds, news) {
-    // Same directory (diff replaces otherwise): republish there, keeping the owner.
+    // Only the target's credentials or API URL changed: nothing to publish again.
+    if (news.target !== undefined && olds.digest === news.digest && olds.path === releaseLocation(news)) {
+      return { outs: { ...olds, ...news, path: olds.path } };
+    }
+    // Same location (diff replaces otherwise): republish there, keeping the owner.
     const crypto = await import("node:crypto");
     return { outs: await publish(news, olds.owner ?? crypto.randomUUID()) };
   },
 
   async delete(_id, props) {
-    const dir = props.path ?? releaseDir(props.root, props.app, props.version, props.digest);
+    const t = props.target;
+    if (t?.kind === "wix") return removeWixRelease(t, props, props.owner);
+    if (t?.kind === "gamma") return removeGammaRelease(t, props, props.owner, props.gammaId);
+    if (t !== undefined) return removeKvRelease(t, props, props.owner);
+    const dir = props.path ?? releaseDir(props.root ?? "", props.app, props.version, props.digest);
     const manifest = await manifestIn(dir);
     // Only what this resource published: a copy another publication owns (or one without a
     // readable manifest) stays.
@@ -189,8 +284,10 @@ export interface ReleaseArgs {
   digest: pulumi.Input<string>;
   /** Absolute directory of the built bundle. */
   source: pulumi.Input<string>;
-  /** Absolute root directory of the `local` target. */
-  root: pulumi.Input<string>;
+  /** Absolute root directory of the `local` target. @default - none: `target` says where */
+  root?: pulumi.Input<string>;
+  /** The remote target; pass it as a secret (it carries credentials). @default - none: the `local` target */
+  target?: pulumi.Input<RemoteTarget>;
 }
 
 function releaseClass(typeName: string) {
@@ -202,6 +299,8 @@ function releaseClass(typeName: string) {
     declare readonly root: pulumi.Output<string>;
     declare readonly path: pulumi.Output<string>;
     declare readonly files: pulumi.Output<number>;
+    declare readonly origin: pulumi.Output<string | undefined>;
+    declare readonly gammaUrl: pulumi.Output<string | undefined>;
 
     /**
      * @param name - logical name, `<app>@<version>`
@@ -212,8 +311,15 @@ function releaseClass(typeName: string) {
       super(
         releaseProvider,
         name,
-        { ...args, path: undefined, files: undefined },
-        opts,
+        {
+          ...args,
+          path: undefined,
+          files: undefined,
+          origin: undefined,
+          gammaId: undefined,
+          gammaUrl: undefined,
+        },
+        { ...opts, additionalSecretOutputs: ["target"] },
         "glidepath",
         typeName,
       );

@@ -13,7 +13,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, unknownInputs, withoutProvider } from "./check-result";
-import { readJsonFile, removeFile, trimRoot, writeJsonAtomic } from "./targets/local";
+import { edgeStoreOf } from "./targets/edge-store";
+import { trimRoot } from "./targets/local";
+import { type RemoteTarget, remoteTargetSchema, scopeOf } from "./targets/remote";
 import { inspectWasm } from "./wasm/inspect";
 import { buildManifest, type RuntimeProfile, type WasmManifest } from "./wasm/manifest";
 
@@ -29,8 +31,10 @@ export interface WasmDeliverableInputs {
   runtimeProfile: RuntimeProfile;
   /** Package a non-compliant module anyway. */
   allowNonCompliant: boolean;
-  /** Absolute root directory of the `local` target. */
-  root: string;
+  /** Absolute root directory of the `local` target. @default - none: `target` says where */
+  root?: string;
+  /** The remote target (its edge store; a secret input). @default - none: the `local` target at `root` */
+  target?: RemoteTarget;
 }
 
 /** Outputs of a WASM deliverable. */
@@ -50,19 +54,40 @@ export interface WasmDeliverableOutputs extends WasmDeliverableInputs {
   owner?: string;
 }
 
-/** Where a deliverable's artifact and manifest go on the local target. */
-export function artifactPaths(root: string, blueprintId: string, sha256: string) {
-  const dir = `${trimRoot(root)}/wasm/${blueprintId}`;
+/** The edge store keys of a deliverable: `wasm/<blueprint>/<sha>.wasm`, `.manifest.json`, `.owner.json`. */
+export function artifactKeys(blueprintId: string, sha256: string) {
+  const dir = `wasm/${blueprintId}`;
   return {
-    artifactPath: `${dir}/${sha256}.wasm`,
-    manifestPath: `${dir}/${sha256}.manifest.json`,
-    ownerPath: `${dir}/${sha256}.owner.json`,
+    artifact: `${dir}/${sha256}.wasm`,
+    manifest: `${dir}/${sha256}.manifest.json`,
+    owner: `${dir}/${sha256}.owner.json`,
   };
 }
 
-/** Who packaged the artifact at `artifactPath`, by the owner file beside it. */
-async function ownerOf(artifactPath: string): Promise<string | undefined> {
-  const found = await readJsonFile(artifactPath.replace(/\.wasm$/, ".owner.json"));
+/** Where a deliverable's artifact and manifest go on the local target. */
+export function artifactPaths(root: string, blueprintId: string, sha256: string) {
+  const k = artifactKeys(blueprintId, sha256);
+  const at = (key: string) => `${trimRoot(root)}/${key}`;
+  return { artifactPath: at(k.artifact), manifestPath: at(k.manifest), ownerPath: at(k.owner) };
+}
+
+/** Where a deliverable is, as the outputs name it: local paths, or `kv://<namespace>/<key>`. */
+function locationOf(i: Pick<WasmDeliverableInputs, "root" | "target" | "blueprintId" | "sha256">) {
+  if (i.target === undefined) return artifactPaths(i.root ?? "", i.blueprintId, i.sha256);
+  const k = artifactKeys(i.blueprintId, i.sha256);
+  const at = (key: string) => `kv://${i.target?.cloudflare.namespaceId}/${key}`;
+  return { artifactPath: at(k.artifact), manifestPath: at(k.manifest), ownerPath: at(k.owner) };
+}
+
+/** The store key of a location (`…/wasm/<bp>/<file>` → `wasm/<bp>/<file>`). */
+function keyOf(location: string): string {
+  const m = /(wasm\/[^/]+\/[^/]+)$/.exec(location);
+  return m?.[1] ?? location;
+}
+
+/** Who packaged the artifact at `artifactPath`, by the owner entry beside it. */
+async function ownerOf(i: Pick<WasmDeliverableInputs, "root" | "target">, artifactPath: string) {
+  const found = await edgeStoreOf(i).readJson(keyOf(artifactPath).replace(/\.wasm$/, ".owner.json"));
   if (!found.found || !("value" in found)) return undefined;
   const owner = (found.value as { owner?: unknown } | null)?.owner;
   return typeof owner === "string" ? owner : undefined;
@@ -87,14 +112,20 @@ async function manifestOf(i: WasmDeliverableInputs): Promise<{ bytes: Uint8Array
 
 async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<WasmDeliverableInputs>> {
   const { z } = await import("zod");
-  const schema = z.strictObject({
-    blueprintId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: "expected a blueprint id" }),
-    module: z.string().startsWith("/", { error: "expected an absolute path" }),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "expected a sha-256 hex digest" }),
-    runtimeProfile: z.enum(["wasm_wasi", "channel_automation_wasi"]),
-    allowNonCompliant: z.boolean(),
-    root: z.string().startsWith("/", { error: "expected an absolute path" }),
-  });
+  const schema = z
+    .strictObject({
+      blueprintId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: "expected a blueprint id" }),
+      module: z.string().startsWith("/", { error: "expected an absolute path" }),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "expected a sha-256 hex digest" }),
+      runtimeProfile: z.enum(["wasm_wasi", "channel_automation_wasi"]),
+      allowNonCompliant: z.boolean(),
+      root: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
+      target: remoteTargetSchema(z).optional(),
+    })
+    .refine((v) => (v.root === undefined) !== (v.target === undefined), {
+      error: "expected exactly one of root (the local target) and target",
+      path: ["root"],
+    });
   const result = toCheckResult(news, schema.safeParse(withoutProvider(news)));
   // The module is inspected once it is built (the update's check).
   if (result.failures?.length || unknownInputs(news).length > 0) return result;
@@ -130,20 +161,13 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<WasmD
 }
 
 async function publish(i: WasmDeliverableInputs, owner: string): Promise<WasmDeliverableOutputs> {
-  const fs = await import("node:fs/promises");
-  const path = await import("node:path");
   const { bytes, manifest } = await manifestOf(i);
-  const { artifactPath, manifestPath, ownerPath } = artifactPaths(
-    i.root,
-    i.blueprintId,
-    manifest.artifact_sha256,
-  );
-  await fs.mkdir(path.dirname(artifactPath), { recursive: true });
-  const tmp = `${artifactPath}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, bytes);
-  await fs.rename(tmp, artifactPath);
-  await writeJsonAtomic(manifestPath, manifest);
-  if ((await ownerOf(artifactPath)) !== owner) await writeJsonAtomic(ownerPath, { owner });
+  const store = edgeStoreOf(i);
+  const keys = artifactKeys(i.blueprintId, manifest.artifact_sha256);
+  const { artifactPath, manifestPath } = locationOf({ ...i, sha256: manifest.artifact_sha256 });
+  await store.writeBytes(keys.artifact, bytes);
+  await store.writeJson(keys.manifest, manifest);
+  if ((await ownerOf(i, artifactPath)) !== owner) await store.writeJson(keys.owner, { owner });
   return {
     ...i,
     artifactPath,
@@ -165,15 +189,26 @@ export const wasmDeliverableProvider: pulumi.dynamic.ResourceProvider<
 
   async diff(_id, olds, news) {
     const differs = (
-      ["blueprintId", "sha256", "runtimeProfile", "root", "allowNonCompliant", "module"] as const
-    ).filter((k) => (k === "root" ? trimRoot(olds.root) !== trimRoot(news.root) : olds[k] !== news[k]));
-    const before = olds.artifactPath ?? artifactPaths(olds.root, olds.blueprintId, olds.sha256).artifactPath;
-    const after = artifactPaths(news.root, news.blueprintId, news.sha256).artifactPath;
+      ["blueprintId", "sha256", "runtimeProfile", "root", "target", "allowNonCompliant", "module"] as const
+    ).filter((k) => {
+      if (k === "root") return trimRoot(olds.root ?? "") !== trimRoot(news.root ?? "");
+      if (k === "target")
+        return (olds.target && scopeOf(olds.target)) !== (news.target && scopeOf(news.target));
+      return olds[k] !== news[k];
+    });
+    const before = olds.artifactPath ?? locationOf(olds).artifactPath;
+    const after = locationOf(news).artifactPath;
     // Another path is another artifact; the same path is re-packaged in place, because a
     // replacement there would end with the old one's delete removing the new files.
     if (before !== after) {
-      const replaces = differs.filter((k) => k === "blueprintId" || k === "sha256" || k === "root");
+      const replaces = differs.filter(
+        (k) => k === "blueprintId" || k === "sha256" || k === "root" || k === "target",
+      );
       return { changes: true, replaces, deleteBeforeReplace: false };
+    }
+    // New credentials for the same scope are recorded (an update that packages again).
+    if (JSON.stringify(olds.target ?? null) !== JSON.stringify(news.target ?? null)) {
+      return { changes: true, replaces: [], deleteBeforeReplace: false };
     }
     return { changes: differs.length > 0, replaces: [], deleteBeforeReplace: false };
   },
@@ -186,10 +221,10 @@ export const wasmDeliverableProvider: pulumi.dynamic.ResourceProvider<
 
   async read(id, props) {
     if (props === undefined) return { id, props };
-    const fs = await import("node:fs/promises");
     const crypto = await import("node:crypto");
-    const bytes = await fs.readFile(props.artifactPath).catch(() => undefined);
-    const manifest = await fs.readFile(props.manifestPath).catch(() => undefined);
+    const store = edgeStoreOf(props);
+    const bytes = await store.readBytes(keyOf(props.artifactPath)).catch(() => undefined);
+    const manifest = await store.readBytes(keyOf(props.manifestPath)).catch(() => undefined);
     if (bytes === undefined || manifest === undefined) return { id: "", props: undefined };
     // A replaced artifact reads with its real digest: the next `up` packages the module again.
     return { id, props: { ...props, sha256: crypto.createHash("sha256").update(bytes).digest("hex") } };
@@ -203,10 +238,11 @@ export const wasmDeliverableProvider: pulumi.dynamic.ResourceProvider<
 
   async delete(_id, props) {
     // Only what this resource packaged: files another packaging owns stay.
-    if ((await ownerOf(props.artifactPath)) !== props.owner) return;
-    await removeFile(props.artifactPath);
-    await removeFile(props.manifestPath);
-    await removeFile(props.artifactPath.replace(/\.wasm$/, ".owner.json"));
+    if ((await ownerOf(props, props.artifactPath)) !== props.owner) return;
+    const store = edgeStoreOf(props);
+    await store.remove(keyOf(props.artifactPath));
+    await store.remove(keyOf(props.manifestPath));
+    await store.remove(keyOf(props.artifactPath).replace(/\.wasm$/, ".owner.json"));
   },
 };
 
@@ -222,8 +258,10 @@ export interface WasmDeliverableArgs {
   runtimeProfile: pulumi.Input<RuntimeProfile>;
   /** Package a non-compliant module anyway. @default false (set by the program from config) */
   allowNonCompliant: pulumi.Input<boolean>;
-  /** Absolute root directory of the `local` target. */
-  root: pulumi.Input<string>;
+  /** Absolute root directory of the `local` target. @default - none: `target` says where */
+  root?: pulumi.Input<string>;
+  /** The remote target; pass it as a secret (it carries credentials). @default - none: the `local` target */
+  target?: pulumi.Input<RemoteTarget>;
 }
 
 /** A packaged WASM module and its compliance manifest (`glidepath:WasmDeliverable`). */
@@ -250,7 +288,7 @@ export class WasmDeliverable extends pulumi.dynamic.Resource {
         verdict: undefined,
         reasonCodes: undefined,
       },
-      opts,
+      { ...opts, additionalSecretOutputs: ["target"] },
       "glidepath",
       "WasmDeliverable",
     );

@@ -31,7 +31,8 @@ export async function handler(argv: unknown): Promise<void> {
     [
       `preflight ${a.stack} (${summary.environment}): config valid`,
       ...Object.entries(summary.secrets).map(
-        ([n, p]) => `  ${p === "missing" ? "✗" : "✓"} ${n}${p === "missing" ? " missing" : ` (${p})`}`,
+        ([n, p]) =>
+          `  ${p === "missing" ? "✗" : "✓"} ${n}${p === "missing" ? " missing" : ` (${p})`}, needed by the ${summary.neededBy[n]} target`,
       ),
       Object.keys(summary.secrets).length === 0 ? "  no secrets needed: every target is on this machine" : "",
       ...Object.entries(summary.inventory.apps).map(
@@ -45,7 +46,7 @@ export async function handler(argv: unknown): Promise<void> {
   if (!summary.ok) {
     throw new GlidepathError(
       "GP_SECRETS_MISSING",
-      `stack "${a.stack}" is missing ${summary.missing.length} secret(s): ${summary.missing.join(", ")}`,
+      `stack "${a.stack}" is missing ${summary.missing.length} secret(s): ${summary.missing.map((n) => `${n} (${summary.neededBy[n]} target)`).join(", ")}`,
       `export each one, or store it with \`pulumi config set --secret glidepath:<NAME> --stack ${a.stack}\``,
     );
   }

@@ -9,7 +9,9 @@ import { assertLockableBackend } from "./backend-url";
 import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
 import { GlidepathError } from "./errors";
+import { loadStackConfigWithSecrets, stackFileConfig } from "./stack-config";
 import { stackFileSyntaxError } from "./stack-file-syntax";
+import { checkTargetScopes } from "./target-scope";
 import { ensureToolchain, type Toolchain } from "./toolchain";
 import { type OpenedStack, openStack } from "./workspace";
 
@@ -50,7 +52,8 @@ export interface StackContextOptions {
   /**
    * The command changes the stack (takes the driver lock): a backend the driver cannot lock
    * (`s3://`, `gs://`, `azblob://`, …) is refused with `GP_BACKEND_UNSUPPORTED` before anything
-   * else, the stack is not even opened.
+   * else, the stack is not even opened; and a stack on remote targets has its credentials checked
+   * against its own scope (`GP_CREDENTIAL_SCOPE`, exit 2) before anything is written.
    * @default false
    */
   changesStack?: boolean;
@@ -117,5 +120,18 @@ export async function stackContext(opts: StackContextOptions): Promise<StackCont
       );
     }
   }
+  if (opts.changesStack && (await hasRemoteTargets(projectDir, opts.stack))) {
+    const { config } = await loadStackConfigWithSecrets(opened.stack);
+    await checkTargetScopes(opts.stack, config);
+  }
   return { ...opened, toolchain, projectDir };
+}
+
+/** Whether the stack file puts any app on a remote target (only then are credentials checked). */
+async function hasRemoteTargets(projectDir: string, stack: string): Promise<boolean> {
+  const apps = (await stackFileConfig(projectDir, stack))["glidepath:apps"];
+  if (apps === null || typeof apps !== "object") return false;
+  return Object.values(apps as Record<string, { target?: unknown }>).some(
+    (a) => a !== null && typeof a === "object" && a.target !== undefined && a.target !== "local",
+  );
 }

@@ -42,6 +42,8 @@ export type ErrorCode =
   | "GP_STACK_LOCKED"
   | "GP_BACKEND_UNSUPPORTED"
   | "GP_BACKEND_UNREACHABLE"
+  | "GP_CREDENTIAL_SCOPE"
+  | "GP_TARGET_UNREACHABLE"
   | "GP_RAMP_CONFLICT"
   | "GP_NO_GREEN_STATE"
   | "GP_EDGE_NOT_RUNNING"
@@ -70,6 +72,7 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_ROLLOUT_HELD",
   "GP_CLOSING_PENDING",
   "GP_BACKEND_UNSUPPORTED",
+  "GP_CREDENTIAL_SCOPE",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */

@@ -51,8 +51,8 @@ describe("WasmDeliverable provider", () => {
   it("create packages <blueprint>/<sha>.wasm and a byte-identical manifest on every packaging", async () => {
     const i = await moduleFrom("handler.wat");
     const first = await wp.create(i);
-    const artifact = path.join(i.root, "wasm/edge", `${i.sha256}.wasm`);
-    const manifestPath = path.join(i.root, "wasm/edge", `${i.sha256}.manifest.json`);
+    const artifact = path.join(i.root as string, "wasm/edge", `${i.sha256}.wasm`);
+    const manifestPath = path.join(i.root as string, "wasm/edge", `${i.sha256}.manifest.json`);
     expect(first.outs).toMatchObject({
       artifactPath: artifact,
       manifestPath,

@@ -16,4 +16,6 @@ export type DriverEvent =
   | { type: "promote"; message: string }
   | { type: "closing"; phase: "rolling_back" | "promoting"; version: string }
   | { type: "interrupted"; signal: string; live: boolean }
-  | { type: "warning"; message: string };
+  | { type: "warning"; message: string }
+  /** The edge serves the step's routes (apps behind the Cloudflare edge): ms until each was seen. */
+  | { type: "propagated"; step: number; weight: number; seenAfterMs: Record<string, number> };

@@ -1,10 +1,11 @@
 /**
  * Preflight: before anything runs on a stack, are the secrets its targets need present (as
  * environment variables or secret config), is its config valid, and what does it hold. The
- * report names secrets and where each was found; it never holds a value.
+ * report names secrets, where each was found and which target needs it; it never holds a value.
  */
 import { z } from "zod";
-import { RUNBOOK_SECRETS, type RunbookSecret, type StackConfig } from "../../../infra/config";
+import type { RunbookSecret, StackConfig } from "../../../infra/config";
+import { TARGET_SECRETS } from "../../../infra/targets-config";
 
 /** Where a required secret was found. */
 export type SecretPresence = "env" | "config" | "missing";
@@ -16,6 +17,8 @@ export const preflightSummarySchema = z.strictObject({
   environment: z.string(),
   ok: z.boolean(),
   secrets: z.record(z.string(), z.enum(["env", "config", "missing"])),
+  /** Per required secret: the target that uses it (`cloudflare`, `wix`, `gamma`). */
+  neededBy: z.record(z.string(), z.string()),
   missing: z.array(z.string()),
   inventory: z.strictObject({
     apps: z.record(
@@ -37,13 +40,22 @@ export const preflightSummarySchema = z.strictObject({
 export type PreflightSummary = z.infer<typeof preflightSummarySchema>;
 
 /**
- * The secrets a stack needs: none for `local` (everything is on this machine); the runbook's
- * set for staging and production, whose real targets and SWARM log need them.
+ * The secrets a stack needs, each with the target that uses it: the Cloudflare edge's for any
+ * app on a remote target, Wix's for apps on `wix`, Gamma's for apps on `gamma`; none for a stack
+ * whose apps are all `local`. A secret nothing uses is not demanded.
  *
- * @param environment - `glidepath:environment`
+ * @param cfg - the validated config
  */
-export function requiredSecrets(environment: StackConfig["environment"]): readonly RunbookSecret[] {
-  return environment === "local" ? [] : RUNBOOK_SECRETS;
+export function requiredSecrets(cfg: StackConfig): ReadonlyMap<RunbookSecret, string> {
+  const targets = new Set(Object.values(cfg.apps).map((a) => a.target));
+  const out = new Map<RunbookSecret, string>();
+  const add = (part: keyof typeof TARGET_SECRETS) => {
+    for (const name of TARGET_SECRETS[part]) out.set(name, part);
+  };
+  if ([...targets].some((t) => t !== "local")) add("cloudflare");
+  if (targets.has("wix")) add("wix");
+  if (targets.has("gamma")) add("gamma");
+  return out;
 }
 
 /**
@@ -61,7 +73,8 @@ export function preflightSummary(
   secretConfigKeys: ReadonlySet<string>,
 ): PreflightSummary {
   const secrets: Record<string, SecretPresence> = {};
-  for (const name of requiredSecrets(cfg.environment)) {
+  const required = requiredSecrets(cfg);
+  for (const name of required.keys()) {
     secrets[name] =
       (env[name] ?? "") !== "" ? "env" : secretConfigKeys.has(`glidepath:${name}`) ? "config" : "missing";
   }
@@ -88,6 +101,7 @@ export function preflightSummary(
     environment: cfg.environment,
     ok: missing.length === 0,
     secrets,
+    neededBy: Object.fromEntries(required),
     missing,
     inventory: {
       apps,

@@ -47,6 +47,10 @@ export function renderDriverEvent(e: DriverEvent, steps: number): string {
         : `${e.signal}: stopping; nothing was deployed`;
     case "warning":
       return `warning: ${e.message}`;
+    case "propagated":
+      return `${at(e.step, e.weight)} the edge serves the new route: ${Object.entries(e.seenAfterMs)
+        .map(([app, ms]) => `${app} after ${(ms / 1000).toFixed(1)}s`)
+        .join(", ")}`;
   }
 }
 

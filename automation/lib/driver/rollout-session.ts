@@ -185,6 +185,7 @@ export async function rolloutSession(
             stack: a.stack,
             projectDir: ctx.projectDir,
             localRoot: config.localRoot ?? defaultLocalRoot(ctx.projectDir, a.stack),
+            edgeUrl: config.targets.cloudflare?.edgeUrl,
             version: plan.version,
           }),
           swarm: logs.swarm,

@@ -32,6 +32,7 @@ import {
   stepMessage,
 } from "./closing-phases";
 import { decideNext, type Observations, type RampPlan } from "./decide";
+import { awaitStepRoutes } from "./edge-propagation";
 import type { DriverEvent } from "./events";
 import type { Interrupts } from "./interrupt";
 import { judgeStep, sendStepEvent } from "./judge-step";
@@ -248,6 +249,14 @@ export async function runRollout(
           obs = { step: intent.step, applied: true, verdict: null, holds: 0, promoted: false, started: true };
           applyMs = now() - t0;
           emit({ type: "applied", step: intent.step, weight: intent.weight, ms: applyMs });
+          // Behind the Cloudflare edge the route reaches every location only after a while.
+          const seen = await awaitStepRoutes(ctx.stack, cfg, req.apps, warn).catch((e: unknown) => {
+            warn(`could not probe the edge for the step's route (${errorLine(e)}); judging the step anyway`);
+            return undefined;
+          });
+          if (seen !== undefined && Object.keys(seen.seenAfterMs).length > 0) {
+            emit({ type: "propagated", step: intent.step, weight: intent.weight, seenAfterMs: seen.seenAfterMs });
+          }
           await events.record("step_applied", `step ${intent.step + 1}`, message);
           break;
         }

@@ -1,6 +1,7 @@
 /**
  * The SLO source a ramp samples, from its settings: an HTTP JSON endpoint, Prometheus's HTTP
- * API (the canary's version is the queries' `$release`), or the local
+ * API (the canary's version is the queries' `$release`), the Cloudflare edge Worker's
+ * measurements (a stack with `glidepath:targets.cloudflare`), or the local
  * edge's measurements (`glidepath edge`, or the demo's edge), found through its discovery
  * record. A missing or foreign edge is refused up front instead of failing every sample.
  */
@@ -27,6 +28,12 @@ export interface SourceStack {
   localRoot: string;
   /** The canary's version (the Prometheus queries' `$release`). */
   version: string;
+  /**
+   * Where the stack's Cloudflare edge serves visitors (`glidepath:targets.cloudflare.edgeUrl`):
+   * the `edge` source then samples that Worker instead of a local edge.
+   * @default - none: the local edge
+   */
+  edgeUrl?: string;
 }
 
 /**
@@ -54,6 +61,7 @@ export async function sloSourceFor(
       intervalMs,
     });
   }
+  if (where.edgeUrl !== undefined) return edgeSloSource({ baseUrl: where.edgeUrl, timeoutMs, intervalMs });
   const edge = await readEdgeRecord(where.projectDir, where.stack);
   if (edge === undefined || edge.root !== where.localRoot) {
     throw new GlidepathError(
