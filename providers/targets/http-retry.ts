@@ -37,6 +37,8 @@ export class TargetHttpError extends Error {
     readonly body: string,
   ) {
     super(message);
+    // Set again: a serialized dynamic provider's `Error.call(this, …)` sets no message (see specs.ts).
+    this.message = message;
     this.name = "TargetHttpError";
   }
 }

@@ -70,7 +70,11 @@ export class CredentialScopeError extends Error {
     readonly target: string,
     readonly mismatch: string,
   ) {
-    super(`GP_CREDENTIAL_SCOPE: the ${target} credential does not belong to this stack's scope: ${mismatch}`);
+    const message = `GP_CREDENTIAL_SCOPE: the ${target} credential does not belong to this stack's scope: ${mismatch}`;
+    super(message);
+    // Pulumi's closure serializer turns this class into a function that calls `Error.call(this, …)`,
+    // which sets no message on `this`: set it again so it survives inside a dynamic provider.
+    this.message = message;
     this.name = "CredentialScopeError";
   }
 }
