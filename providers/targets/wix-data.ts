@@ -72,7 +72,8 @@ function remedyFor(status: number, collection: string | undefined): string {
   if (status === 404 && collection !== undefined)
     return `create the collection ${collection} in the site's CMS, then run the update again`;
   if (status === 413) return "make the record smaller (Wix takes at most 500 KB per item)";
-  if (status === 409) return "remove the conflicting item or let glidepath save it, then run the update again";
+  if (status === 409)
+    return "remove the conflicting item or let glidepath save it, then run the update again";
   return "check the request and the site's CMS collections, then run the update again";
 }
 
@@ -116,7 +117,9 @@ export function wixClient(spec: WixSpec): WixClient {
     }
     if (res.ok) {
       if (typeof json !== "object" || json === null)
-        throw new Error(`${what}: the answer (HTTP ${res.status}) is not JSON; check glidepath:targets.wix.apiUrl`);
+        throw new Error(
+          `${what}: the answer (HTTP ${res.status}) is not JSON; check glidepath:targets.wix.apiUrl`,
+        );
       return json as Record<string, unknown>;
     }
     const err = (json ?? {}) as WixErrorBody;
@@ -189,7 +192,10 @@ export function wixClient(spec: WixSpec): WixClient {
           cursor === undefined
             ? { dataCollectionId: collection, query: { filter, cursorPaging: { limit: PAGE_LIMIT } } }
             : { dataCollectionId: collection, query: { cursorPaging: { cursor, limit: PAGE_LIMIT } } };
-        const page = await call(`query ${collection}`, "POST", `${dataBase}/items/query`, { body, collection });
+        const page = await call(`query ${collection}`, "POST", `${dataBase}/items/query`, {
+          body,
+          collection,
+        });
         const items = (page?.dataItems ?? []) as { data?: Record<string, unknown> }[];
         for (const item of items) out.push(item.data ?? {});
         const meta = page?.pagingMetadata as { cursors?: { next?: string | null } } | undefined;

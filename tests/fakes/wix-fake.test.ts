@@ -32,35 +32,85 @@ test("401 without Authorization or with an unknown key, 403 for a site outside t
   const save = { dataCollectionId: "C", dataItem: { id: "a", data: { x: 1 } } };
   const none = await call("POST", "/wix-data/v2/items/save", save, { "wix-site-id": "site-a" });
   expect(none.status).toBe(401);
-  expect(none.json).toMatchObject({ message: expect.any(String), details: { applicationError: { code: "UNAUTHENTICATED" } } });
-  expect((await call("POST", "/wix-data/v2/items/save", save, { authorization: "nope", "wix-site-id": "site-a" })).status).toBe(401);
-  const wrong = await call("POST", "/wix-data/v2/items/save", save, { authorization: KEY, "wix-site-id": "site-b" });
+  expect(none.json).toMatchObject({
+    message: expect.any(String),
+    details: { applicationError: { code: "UNAUTHENTICATED" } },
+  });
+  expect(
+    (await call("POST", "/wix-data/v2/items/save", save, { authorization: "nope", "wix-site-id": "site-a" }))
+      .status,
+  ).toBe(401);
+  const wrong = await call("POST", "/wix-data/v2/items/save", save, {
+    authorization: KEY,
+    "wix-site-id": "site-b",
+  });
   expect(wrong.status).toBe(403);
   expect(code(wrong.json)).toBe("PERMISSION_DENIED");
   expect((await call("POST", "/wix-data/v2/items/save", save, { authorization: KEY })).status).toBe(403);
   expect(fake.writes).toEqual([
-    { method: "POST", path: "/wix-data/v2/items/save", credentialScope: "(none)", targetScope: "site-a/C", applied: false },
-    { method: "POST", path: "/wix-data/v2/items/save", credentialScope: "(unknown key)", targetScope: "site-a/C", applied: false },
-    { method: "POST", path: "/wix-data/v2/items/save", credentialScope: "site-a-key", targetScope: "site-b/C", applied: false },
-    { method: "POST", path: "/wix-data/v2/items/save", credentialScope: "site-a-key", targetScope: "/C", applied: false },
+    {
+      method: "POST",
+      path: "/wix-data/v2/items/save",
+      credentialScope: "(none)",
+      targetScope: "site-a/C",
+      applied: false,
+    },
+    {
+      method: "POST",
+      path: "/wix-data/v2/items/save",
+      credentialScope: "(unknown key)",
+      targetScope: "site-a/C",
+      applied: false,
+    },
+    {
+      method: "POST",
+      path: "/wix-data/v2/items/save",
+      credentialScope: "site-a-key",
+      targetScope: "site-b/C",
+      applied: false,
+    },
+    {
+      method: "POST",
+      path: "/wix-data/v2/items/save",
+      credentialScope: "site-a-key",
+      targetScope: "/C",
+      applied: false,
+    },
   ]);
   expect(fake.items("site-a", "C")).toEqual([]);
   expect(fake.items("site-b", "C")).toEqual([]);
 });
 
 test("insert, get, save (INSERTED then UPDATED), remove; WDE0074 and WDE0073; dates as $date", async () => {
-  const ins = await call("POST", "/wix-data/v2/items", { dataCollectionId: "C", dataItem: { id: "a", data: { x: 1 } } });
+  const ins = await call("POST", "/wix-data/v2/items", {
+    dataCollectionId: "C",
+    dataItem: { id: "a", data: { x: 1 } },
+  });
   expect(ins.status).toBe(200);
   expect(ins.json.dataItem).toMatchObject({
     id: "a",
     dataCollectionId: "C",
-    data: { _id: "a", x: 1, _createdDate: { $date: expect.stringMatching(/^\d{4}-/) }, _updatedDate: { $date: expect.any(String) } },
+    data: {
+      _id: "a",
+      x: 1,
+      _createdDate: { $date: expect.stringMatching(/^\d{4}-/) },
+      _updatedDate: { $date: expect.any(String) },
+    },
   });
-  const again = await call("POST", "/wix-data/v2/items", { dataCollectionId: "C", dataItem: { id: "a", data: {} } });
+  const again = await call("POST", "/wix-data/v2/items", {
+    dataCollectionId: "C",
+    dataItem: { id: "a", data: {} },
+  });
   expect([again.status, code(again.json)]).toEqual([409, "WDE0074"]);
-  const saved = await call("POST", "/wix-data/v2/items/save", { dataCollectionId: "C", dataItem: { id: "a", data: { x: 2 } } });
+  const saved = await call("POST", "/wix-data/v2/items/save", {
+    dataCollectionId: "C",
+    dataItem: { id: "a", data: { x: 2 } },
+  });
   expect(saved.json.action).toBe("UPDATED");
-  const fresh = await call("POST", "/wix-data/v2/items/save", { dataCollectionId: "C", dataItem: { id: "b", data: { _id: "b" } } });
+  const fresh = await call("POST", "/wix-data/v2/items/save", {
+    dataCollectionId: "C",
+    dataItem: { id: "b", data: { _id: "b" } },
+  });
   expect(fresh.json.action).toBe("INSERTED");
   const got = await call("GET", "/wix-data/v2/items/a?dataCollectionId=C");
   expect((got.json.dataItem as { data: unknown }).data).toMatchObject({ _id: "a", x: 2 });
@@ -85,17 +135,26 @@ test("query: $eq, $in, bare value, sort, cursor paging where later pages carry o
     fake.editItem("site-a", "C", `i${i}`, { app: i % 2 === 0 ? "wix" : "gamma", n: i });
   const eq = await call("POST", "/wix-data/v2/items/query", {
     dataCollectionId: "C",
-    query: { filter: { app: { $eq: "wix" } }, sort: [{ fieldName: "n", order: "DESC" }], cursorPaging: { limit: 3 } },
+    query: {
+      filter: { app: { $eq: "wix" } },
+      sort: [{ fieldName: "n", order: "DESC" }],
+      cursorPaging: { limit: 3 },
+    },
   });
-  const data = (j: Record<string, unknown>) => (j.dataItems as { data: { n: number } }[]).map((d) => d.data.n);
+  const data = (j: Record<string, unknown>) =>
+    (j.dataItems as { data: { n: number } }[]).map((d) => d.data.n);
   expect(data(eq.json)).toEqual([6, 4, 2]);
   const meta = eq.json.pagingMetadata as { count: number; cursors: { next: string | null } };
   expect(meta.count).toBe(3);
   expect(meta.cursors.next).toEqual(expect.any(String));
-  const next = await call("POST", "/wix-data/v2/items/query", { query: { cursorPaging: { cursor: meta.cursors.next } } });
+  const next = await call("POST", "/wix-data/v2/items/query", {
+    query: { cursorPaging: { cursor: meta.cursors.next } },
+  });
   expect(data(next.json)).toEqual([0]);
   expect(next.json.pagingMetadata).toMatchObject({ count: 1, cursors: { next: null }, hasNext: false });
-  const bad = await call("POST", "/wix-data/v2/items/query", { query: { cursorPaging: { cursor: "made-up" } } });
+  const bad = await call("POST", "/wix-data/v2/items/query", {
+    query: { cursorPaging: { cursor: "made-up" } },
+  });
   expect(bad.status).toBe(400);
 
   const inq = await call("POST", "/wix-data/v2/items/query", {
@@ -105,7 +164,10 @@ test("query: $eq, $in, bare value, sort, cursor paging where later pages carry o
   });
   expect(data(inq.json)).toEqual([5]);
   expect(inq.json.pagingMetadata).toMatchObject({ count: 1, offset: 1, total: 2, hasNext: false });
-  const tooMany = await call("POST", "/wix-data/v2/items/query", { dataCollectionId: "C", query: { paging: { limit: 1001 } } });
+  const tooMany = await call("POST", "/wix-data/v2/items/query", {
+    dataCollectionId: "C",
+    query: { paging: { limit: 1001 } },
+  });
   expect(tooMany.status).toBe(400);
   expect(fake.writes).toEqual([]);
 });
@@ -135,7 +197,9 @@ test("bulk save: per-item results and metadata; more than 1000 items is WDE0006 
 
 test("publish needs wix-site-id, counts per site, and answers 428 while blocked", async () => {
   expect(await call("POST", "/site-publisher/v1/site/publish", {})).toEqual({ status: 200, json: {} });
-  expect((await call("POST", "/site-publisher/v1/site/publish", {}, { authorization: KEY })).status).toBe(403);
+  expect((await call("POST", "/site-publisher/v1/site/publish", {}, { authorization: KEY })).status).toBe(
+    403,
+  );
   fake.blockPublish("site-a");
   const blocked = await call("POST", "/site-publisher/v1/site/publish", {});
   expect([blocked.status, code(blocked.json)]).toEqual([428, "FAILED_PRECONDITION"]);
@@ -149,7 +213,10 @@ test("publish needs wix-site-id, counts per site, and answers 428 while blocked"
 
 test("faults answer with the Wix error body and never reach the data", async () => {
   fake.fault({ path: "/wix-data/v2/items/save", fault: { kind: "fail", status: 503 }, times: 1 });
-  const res = await call("POST", "/wix-data/v2/items/save", { dataCollectionId: "C", dataItem: { id: "a", data: {} } });
+  const res = await call("POST", "/wix-data/v2/items/save", {
+    dataCollectionId: "C",
+    dataItem: { id: "a", data: {} },
+  });
   expect([res.status, code(res.json)]).toEqual([503, "UNAVAILABLE"]);
   expect(fake.items("site-a", "C")).toEqual([]);
 });

@@ -13,7 +13,13 @@
  * key's scope name (never the key) and `<siteId>/<collection>` as the target scope.
  */
 import * as crypto from "node:crypto";
-import { type FakeRequest, type FakeResponse, type FakeServer, startFake, type WriteRecord } from "./fake-http";
+import {
+  type FakeRequest,
+  type FakeResponse,
+  type FakeServer,
+  startFake,
+  type WriteRecord,
+} from "./fake-http";
 
 /** One API key the fake knows. */
 export interface WixFakeKey {
@@ -102,7 +108,10 @@ function matchesFilter(fields: Record<string, unknown>, filter: unknown): boolea
   for (const [name, cond] of Object.entries(asRecord(filter, "query.filter"))) {
     const value = fields[name];
     const ops =
-      typeof cond === "object" && cond !== null && !Array.isArray(cond) && Object.keys(cond)[0]?.startsWith("$")
+      typeof cond === "object" &&
+      cond !== null &&
+      !Array.isArray(cond) &&
+      Object.keys(cond)[0]?.startsWith("$")
         ? (cond as Record<string, unknown>)
         : { $eq: cond };
     for (const [op, arg] of Object.entries(ops)) {
@@ -140,10 +149,10 @@ export async function startWixFake(opts: WixFakeOptions): Promise<WixFake> {
   const knownSites = new Set(Object.values(opts.keys).flatMap((k) => k.siteIds));
 
   const collectionOf = (siteId: string, collection: string): Map<string, Stored> => {
-    let site = sites.get(siteId);
-    if (!site) sites.set(siteId, (site = new Map()));
-    let items = site.get(collection);
-    if (!items) site.set(collection, (items = new Map()));
+    const site = sites.get(siteId) ?? new Map<string, Map<string, Stored>>();
+    sites.set(siteId, site);
+    const items = site.get(collection) ?? new Map<string, Stored>();
+    site.set(collection, items);
     return items;
   };
   const dataOf = (s: Stored): Record<string, unknown> => ({
@@ -266,7 +275,8 @@ export async function startWixFake(opts: WixFakeOptions): Promise<WixFake> {
     if (method === "POST" && sub === "/bulk/items/save") {
       const list = body.dataItems;
       if (!Array.isArray(list)) refuse(400, "dataItems must be an array");
-      if (list.length > 1000) refuse(400, `a bulk call takes at most 1000 items, got ${list.length}`, "WDE0006");
+      if (list.length > 1000)
+        refuse(400, `a bulk call takes at most 1000 items, got ${list.length}`, "WDE0006");
       const results = list.map((raw, originalIndex) => {
         const item = asRecord(raw, `dataItems[${originalIndex}]`);
         const id = itemId(item);
@@ -301,7 +311,14 @@ export async function startWixFake(opts: WixFakeOptions): Promise<WixFake> {
       const collection = String(body.dataCollectionId ?? "");
       if (collection === "") refuse(400, "dataCollectionId is required");
       const limit = Number(cursorPaging?.limit ?? paging?.limit ?? 50);
-      state = { siteId, collection, filter: q.filter, sort: q.sort, offset: Number(paging?.offset ?? 0), limit };
+      state = {
+        siteId,
+        collection,
+        filter: q.filter,
+        sort: q.sort,
+        offset: Number(paging?.offset ?? 0),
+        limit,
+      };
     }
     if (!Number.isInteger(state.limit) || state.limit < 1 || state.limit > 1000)
       refuse(400, `paging limit must be 1-1000, got ${state.limit}`);

@@ -1,7 +1,10 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { CredentialScopeError, type WixSpec } from "../../providers/targets/specs";
 import { wixClient } from "../../providers/targets/wix-data";
 import { startWixFake, type WixFake } from "../fakes/wix-fake";
+import { ROOT } from "../helpers/dist";
 
 const KEY = "wix-key-a-secret";
 const collections = { releases: "GlidepathReleases", routes: "GlidepathRoutes", flags: "GlidepathFlags" };
@@ -9,7 +12,10 @@ let fake: WixFake;
 
 beforeEach(async () => {
   fake = await startWixFake({
-    keys: { [KEY]: { scope: "site-a", siteIds: ["site-a"] }, "wix-key-b": { scope: "site-b", siteIds: ["site-b"] } },
+    keys: {
+      [KEY]: { scope: "site-a", siteIds: ["site-a"] },
+      "wix-key-b": { scope: "site-b", siteIds: ["site-b"] },
+    },
   });
 });
 afterEach(() => fake.close());
@@ -25,8 +31,12 @@ const spec = (over: Partial<WixSpec> = {}): WixSpec => ({
 
 test("save inserts then updates, sending data._id; get returns the data as the API gives it", async () => {
   const wix = wixClient(spec());
-  expect(await wix.save("GlidepathFlags", "flag-wix-a", { app: "wix", key: "a", value: true })).toBe("INSERTED");
-  expect(await wix.save("GlidepathFlags", "flag-wix-a", { app: "wix", key: "a", value: false })).toBe("UPDATED");
+  expect(await wix.save("GlidepathFlags", "flag-wix-a", { app: "wix", key: "a", value: true })).toBe(
+    "INSERTED",
+  );
+  expect(await wix.save("GlidepathFlags", "flag-wix-a", { app: "wix", key: "a", value: false })).toBe(
+    "UPDATED",
+  );
   expect(await wix.get("GlidepathFlags", "flag-wix-a")).toEqual({
     _id: "flag-wix-a",
     app: "wix",
@@ -64,7 +74,9 @@ test("publish counts; a site blocked by the pre-publish check is a clear error",
   await wix.publish();
   expect(fake.publishes("site-a")).toBe(1);
   fake.blockPublish("site-a");
-  await expect(wix.publish()).rejects.toThrow(/site site-a failed Wix's pre-publish validation \(HTTP 428 FAILED_PRECONDITION/);
+  await expect(wix.publish()).rejects.toThrow(
+    /site site-a failed Wix's pre-publish validation \(HTTP 428 FAILED_PRECONDITION/,
+  );
 });
 
 test("verifyScope passes for a key of the site", async () => {
@@ -87,7 +99,11 @@ test.each([
 });
 
 test("429 with Retry-After is honoured (the backoff alone would wait far longer)", async () => {
-  fake.fault({ path: "/wix-data/v2/items/save", fault: { kind: "throttle", retryAfterSeconds: 0 }, times: 2 });
+  fake.fault({
+    path: "/wix-data/v2/items/save",
+    fault: { kind: "throttle", retryAfterSeconds: 0 },
+    times: 2,
+  });
   const wix = wixClient(spec({ retry: { attempts: 3, baseMs: 600_000, maxBackoffMs: 600_000 } }));
   expect(await wix.save("GlidepathFlags", "f", { app: "wix" })).toBe("INSERTED");
   expect(fake.requests.map((r) => r.status)).toEqual([429, 429, 200]);
@@ -126,9 +142,6 @@ test("a non-retryable API error names the operation, the status, the Wix code an
 });
 
 test("the client runs from its serialized text in a fresh process (as a dynamic provider would run it)", async () => {
-  const { execFile } = await import("node:child_process");
-  const { promisify } = await import("node:util");
-  const { ROOT } = await import("../helpers/dist");
   const script = `
 const pulumi = require("@pulumi/pulumi");
 const requireFromString = require("require-from-string");
