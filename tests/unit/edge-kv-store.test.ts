@@ -5,11 +5,11 @@
  * and a KV error is `"disk-error"`. Then the Worker itself on that store: the route revision
  * header, and a release missed under a cached route re-reading the route.
  */
-import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FileCache } from "../../edge/worker/file-cache";
 import worker, { type Env } from "../../edge/worker/index";
 import { type KvNamespace, kvStore } from "../../edge/worker/kv-store";
+import { kvRelease, sha256Hex } from "../helpers/edge-kv";
 
 /** Workers KV over a map, two keys a page; `failing` keys throw; `gets` counts reads per key. */
 class KvDouble implements KvNamespace {
@@ -38,7 +38,7 @@ class KvDouble implements KvNamespace {
   }
 }
 
-const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+const sha = sha256Hex;
 
 /** Writes a release as the KV target does: files first, the manifest last. */
 function putRelease(
@@ -48,14 +48,9 @@ function putRelease(
   digest: string,
   files: Record<string, string>,
 ) {
-  const index: Record<string, string> = {};
-  for (const [p, text] of Object.entries(files)) {
-    index[p] = sha(text);
-    kv.data.set(`files/${sha(text)}`, text);
-  }
-  const manifest = { app, version, digest, files: Object.keys(files).length, owner: "test", index };
-  kv.data.set(`releases/${app}/${version}@${digest.slice(0, 16)}/.release.json`, JSON.stringify(manifest));
-  return manifest;
+  const entries = kvRelease(app, version, digest, files);
+  for (const e of entries) kv.data.set(e.key, e.value);
+  return JSON.parse((entries.at(-1) as { value: string }).value) as Record<string, unknown>;
 }
 
 const text = (r: unknown) => (r instanceof Uint8Array ? new TextDecoder().decode(r) : r);
