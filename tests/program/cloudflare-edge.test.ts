@@ -65,6 +65,15 @@ beforeAll(async () => {
   edge = requireDist<typeof edgeModule>("infra/cloudflare-edge.js");
 });
 
+/** Arguments for one app on the test's compiled Worker, with `extra` on top. */
+const argsWith = (extra: Partial<edgeModule.CloudflareEdgeArgs>): edgeModule.CloudflareEdgeArgs => ({
+  accountId: "acc-1",
+  apps: ["wix"],
+  stack: "staging",
+  adminKey: "plain-given-key",
+  workerDir,
+  ...extra,
+});
 const of = (name: string) => created.find((c) => c.name === name);
 
 /** Waits until the mock monitor has seen each named resource (children register as their inputs resolve). */
@@ -142,13 +151,7 @@ describe("CloudflareEdge", () => {
   });
 
   it("keeps an admin key given as plain text secret: the version's bindings reach the engine as a secret", async () => {
-    const e = new edge.CloudflareEdge("sec", {
-      accountId: "acc-1",
-      apps: ["wix"],
-      stack: "staging",
-      adminKey: "plain-given-key",
-      workerDir,
-    });
+    const e = new edge.CloudflareEdge("sec", argsWith({}));
     await resolved(e.versionId);
     await registered("sec-version");
     const bindings = of("sec-version")?.inputs.bindings as Record<string, unknown>;
@@ -195,26 +198,11 @@ describe("CloudflareEdge", () => {
   });
 
   it("refuses a route pattern without its zone, and a missing compiled Worker, naming the fix", () => {
+    expect(() => new edge.CloudflareEdge("bad", argsWith({ pattern: "x.example.com/*" }))).toThrow(
+      /pattern needs its zone; fix: set zoneId/,
+    );
     expect(
-      () =>
-        new edge.CloudflareEdge("bad", {
-          accountId: "a",
-          apps: ["wix"],
-          stack: "s",
-          adminKey: "k",
-          workerDir,
-          pattern: "x.example.com/*",
-        }),
-    ).toThrow(/pattern needs its zone; fix: set zoneId/);
-    expect(
-      () =>
-        new edge.CloudflareEdge("none", {
-          accountId: "a",
-          apps: ["wix"],
-          stack: "s",
-          adminKey: "k",
-          workerDir: path.join(workerDir, "absent"),
-        }),
+      () => new edge.CloudflareEdge("none", argsWith({ workerDir: path.join(workerDir, "absent") })),
     ).toThrow(/compiled edge Worker is missing .*fix: run `npm run build`/);
   });
 });
