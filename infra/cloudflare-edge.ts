@@ -38,6 +38,13 @@ export interface CloudflareEdgeArgs {
   minRequests?: pulumi.Input<number>;
   /** The SLO minimum (percent) the panel judges against (`MIN_SCORE`). @default 99 */
   minScore?: pulumi.Input<number>;
+  /**
+   * How long the Worker keeps a route read (ms; `ROUTE_TTL_MS`, bound only when given). Every
+   * read lists the app's flags in KV, and KV shows a write at the edge only after up to 60 s
+   * anyway, so a few seconds costs nothing in freshness.
+   * @default - unbound: the Worker's own 200 ms
+   */
+  routeTtlMs?: pulumi.Input<number>;
   /** The compatibility date. @default EDGE_COMPATIBILITY_DATE - the one the local edge host runs the Worker with */
   compatibilityDate?: pulumi.Input<string>;
   /** Directory of the compiled Worker; every `.js` file in it is a module, `index.js` the main one. @default "dist/edge-worker" of this checkout */
@@ -141,6 +148,9 @@ export class CloudflareEdge extends pulumi.ComponentResource {
           plain("LATENCY_OBJECTIVE_MS", pulumi.output(args.latencyObjectiveMs ?? 500).apply(String)),
           plain("MIN_REQUESTS", pulumi.output(args.minRequests ?? DEFAULT_MIN_REQUESTS).apply(String)),
           plain("MIN_SCORE", pulumi.output(args.minScore ?? 99).apply(String)),
+          ...(args.routeTtlMs === undefined
+            ? []
+            : [plain("ROUTE_TTL_MS", pulumi.output(args.routeTtlMs).apply(String))]),
           { type: "secret_text", name: "ADMIN_KEY", text: pulumi.secret(args.adminKey) },
         ],
       },

@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MIN_REQUESTS } from "../../automation/lib/slo/defaults";
 import { EDGE_COMPATIBILITY_DATE } from "../../edge/host/compatibility";
 import type * as edgeModule from "../../infra/cloudflare-edge";
 import { ROOT, requireDist } from "../helpers/dist";
@@ -174,6 +175,7 @@ describe("CloudflareEdge", () => {
       adminKey: pulumi.secret("k"),
       zoneId: "zone-2",
       pattern: "edge.example.com/*",
+      routeTtlMs: 5000,
     });
     await resolved(e.versionId);
     await registered("rt-store", "rt-version", "rt-deployment", "rt-route");
@@ -185,6 +187,18 @@ describe("CloudflareEdge", () => {
     });
     expect(of("rt-domain")).toBeUndefined();
     expect(of("rt-version")?.inputs.compatibilityDate).toBe(EDGE_COMPATIBILITY_DATE);
+    const secret = of("rt-version")?.inputs.bindings as { value: { name: string; text?: string }[] };
+    const bindings = secret.value;
+    expect(bindings.map((b) => [b.name, b.name === "ADMIN_KEY" ? "…" : b.text])).toEqual([
+      ["EDGE_KV", undefined],
+      ["APPS", "wix"],
+      ["STACK", "staging"],
+      ["LATENCY_OBJECTIVE_MS", "500"],
+      ["MIN_REQUESTS", String(DEFAULT_MIN_REQUESTS)],
+      ["MIN_SCORE", "99"],
+      ["ROUTE_TTL_MS", "5000"],
+      ["ADMIN_KEY", "…"],
+    ]);
     const modules = of("rt-version")?.inputs.modules as { name: string; contentFile: string }[];
     const compiled = fs
       .readdirSync(path.join(ROOT, "dist", "edge-worker"))
