@@ -1,19 +1,49 @@
 /**
  * The local edge host: runs the edge Worker (`edge/worker`, compiled to `dist/edge-worker`) on
- * workerd through Miniflare, on 127.0.0.1 only. The Worker reads the `local` target's root
- * (routes, flags, releases) through a disk binding, so every file the target rewrites is seen
- * on the next read; the host answers the Worker's timeline requests (`HOST` binding).
+ * workerd through Miniflare, on 127.0.0.1 only. By default the Worker reads the `local`
+ * target's root (routes, flags, releases) through a disk binding, so every file the target
+ * rewrites is seen on the next read; with `store: { kind: "kv" }` it reads an in-memory
+ * Workers KV namespace instead (`EDGE_KV`, as on Cloudflare), which the caller fills through
+ * {@link EdgeHost.kv}. The host answers the Worker's timeline requests (`HOST` binding).
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { DEFAULT_MIN_REQUESTS } from "../../automation/lib/slo/defaults";
+import { EDGE_COMPATIBILITY_DATE } from "./compatibility";
+
+/** Where the Worker reads routes, flags and releases. */
+export type EdgeStoreOption =
+  /** The `local` target's root ({@link EdgeHostOptions.root}) through the disk service. */
+  | { kind: "disk" }
+  /** A Workers KV namespace bound as `EDGE_KV`, held in memory for the host's life. */
+  | { kind: "kv" };
+
+/**
+ * The KV namespace of a KV-backed edge, as Miniflare hands it to Node (the part a harness
+ * uses; Miniflare types it against Workers types this project does not install).
+ */
+export interface EdgeKvNamespace {
+  put(key: string, value: string | ArrayBuffer | Uint8Array): Promise<void>;
+  get(key: string, type: "text"): Promise<string | null>;
+  get(key: string, type: "arrayBuffer"): Promise<ArrayBuffer | null>;
+  delete(key: string): Promise<void>;
+  list(options?: { prefix?: string; cursor?: string }): Promise<{
+    keys: { name: string }[];
+    list_complete: boolean;
+    cursor?: string;
+  }>;
+}
 
 /** Options of {@link startEdgeHost}. */
 export interface EdgeHostOptions {
   /** Stack name (shown by the Worker's status). */
   stack: string;
-  /** Absolute root of the `local` target. */
-  root: string;
+  /** Absolute root of the `local` target; required with the disk store. @default - none */
+  root?: string;
+  /** The Worker's store. @default { kind: "disk" } */
+  store?: EdgeStoreOption;
+  /** How long the Worker keeps a route read (ms; its `ROUTE_TTL_MS`). @default 200 - the Worker's own default */
+  routeTtlMs?: number;
   /** Apps the edge serves, e.g. `["wix", "gamma"]`. */
   apps: readonly string[];
   /** The admin key (`x-wiredchaos-key`). */
@@ -38,6 +68,8 @@ export interface EdgeHostOptions {
 export interface EdgeHost {
   /** Base URL, `http://127.0.0.1:<port>/`. */
   url: URL;
+  /** The `EDGE_KV` namespace to write routes, flags and releases into; only with `store: { kind: "kv" }`. */
+  kv?: EdgeKvNamespace;
   /** Stops workerd. */
   stop(): Promise<void>;
 }
@@ -60,7 +92,13 @@ export function workerDir(): string {
 export async function startEdgeHost(opts: EdgeHostOptions): Promise<EdgeHost> {
   // Loaded here, not at module scope: miniflare is large and only the edge commands need it.
   const { Miniflare, Response } = await import("miniflare");
-  await fs.mkdir(opts.root, { recursive: true });
+  const kind = opts.store?.kind ?? "disk";
+  const root = opts.root;
+  if (kind === "disk") {
+    if (root === undefined)
+      throw new Error("edge host: the disk store needs `root` (the local target's root)");
+    await fs.mkdir(root, { recursive: true });
+  }
   const dir = workerDir();
   const timeline = opts.timeline;
   const mf = new Miniflare({
@@ -71,7 +109,7 @@ export async function startEdgeHost(opts: EdgeHostOptions): Promise<EdgeHost> {
     host: "127.0.0.1",
     port: opts.port ?? 0,
     cf: false,
-    compatibilityDate: "2025-01-01",
+    compatibilityDate: EDGE_COMPATIBILITY_DATE,
     bindings: {
       ADMIN_KEY: opts.adminKey,
       APPS: opts.apps.join(","),
@@ -79,9 +117,11 @@ export async function startEdgeHost(opts: EdgeHostOptions): Promise<EdgeHost> {
       LATENCY_OBJECTIVE_MS: String(opts.latencyObjectiveMs ?? 500),
       MIN_REQUESTS: String(opts.minRequests ?? DEFAULT_MIN_REQUESTS),
       MIN_SCORE: String(opts.minScore ?? 99),
+      ...(opts.routeTtlMs === undefined ? {} : { ROUTE_TTL_MS: String(opts.routeTtlMs) }),
     },
+    ...(kind === "kv" ? { kvNamespaces: { EDGE_KV: "edge-kv" } } : {}),
     serviceBindings: {
-      DISK: { disk: { path: opts.root } },
+      ...(kind === "disk" ? { DISK: { disk: { path: root as string } } } : {}),
       ...(timeline
         ? {
             HOST: async () => {
@@ -102,7 +142,9 @@ export async function startEdgeHost(opts: EdgeHostOptions): Promise<EdgeHost> {
   });
   try {
     const url = await mf.ready;
-    return { url, stop: () => mf.dispose() };
+    const kv =
+      kind === "kv" ? ((await mf.getKVNamespace("EDGE_KV")) as unknown as EdgeKvNamespace) : undefined;
+    return { url, ...(kv === undefined ? {} : { kv }), stop: () => mf.dispose() };
   } catch (e) {
     await mf.dispose().catch(() => undefined);
     throw e;

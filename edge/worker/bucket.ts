@@ -9,15 +9,36 @@
 export interface ReleaseRef {
   version: string;
   digest: string;
+  /**
+   * Absolute http(s) URL of the origin that serves this release (a Wix site, a Gamma page);
+   * absent when the release's files are in the edge's store.
+   */
+  origin?: string;
 }
 
-/** The route document of one app, as the `local` target writes it (`routes/<app>.json`). */
+/** The route document of one app, as the targets write it (`routes/<app>.json`). */
 export interface Route {
   app: string;
   stable: ReleaseRef;
   canary: ReleaseRef | null;
   /** Canary share of traffic, integer 0–100. */
   weight: number;
+  /** Names this version of the route (sent as `x-glidepath-route-revision`); absent on older routes. */
+  revision?: string;
+}
+
+/** A revision fits a response header as it is. */
+const REVISION = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Whether a text is an origin a route may name: an absolute http(s) URL without credentials.
+ *
+ * @param text - the route's `origin` field
+ */
+export function isOrigin(text: unknown): text is string {
+  if (typeof text !== "string" || !URL.canParse(text)) return false;
+  const u = new URL(text);
+  return (u.protocol === "http:" || u.protocol === "https:") && u.username === "" && u.password === "";
 }
 
 /** Which release of a route serves a request. */
@@ -90,13 +111,15 @@ export function isRoute(value: unknown, app: string): value is Route {
     x !== null &&
     typeof (x as ReleaseRef).version === "string" &&
     typeof (x as ReleaseRef).digest === "string" &&
-    /^[0-9a-f]{16,64}$/.test((x as ReleaseRef).digest);
+    /^[0-9a-f]{16,64}$/.test((x as ReleaseRef).digest) &&
+    (!("origin" in x) || isOrigin((x as ReleaseRef).origin));
   return (
     r.app === app &&
     ref(r.stable) &&
     (r.canary === null || ref(r.canary)) &&
     Number.isInteger(r.weight) &&
     (r.weight as number) >= 0 &&
-    (r.weight as number) <= 100
+    (r.weight as number) <= 100 &&
+    (!("revision" in r) || (typeof r.revision === "string" && REVISION.test(r.revision)))
   );
 }

@@ -4,33 +4,33 @@
  * canary release by the route's weight, sticky per visitor (the `gp_visitor` cookie, or the
  * `x-glidepath-visitor` header, hashed into a bucket 0–99); the `CanaryEnabled` flag gates the
  * canary and every flag of the app reaches its pages in `x-glidepath-flags`; each response
- * names the release that served it (`x-glidepath-release`). Every app
+ * names the release that served it (`x-glidepath-release`) and the route it followed
+ * (`x-glidepath-route-revision`, when the route has a revision). A release whose route names an
+ * `origin` is proxied to that origin (`origin-proxy.ts`) instead of served from the store. Every app
  * request's outcome is recorded per release, and `/_glidepath/slo` and `/_glidepath/status`
  * expose the SLO; `/_glidepath/metrics` exposes request counters and a latency histogram in the
  * Prometheus text format (read-only like the SLO endpoints, so without a key);
  * `/_glidepath/admin/*` needs the `x-wiredchaos-key` header.
  *
- * Bindings: `DISK` (the `local` target's root: routes/, flags/, releases/), `HOST` (optional:
- * the host's timeline), `ADMIN_KEY`, `APPS` (comma-separated), `LATENCY_OBJECTIVE_MS`,
- * `MIN_REQUESTS`, `MIN_SCORE`, `STACK`.
+ * Bindings: the store — `EDGE_KV` (Workers KV, on Cloudflare) or else `DISK` (the `local`
+ * target's root); both hold routes/, flags/, releases/ (`store.ts`) — `HOST` (optional: the
+ * host's timeline), `ADMIN_KEY`, `APPS` (comma-separated), `LATENCY_OBJECTIVE_MS`,
+ * `MIN_REQUESTS`, `MIN_SCORE`, `STACK`, `ROUTE_TTL_MS` (optional: how long a route read is
+ * kept, default 200).
  */
 import { ADMIN_HEADER, keyMatches } from "./admin.js";
 import { bucketOf, isRoute, pickSide, type ReleaseRef, type Route, releaseKey, type Side } from "./bucket.js";
 import { contentType, releaseFile } from "./content.js";
 import { EdgeCounters, EXPOSITION_CONTENT_TYPE } from "./exposition.js";
 import { FileCache } from "./file-cache.js";
-import { type FlagValue, flagKeys, flagsHeader, flagValue } from "./flags.js";
+import { type FlagValue, flagsHeader, flagValue } from "./flags.js";
 import { isGood, type Outcome, OutcomeStore, summarize } from "./metrics.js";
-import { type FileRead, readReleaseFile } from "./release-files.js";
-
-/** A service binding. */
-interface Fetcher {
-  fetch(input: string, init?: RequestInit): Promise<Response>;
-}
+import { fromOrigin } from "./origin-proxy.js";
+import type { FileRead } from "./release-files.js";
+import { type EdgeStore, type Fetcher, type StoreBindings, storeFor } from "./store.js";
 
 /** The Worker's bindings. */
-export interface Env {
-  DISK: Fetcher;
+export interface Env extends StoreBindings {
   HOST?: Fetcher;
   ADMIN_KEY: string;
   APPS: string;
@@ -38,11 +38,13 @@ export interface Env {
   LATENCY_OBJECTIVE_MS: string;
   MIN_REQUESTS: string;
   MIN_SCORE: string;
+  ROUTE_TTL_MS?: string;
 }
 
-const store = new OutcomeStore();
+const recorded = new OutcomeStore();
 const counters = new EdgeCounters();
 const files = new FileCache();
+/** How long a route read is kept by default (ms). */
 const ROUTE_TTL_MS = 200;
 /** An app's route and flags as last read. */
 interface RouteEntry {
@@ -63,24 +65,6 @@ function json(body: unknown, status = 200, headers: Record<string, string> = {})
   });
 }
 
-async function diskJson(env: Env, file: string): Promise<unknown> {
-  const res = await env.DISK.fetch(`http://disk/${file}`);
-  if (!res.ok) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  try {
-    return JSON.parse(await res.text());
-  } catch {
-    return undefined;
-  }
-}
-
-/** A release file's bytes, from memory or disk. */
-function releaseBytes(env: Env, app: string, key: string, file: string): Promise<FileRead> {
-  return readReleaseFile(env.DISK, files, `${app}/${key}/${file}`);
-}
-
 function numberVar(text: string, fallback: number): number {
   const n = Number(text);
   return Number.isFinite(n) ? n : fallback;
@@ -92,6 +76,9 @@ interface Settings {
   latencyObjectiveMs: number;
   minRequests: number;
   minScore: number;
+  routeTtlMs: number;
+  /** Undefined when the Worker has no store binding. */
+  store: EdgeStore | undefined;
 }
 let settings: { from: Env; value: Settings } | undefined;
 
@@ -104,6 +91,11 @@ function settingsOf(env: Env): Settings {
         latencyObjectiveMs: numberVar(env.LATENCY_OBJECTIVE_MS, 500),
         minRequests: numberVar(env.MIN_REQUESTS, 20),
         minScore: numberVar(env.MIN_SCORE, 99),
+        routeTtlMs:
+          env.ROUTE_TTL_MS === undefined
+            ? ROUTE_TTL_MS
+            : Math.max(0, numberVar(env.ROUTE_TTL_MS, ROUTE_TTL_MS)),
+        store: storeFor(env, files),
       },
     };
   }
@@ -116,14 +108,19 @@ function figuresOf(env: Env, outcomes: readonly Outcome[]) {
   return summarize(outcomes, latencyObjectiveMs, minRequests);
 }
 
+/** The store; the fetch handler answers 500 before anything reads a Worker without one. */
+function storeOf(env: Env): EdgeStore {
+  return settingsOf(env).store as EdgeStore;
+}
+
 /**
- * The app's route and flags, re-read at most every {@link ROUTE_TTL_MS}, one read at a time;
+ * The app's route and flags, re-read at most every `ROUTE_TTL_MS` (default {@link ROUTE_TTL_MS}), one read at a time;
  * `reread` starts a read now whatever the cache holds (after a release miss).
  */
 async function routeOf(env: Env, app: string, now: number, reread = false): Promise<RouteEntry> {
   const cached = routes.get(app);
-  if (cached && !reread && now - cached.at < ROUTE_TTL_MS) return cached.entry;
-  // A read that fails (the disk service erring while the target replaces files) keeps the
+  if (cached && !reread && now - cached.at < settingsOf(env).routeTtlMs) return cached.entry;
+  // A read that fails (the store erring while the target replaces files) keeps the
   // last good route rather than failing requests; without one it fails, and is not kept.
   const previous = cached?.entry;
   const entry = readRoute(env, app).catch((e: unknown) => {
@@ -139,12 +136,9 @@ async function routeOf(env: Env, app: string, now: number, reread = false): Prom
 }
 
 async function readRoute(env: Env, app: string): Promise<RouteEntry> {
-  const [route, listing] = await Promise.all([
-    diskJson(env, `routes/${app}.json`),
-    diskJson(env, `flags/${app}/`),
-  ]);
-  const keys = flagKeys(listing);
-  const docs = await Promise.all(keys.map((k) => diskJson(env, `flags/${app}/${k}.json`)));
+  const store = storeOf(env);
+  const [route, keys] = await Promise.all([store.readJson(`routes/${app}.json`), store.flagKeys(app)]);
+  const docs = await Promise.all(keys.map((k) => store.readJson(`flags/${app}/${k}.json`)));
   const flags: Record<string, FlagValue> = {};
   keys.forEach((k, i) => {
     const v = flagValue(docs[i], app, k);
@@ -183,16 +177,21 @@ async function serveApp(
   env: Env,
   app: string,
   rest: string,
+  search: string,
   started: number,
 ): Promise<Response> {
+  const store = storeOf(env);
   let entry = await routeOf(env, app, started);
   if (entry.route === null) return json({ error: `no route for app "${app}"` }, 503);
   const visitor = visitorOf(req);
   const bucket = bucketOf(app, visitor.id);
   let pick = releaseOf(entry as RouteEntry & { route: Route }, bucket);
+  // A release an origin serves has no files in the store.
   const file = releaseFile(rest);
-  let read: FileRead = file === null ? null : await releaseBytes(env, app, pick.key, file);
-  if (file !== null && !(read instanceof Uint8Array)) {
+  const readFor = (p: { ref: ReleaseRef; key: string }): Promise<FileRead> =>
+    p.ref.origin !== undefined || file === null ? Promise.resolve(null) : store.releaseFile(app, p.key, file);
+  let read = await readFor(pick);
+  if (pick.ref.origin === undefined && file !== null && !(read instanceof Uint8Array)) {
     // The route may have moved since it was read: the target removes a retired release only
     // after the route that retires it is written, so a read of the route started after the
     // miss names the live releases. Once per request; a release it still names missed for real.
@@ -202,7 +201,7 @@ async function serveApp(
       if (again.key !== pick.key) {
         entry = now;
         pick = again;
-        read = await releaseBytes(env, app, pick.key, file);
+        read = await readFor(pick);
       }
     }
   }
@@ -212,12 +211,22 @@ async function serveApp(
     "x-glidepath-side": pick.side,
     "cache-control": "no-store",
   };
+  if (route.revision !== undefined) headers["x-glidepath-route-revision"] = route.revision;
   if (entry.flagText !== "") headers["x-glidepath-flags"] = entry.flagText;
   if (visitor.fresh)
     headers["set-cookie"] = `${VISITOR_COOKIE}=${visitor.id}; Path=/; SameSite=Lax; HttpOnly`;
   let res: Response;
   let missing = false;
-  if (file !== null && read instanceof Uint8Array) {
+  const origin = pick.ref.origin;
+  if (origin !== undefined) {
+    res = await fromOrigin(
+      req,
+      { app, ref: { ...pick.ref, origin }, flagText: entry.flagText },
+      rest,
+      search,
+      headers,
+    );
+  } else if (file !== null && read instanceof Uint8Array) {
     res = new Response(read, { status: 200, headers: { ...headers, "content-type": contentType(file) } });
   } else if (read === "disk-error") {
     res = new Response("release temporarily unavailable\n", {
@@ -229,14 +238,15 @@ async function serveApp(
     missing =
       file !== null &&
       pick.side === "canary" &&
-      (await releaseBytes(env, app, releaseKey(route.stable), file)) instanceof Uint8Array;
+      route.stable.origin === undefined &&
+      (await store.releaseFile(app, releaseKey(route.stable), file)) instanceof Uint8Array;
     res = new Response("not found\n", { status: 404, headers });
   }
   // Recorded at the answer's time, so each release's outcomes stay in time order (a slow
   // request is appended after faster ones that started later).
   const answered = Date.now();
   const outcome: Outcome = { at: answered, status: res.status, ms: answered - started, missing };
-  store.record(app, pick.key, outcome);
+  recorded.record(app, pick.key, outcome);
   counters.record(
     app,
     pick.ref.version,
@@ -248,7 +258,7 @@ async function serveApp(
 }
 
 function sloOf(env: Env, app: string, ref: ReleaseRef, since: number, until: number) {
-  const figures = figuresOf(env, store.range(app, releaseKey(ref), since, until));
+  const figures = figuresOf(env, recorded.range(app, releaseKey(ref), since, until));
   return { release: `${app}@${ref.version}`, key: releaseKey(ref), ...figures };
 }
 
@@ -266,8 +276,8 @@ async function slo(url: URL, env: Env, now: number): Promise<Response> {
     return json({ error: "since/until must be epoch ms" }, 400);
   const version = url.searchParams.get("version");
   if (version !== null) {
-    const keys = store.releases(app).filter((k) => k.startsWith(`${version}@`));
-    const outcomes = keys.flatMap((k) => store.range(app, k, since, until));
+    const keys = recorded.releases(app).filter((k) => k.startsWith(`${version}@`));
+    const outcomes = keys.flatMap((k) => recorded.range(app, k, since, until));
     return json({ app, release: `${app}@${version}`, keys, since, until, ...figuresOf(env, outcomes) });
   }
   const { route } = await routeOf(env, app, now);
@@ -351,7 +361,7 @@ async function injectFaults(req: Request, env: Env, now: number): Promise<Respon
   const key = releaseKey(ref);
   for (let i = 0; i < (count as number); i++) {
     const o: Outcome = { at: now, status: status as number, ms: 0, injected: true };
-    store.record(app, key, o);
+    recorded.record(app, key, o);
     counters.record(app, ref.version, o.status, 0, false);
   }
   return json({ injected: count, app, release: `${app}@${ref.version}`, status });
@@ -368,7 +378,7 @@ async function admin(req: Request, url: URL, env: Env, now: number): Promise<Res
   if (route === "GET /_glidepath/admin/check") return json({ ok: true });
   if (route === "POST /_glidepath/admin/faults") return injectFaults(req, env, now);
   if (route === "POST /_glidepath/admin/reset") {
-    store.clear();
+    recorded.clear();
     counters.clear();
     return json({ reset: true });
   }
@@ -388,6 +398,8 @@ export default {
     const now = Date.now();
     const url = new URL(req.url);
     const path = url.pathname;
+    if (settingsOf(env).store === undefined)
+      return json({ error: "the edge Worker has no store: bind EDGE_KV (Workers KV) or DISK" }, 500);
     if (path.startsWith("/_glidepath/admin/")) return admin(req, url, env, now);
     if (path === "/_glidepath/health") return json({ ok: true, stack: env.STACK });
     if (path === "/_glidepath/slo") return slo(url, env, now);
@@ -402,6 +414,6 @@ export default {
     const app = m?.[1];
     if (app === undefined || !settingsOf(env).apps.has(app)) return json({ error: "not found" }, 404);
     if (m?.[2] === undefined) return Response.redirect(new URL(`/${app}/`, url).toString(), 301);
-    return serveApp(req, env, app, m[2].slice(1), now);
+    return serveApp(req, env, app, m[2].slice(1), url.search, now);
   },
 };
