@@ -12,9 +12,10 @@
  *
  * Run: `npm run bench -- target-step` (BENCH_RUNS ramps of each, default 3).
  */
-import { parse, stringify } from "yaml";
+
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { parse, stringify } from "yaml";
 import { startSloServer } from "../tests/helpers/slo-server";
 import { addVersion, rolloutArgs } from "./helpers/ramp";
 import { startRemoteWorld } from "./helpers/remote-world";
@@ -62,7 +63,9 @@ async function stepOf(
 }
 
 async function main(): Promise<void> {
-  const bin = await benchToolchain();
+  const tc = await benchToolchain();
+  const bin = tc.binDir;
+  console.log(`Pulumi ${tc.version}, Node ${process.version}, ${RUNS} ramps of each\n`);
   const slo = await startSloServer(() => ({
     kind: "json",
     body: { apps: { wix: { good: 1000, total: 1000 }, gamma: { good: 1000, total: 1000 } } },
@@ -134,7 +137,8 @@ async function main(): Promise<void> {
     console.log(`median: local ${sec(ml)}, staging ${sec(mr)}; ratio staging/local ${(mr / ml).toFixed(2)}×`);
     console.log("API calls of step 1's update, per target and method (each run):");
     const keys = [...new Set(calls.flatMap((c) => Object.keys(c)))].sort();
-    for (const k of keys) console.log(`  ${k.padEnd(18)} ${calls.map((c) => String(c[k] ?? 0).padStart(4)).join(" ")}`);
+    for (const k of keys)
+      console.log(`  ${k.padEnd(18)} ${calls.map((c) => String(c[k] ?? 0).padStart(4)).join(" ")}`);
   } finally {
     await world.close();
     await slo.close();

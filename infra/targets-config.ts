@@ -31,6 +31,7 @@ function scopeId(what: string, where: string) {
     .max(200)
     .refine((v) => !PLACEHOLDER.test(v), {
       error: `is still a placeholder; replace it with the ${what} (${where})`,
+      abort: true,
     })
     .refine((v) => /^[A-Za-z0-9._:-]+$/.test(v), { error: `expected the ${what}: letters, digits, . _ : -` });
 }
@@ -38,7 +39,10 @@ function scopeId(what: string, where: string) {
 const httpUrl = (what: string) =>
   z
     .string({ error: `expected the ${what} as an http(s) URL` })
-    .refine((v) => !/[<>]/.test(v), { error: `is still a placeholder; replace it with the ${what}`, abort: true })
+    .refine((v) => !/[<>]/.test(v), {
+      error: `is still a placeholder; replace it with the ${what}`,
+      abort: true,
+    })
     .pipe(z.url({ protocol: /^https?$/, error: `expected the ${what} as an http(s) URL` }))
     .transform((v) => v.replace(/\/+$/, ""));
 

@@ -4,10 +4,11 @@
  * binding that the Cloudflare fake fills after its visibility delay (as KV reaches a location),
  * and a stack file configured like staging against them.
  */
+
+import { type EdgeHost, startEdgeHost } from "../../edge/host/edge-host";
 import { type CloudflareFake, startCloudflareFake } from "../../tests/fakes/cloudflare-fake";
 import { type GammaFake, startGammaFake } from "../../tests/fakes/gamma-fake";
 import { startWixFake, type WixFake } from "../../tests/fakes/wix-fake";
-import { type EdgeHost, startEdgeHost } from "../../edge/host/edge-host";
 
 /** The scope ids and credentials of one stack. */
 export interface Scope {
@@ -81,7 +82,11 @@ export async function startRemoteWorld(opts: RemoteWorldOptions = {}): Promise<R
   const { staging, production } = SCOPES;
   const cf = await startCloudflareFake({
     tokens: {
-      [staging.cfToken]: { scope: "staging", accountId: staging.accountId, namespaceIds: [staging.namespaceId] },
+      [staging.cfToken]: {
+        scope: "staging",
+        accountId: staging.accountId,
+        namespaceIds: [staging.namespaceId],
+      },
       [production.cfToken]: {
         scope: "production",
         accountId: production.accountId,

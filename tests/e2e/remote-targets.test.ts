@@ -9,10 +9,10 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { type RemoteWorld, SCOPES, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { routeRecordId } from "../../providers/targets/wix-records";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
-import { type RemoteWorld, SCOPES, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { addVersion } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
 
@@ -44,7 +44,11 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     return r;
   };
-  const pulumiAs = async (stack: "staging" | "production", creds: "staging" | "production", args: string[]) => {
+  const pulumiAs = async (
+    stack: "staging" | "production",
+    creds: "staging" | "production",
+    args: string[],
+  ) => {
     const env = p.env;
     p.env = { ...env, ...world.env(stack, creds) };
     try {
@@ -93,8 +97,14 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     world = await startRemoteWorld();
     slo = await startSloServer(() =>
       healthy
-        ? { kind: "json", body: { apps: { wix: { good: 1000, total: 1000 }, gamma: { good: 1000, total: 1000 } } } }
-        : { kind: "json", body: { apps: { wix: { good: 500, total: 1000 }, gamma: { good: 500, total: 1000 } } } },
+        ? {
+            kind: "json",
+            body: { apps: { wix: { good: 1000, total: 1000 }, gamma: { good: 1000, total: 1000 } } },
+          }
+        : {
+            kind: "json",
+            body: { apps: { wix: { good: 500, total: 1000 }, gamma: { good: 500, total: 1000 } } },
+          },
     );
     p = await makeProject(binDir as string);
     for (const v of ["v2", "v3", "v4"]) await addVersion(p.dir, v);
@@ -121,11 +131,21 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     const [generated] = world.gamma.gammas();
     expect(world.gamma.gammas()).toHaveLength(1);
     expect(generated).toMatchObject({ folderId: SCOPES.staging.folderId, archived: false });
-    expect(gammaRoute).toMatchObject({ stable: { version: "v1", origin: `${world.gamma.url}/docs/${generated?.gammaId}` } });
-    expect(kvJson("flags/wix/CanaryEnabled.json")).toEqual({ app: "wix", key: "CanaryEnabled", value: false });
-    expect([...world.cf.kv(NS).keys()].some((k) => /^wasm\/edge\/[0-9a-f]{64}\.manifest\.json$/.test(k))).toBe(true);
+    expect(gammaRoute).toMatchObject({
+      stable: { version: "v1", origin: `${world.gamma.url}/docs/${generated?.gammaId}` },
+    });
+    expect(kvJson("flags/wix/CanaryEnabled.json")).toEqual({
+      app: "wix",
+      key: "CanaryEnabled",
+      value: false,
+    });
+    expect(
+      [...world.cf.kv(NS).keys()].some((k) => /^wasm\/edge\/[0-9a-f]{64}\.manifest\.json$/.test(k)),
+    ).toBe(true);
     const releases = wixRecords("GlidepathReleases");
-    expect(releases.map((r) => [r._id, r.version])).toEqual([[expect.stringMatching(/^rel-[0-9a-f]{24}$/), "v1"]]);
+    expect(releases.map((r) => [r._id, r.version])).toEqual([
+      [expect.stringMatching(/^rel-[0-9a-f]{24}$/), "v1"],
+    ]);
     expect(wixRecords("GlidepathRoutes").map((r) => r._id)).toEqual([await routeRecordId("wix")]);
     expect(world.wix.publishes(SITE)).toBe(1);
     // Every write was staging's, into staging's scope.
@@ -143,7 +163,7 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
 
   it("refresh sees a hand edit in each target, and up repairs all three", async () => {
     const route = kvJson("routes/gamma.json");
-    world.cf.editKv(NS, "routes/gamma.json", Buffer.from(JSON.stringify({ ...route, weight: 42 })));
+    await world.cf.editKv(NS, "routes/gamma.json", JSON.stringify({ ...route, weight: 42 }));
     const [record] = wixRecords("GlidepathReleases");
     world.wix.editItem(SITE, "GlidepathReleases", String(record?._id), {
       ...record,
@@ -151,7 +171,13 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     });
     const gone = world.gamma.gammas()[0]?.gammaId as string;
     world.gamma.deleteByHand(gone);
-    const r = await pulumiAs("staging", "staging", ["refresh", "--yes", "--skip-preview", "--stack", "staging"]);
+    const r = await pulumiAs("staging", "staging", [
+      "refresh",
+      "--yes",
+      "--skip-preview",
+      "--stack",
+      "staging",
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect((await byName("gamma-weight"))?.outputs?.weight).toBe(42);
     const wixV1 = await byName("wix@v1");
@@ -170,7 +196,14 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
   it("ramps both apps 5 → 100 and promotes: each step's route reached the edge before its bake, a 429 is waited out", async () => {
     const before = world.edgeHistory("routes/wix.json").length;
     const publishes = world.wix.publishes(SITE);
-    world.cf.fault({ method: "PUT", path: /\/bulk$/, fault: { kind: "throttle", retryAfterSeconds: 1 }, times: 1 });
+    const routePut = /\/values\/routes(%2F|\/)wix\.json$/;
+    const putsBefore = world.cf.requests.filter((q: { path: string }) => routePut.test(q.path)).length;
+    world.cf.fault({
+      method: "PUT",
+      path: routePut,
+      fault: { kind: "throttle", retryAfterSeconds: 1 },
+      times: 1,
+    });
     const r = await ok(rollout("v2"));
     // The driver waited for the edge (KV takes 1.5 s to reach it here) at every step.
     expect(r.stdout.match(/the edge serves the new route/g)).toHaveLength(4);
@@ -181,9 +214,9 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     expect(weights).toEqual([5, 25, 50, 100, 0]);
     expect(kvJson("routes/wix.json")).toMatchObject({ stable: { version: "v2" }, canary: null, weight: 0 });
     expect(kvJson("routes/gamma.json")).toMatchObject({ stable: { version: "v2" }, canary: null, weight: 0 });
-    // The throttled bulk write was retried after its Retry-After, then went through.
-    const bulk = world.cf.requests.filter((q) => q.path.endsWith("/bulk"));
-    expect(bulk.map((q) => q.status).slice(-2)).toEqual([429, 200]);
+    // Step 1's route write was throttled once, waited out its Retry-After, then went through.
+    const puts = world.cf.requests.filter((q: { path: string }) => routePut.test(q.path)).slice(putsBefore);
+    expect(puts.map((q: { status: number }) => q.status).slice(0, 2)).toEqual([429, 200]);
     // Wix: only v2's record is left; the promotion published the site once.
     expect(wixRecords("GlidepathReleases").map((x) => x.version)).toEqual(["v2"]);
     expect(wixRecords("GlidepathRoutes")[0]).toMatchObject({ stable: { version: "v2" }, canary: null });
@@ -204,25 +237,42 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
       healthy = true;
     }
     for (const app of ["wix", "gamma"]) {
-      expect(kvJson(`routes/${app}.json`)).toMatchObject({ stable: { version: "v2" }, canary: null, weight: 0 });
+      expect(kvJson(`routes/${app}.json`)).toMatchObject({
+        stable: { version: "v2" },
+        canary: null,
+        weight: 0,
+      });
     }
     const v3 = world.gamma.gammas().filter((g) => g.inputText.startsWith("# gamma v3"));
     expect(v3.length).toBeGreaterThan(0);
     expect(v3.every((g) => g.archived)).toBe(true);
     expect(wixRecords("GlidepathReleases").map((x) => x.version)).toEqual(["v2"]);
-    expect(wixRecords("GlidepathRoutes")[0]).toMatchObject({ stable: { version: "v2" }, canary: null, weight: 0 });
+    expect(wixRecords("GlidepathRoutes")[0]).toMatchObject({
+      stable: { version: "v2" },
+      canary: null,
+      weight: 0,
+    });
     expect([...world.cf.kv(NS).keys()].filter((k) => /^releases\/(wix|gamma)\/v3@/.test(k))).toEqual([]);
   });
 
   it("a target that keeps failing mid-up fails the step, and the driver rolls back to the last green state", async () => {
     // Every attempt of the wix release's first save fails: the step's update fails.
-    world.wix.fault({ method: "POST", path: "/wix-data/v2/items/save", fault: { kind: "fail", status: 500 }, times: 5 });
+    world.wix.fault({
+      method: "POST",
+      path: "/wix-data/v2/items/save",
+      fault: { kind: "fail", status: 500 },
+      times: 5,
+    });
     const r = await as("staging", "staging", rollout("v4", ["--steps", "5,100"]));
     world.wix.clearFaults();
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
     expect(r.stderr).toMatch(/after 5 attempts/);
     for (const app of ["wix", "gamma"]) {
-      expect(kvJson(`routes/${app}.json`)).toMatchObject({ stable: { version: "v2" }, canary: null, weight: 0 });
+      expect(kvJson(`routes/${app}.json`)).toMatchObject({
+        stable: { version: "v2" },
+        canary: null,
+        weight: 0,
+      });
     }
     expect(wixRecords("GlidepathReleases").map((x) => x.version)).toEqual(["v2"]);
     expect(
@@ -250,12 +300,20 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     expect(r.stderr).toContain("error[GP_CREDENTIAL_SCOPE]");
     expect(r.stderr).toMatch(/acct-production|ns-production/);
     // A raw `pulumi up` bypasses glidepath: the providers check the scope before their first write.
-    const raw = await pulumiAs("production", "staging", ["up", "--yes", "--skip-preview", "--stack", "production"]);
+    const raw = await pulumiAs("production", "staging", [
+      "up",
+      "--yes",
+      "--skip-preview",
+      "--stack",
+      "production",
+    ]);
     expect(raw.code).not.toBe(0);
     expect(`${raw.stdout}${raw.stderr}`).toContain("GP_CREDENTIAL_SCOPE");
     expect(writesNow()).toBe(writes);
     expect(
-      [...world.cf.writes, ...world.wix.writes, ...world.gamma.writes].filter((w) => w.targetScope.includes("production")),
+      [...world.cf.writes, ...world.wix.writes, ...world.gamma.writes].filter((w) =>
+        w.targetScope.includes("production"),
+      ),
     ).toEqual([]);
     for (const s of [SCOPES.staging.cfToken, SCOPES.staging.wixKey, SCOPES.staging.gammaKey]) {
       expect(`${r.stdout}${r.stderr}${named.stderr}${raw.stdout}${raw.stderr}`).not.toContain(s);

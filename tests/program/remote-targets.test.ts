@@ -61,7 +61,10 @@ describe("program on remote targets (runtime mocks)", () => {
     await resolved(program.flags.wix as pulumi.Output<unknown>);
     const flag = created.find((c) => c.name === "wix.CanaryEnabled");
     expect(flag?.inputs.root).toBeUndefined();
-    expect(flag?.inputs.target).toEqual({
+    // The target reaches the engine as a secret (Pulumi's secret signature beside its value).
+    const wrapped = flag?.inputs.target as Record<string, unknown>;
+    expect(wrapped["4dabf18193072939515e22adb298388d"]).toBe("1b47061264138c4ac30d75fd1eb44270");
+    expect(wrapped.value).toEqual({
       kind: "wix",
       cloudflare: {
         apiUrl: "https://api.cloudflare.com/client/v4",

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Release and CanaryWeight providers called directly against the local target.
  */
@@ -110,8 +111,21 @@ describe("CanaryWeight provider", () => {
       stable: { version: "v1", digest: d1 },
       canary: { version: "v2", digest: d2 },
       weight: 5,
+      // sha-256 of the document without it: the edge names it in x-glidepath-route-revision.
+      revision: createHash("sha256")
+        .update(
+          JSON.stringify({
+            app: "wix",
+            stable: { version: "v1", digest: d1 },
+            canary: { version: "v2", digest: d2 },
+            weight: 5,
+          }),
+        )
+        .digest("hex")
+        .slice(0, 16),
     });
     expect(r.id).toBe("wix");
+    expect(r.outs.revision).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it("fails check if a weight is above 0 without a canary, above 100, or the canary is the stable release", async () => {

@@ -35,6 +35,7 @@ describe("parseStackConfig", () => {
         flags: { wix: { CanaryEnabled: false }, gamma: { CanaryEnabled: true } },
         releases: {},
         weights: {},
+        targets: {},
         wasm: {},
         generation: 0,
         // The rollout defaults are the rollout schema's own (one source; see "rollout defaults").

@@ -68,7 +68,10 @@ describe("the committed stack files", () => {
   it("parses once the ids are filled in", () => {
     const c = config();
     expect(c.apps).toEqual({ wix: { target: "wix" }, gamma: { target: "gamma" } });
-    expect(c.targets.cloudflare).toMatchObject({ propagationTimeoutSeconds: 90, scriptName: "glidepath-edge-staging" });
+    expect(c.targets.cloudflare).toMatchObject({
+      propagationTimeoutSeconds: 90,
+      scriptName: "glidepath-edge",
+    });
     expect(c.targets.wix?.collections).toEqual({
       releases: "GlidepathReleases",
       routes: "GlidepathRoutes",
@@ -87,7 +90,10 @@ describe("target settings", () => {
       new Set(),
     );
     expect(parsed.ok ? [] : parsed.issues).toEqual([
-      { path: "glidepath:apps.wix.target", message: 'target "wix" needs glidepath:targets.wix (see docs/targets.md)' },
+      {
+        path: "glidepath:apps.wix.target",
+        message: 'target "wix" needs glidepath:targets.wix (see docs/targets.md)',
+      },
     ]);
   });
 
@@ -95,12 +101,18 @@ describe("target settings", () => {
     const parsed = parseStackConfig(
       rawOf("Pulumi.staging.yaml", (c) => {
         filled(c);
-        delete ((c["glidepath:targets"] as Record<string, Record<string, unknown>>).cloudflare as Record<string, unknown>)
-          .namespaceId;
+        delete (
+          (c["glidepath:targets"] as Record<string, Record<string, unknown>>).cloudflare as Record<
+            string,
+            unknown
+          >
+        ).namespaceId;
       }),
       new Set(),
     );
-    expect(parsed.ok ? [] : parsed.issues.map((i) => i.path)).toEqual(["glidepath:targets.cloudflare.namespaceId"]);
+    expect(parsed.ok ? [] : parsed.issues.map((i) => i.path)).toEqual([
+      "glidepath:targets.cloudflare.namespaceId",
+    ]);
   });
 });
 
@@ -139,7 +151,11 @@ describe("resolveTargets", () => {
   });
 
   it("refuses credentials issued for another stack's ids (GP_CREDENTIAL_SCOPE), naming both ids and never the credential", () => {
-    const r = resolveTargets(config(), { ...env, WIX_SITE_ID: "site-production", CLOUDFLARE_ACCOUNT_ID: "acct-staging" });
+    const r = resolveTargets(config(), {
+      ...env,
+      WIX_SITE_ID: "site-production",
+      CLOUDFLARE_ACCOUNT_ID: "acct-staging",
+    });
     expect(r.ok).toBe(false);
     const issues = r.ok ? [] : r.issues;
     expect(issues).toEqual([

@@ -250,12 +250,17 @@ export async function runRollout(
           applyMs = now() - t0;
           emit({ type: "applied", step: intent.step, weight: intent.weight, ms: applyMs });
           // Behind the Cloudflare edge the route reaches every location only after a while.
-          const seen = await awaitStepRoutes(ctx.stack, cfg, req.apps, warn).catch((e: unknown) => {
+          const served = await awaitStepRoutes(ctx.stack, cfg, req.apps, warn).catch((e: unknown) => {
             warn(`could not probe the edge for the step's route (${errorLine(e)}); judging the step anyway`);
             return undefined;
           });
-          if (seen !== undefined && Object.keys(seen.seenAfterMs).length > 0) {
-            emit({ type: "propagated", step: intent.step, weight: intent.weight, seenAfterMs: seen.seenAfterMs });
+          if (served !== undefined && Object.keys(served.seenAfterMs).length > 0) {
+            emit({
+              type: "propagated",
+              step: intent.step,
+              weight: intent.weight,
+              seenAfterMs: served.seenAfterMs,
+            });
           }
           await events.record("step_applied", `step ${intent.step + 1}`, message);
           break;
