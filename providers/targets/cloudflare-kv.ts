@@ -48,7 +48,12 @@ export interface KvClientOptions {
   listPageSize?: number;
 }
 
-/** The API's error entries, from an envelope body's text ("" when it is not one). */
+/**
+ * The API's error entries as `<code> "<message>"`, joined, from an envelope body's text; "" when
+ * the text is not an envelope with errors.
+ *
+ * @param text - a response body
+ */
 export function envelopeErrors(text: string): string {
   try {
     const body = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
