@@ -24,6 +24,29 @@ export interface RetryPolicy {
   timeoutMs?: number;
 }
 
+/**
+ * Makes an instance of an Error subclass whole when its class runs from the provider text Pulumi
+ * serializes into state: the serializer turns `super(message)` into `Error.call(this, message)`,
+ * which sets neither the message nor a stack, and leaves the class's prototype outside Error's (so
+ * `instanceof Error` is false and the error reaches the engine without its text). A no-op in
+ * ordinary code.
+ *
+ * @param self - the instance, right after `super(message)`
+ * @param message - the message given to `super`
+ * @param cls - the class itself (not `new.target`: a subclass must keep its parent)
+ */
+export function wholeError(
+  self: Error,
+  message: string,
+  cls: abstract new (...args: never[]) => Error,
+): void {
+  if (!(self instanceof Error)) Object.setPrototypeOf(cls.prototype, Error.prototype);
+  if (self.message !== message) {
+    Object.defineProperty(self, "message", { value: message, writable: true, configurable: true });
+    Error.captureStackTrace(self, cls);
+  }
+}
+
 /** A request that failed for good: the last answer's status (0 without one) and why. */
 export class TargetHttpError extends Error {
   /**
@@ -37,8 +60,7 @@ export class TargetHttpError extends Error {
     readonly body: string,
   ) {
     super(message);
-    // Set again: a serialized dynamic provider's `Error.call(this, …)` sets no message (see specs.ts).
-    this.message = message;
+    wholeError(this, message, TargetHttpError);
     this.name = "TargetHttpError";
   }
 }

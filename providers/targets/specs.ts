@@ -4,7 +4,7 @@
  * environment and hands them to dynamic resources as a secret input; the target code receives
  * them resolved, in plain text, and never logs them.
  */
-import type { RetryPolicy } from "./http-retry";
+import { type RetryPolicy, wholeError } from "./http-retry";
 
 /** The Cloudflare edge: a Workers KV namespace of one account. */
 export interface CloudflareSpec {
@@ -72,9 +72,7 @@ export class CredentialScopeError extends Error {
   ) {
     const message = `GP_CREDENTIAL_SCOPE: the ${target} credential does not belong to this stack's scope: ${mismatch}`;
     super(message);
-    // Pulumi's closure serializer turns this class into a function that calls `Error.call(this, …)`,
-    // which sets no message on `this`: set it again so it survives inside a dynamic provider.
-    this.message = message;
+    wholeError(this, message, CredentialScopeError);
     this.name = "CredentialScopeError";
   }
 }
