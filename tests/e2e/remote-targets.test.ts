@@ -266,7 +266,9 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     const r = await as("staging", "staging", rollout("v4", ["--steps", "5,100"]));
     world.wix.clearFaults();
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
-    const report = JSON.parse(await fs.readFile(path.join(p.dir, "artifacts", "rollout-report.json"), "utf8"));
+    const report = JSON.parse(
+      await fs.readFile(path.join(p.dir, "artifacts", "rollout-report.json"), "utf8"),
+    );
     expect(report.steps[0].reason).toMatch(/wix: .*failed after 5 attempts \(last: HTTP 500\)/);
     for (const app of ["wix", "gamma"]) {
       expect(kvJson(`routes/${app}.json`)).toMatchObject({

@@ -125,7 +125,7 @@ describe("CanaryWeight provider", () => {
         .slice(0, 16),
     });
     expect(r.id).toBe("wix");
-    expect(r.outs.revision).toMatch(/^[0-9a-f]{16}$/);
+    expect(r.outs?.revision).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it("fails check if a weight is above 0 without a canary, above 100, or the canary is the stable release", async () => {
