@@ -6,6 +6,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
 import { checkReportSchema } from "../../automation/lib/driver/check";
 import { preflightSummarySchema } from "../../automation/lib/driver/preflight";
 import { ROOT, type ScratchProject } from "../../bench/helpers/scratch-project";
@@ -108,8 +109,20 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
     expect(await fs.readFile(path.join(p.dir, "Pulumi.local.yaml"), "utf8")).toBe(config);
   });
 
-  it("lists each missing secret of a staging stack by name (exit 1) and never prints a value", async () => {
-    await fs.copyFile(path.join(ROOT, "Pulumi.staging.yaml"), path.join(p.dir, "Pulumi.staging.yaml"));
+  it("lists each missing secret of a staging stack by name and the target that needs it (exit 1), never a value", async () => {
+    // The committed staging file with its placeholders filled in (a placeholder is refused first).
+    const staging = parse(await fs.readFile(path.join(ROOT, "Pulumi.staging.yaml"), "utf8"));
+    staging.config["glidepath:targets"] = {
+      cloudflare: {
+        accountId: "acct-1",
+        manageWorker: false,
+        namespaceId: "ns-1",
+        edgeUrl: "https://edge.example.com",
+      },
+      wix: { siteId: "site-1", siteUrl: "https://www.example.com" },
+      gamma: { folderId: "folder-1" },
+    };
+    await fs.writeFile(path.join(p.dir, "Pulumi.staging.yaml"), stringify(staging));
     expect((await p.pulumi(["stack", "init", "staging"])).code).toBe(0);
     expect(
       (
@@ -130,16 +143,23 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
       const r = await p.glidepath(["preflight", "--stack", "staging", "--json"]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("error[GP_SECRETS_MISSING]");
+      expect(r.stderr).toContain("CLOUDFLARE_API_TOKEN (cloudflare target)");
       const s = preflightSummarySchema.parse(JSON.parse(r.stdout));
-      expect(s.secrets).toMatchObject({ WIX_API_KEY: "env", GAMMA_TOKEN: "config", SWARM_DB_ID: "missing" });
+      expect(s.secrets).toMatchObject({ WIX_API_KEY: "env", GAMMA_TOKEN: "config", WIX_SITE_ID: "missing" });
       expect(s.missing).toEqual([
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_ACCOUNT_ID",
         "WIX_SITE_ID",
-        "WIX_SYNC_ENDPOINT",
         "GAMMA_SPACE_ID",
-        "SWARM_NOTION_TOKEN",
-        "SWARM_DB_ID",
-        "NOTION_SLO_BADGE_URL",
       ]);
+      expect(s.neededBy).toEqual({
+        CLOUDFLARE_API_TOKEN: "cloudflare",
+        CLOUDFLARE_ACCOUNT_ID: "cloudflare",
+        WIX_API_KEY: "wix",
+        WIX_SITE_ID: "wix",
+        GAMMA_TOKEN: "gamma",
+        GAMMA_SPACE_ID: "gamma",
+      });
       expect(r.stdout + r.stderr).not.toContain("wix-key-77a9");
       expect(r.stdout + r.stderr).not.toContain("gamma-tok-51e2");
     } finally {
