@@ -8,7 +8,7 @@
 #   bootstrap.sh run -- <glidepath args>   run the CLI
 #   bootstrap.sh test [vitest args]        lint, type-check and every test tier
 #   bootstrap.sh bench [NAME]              run a benchmark under bench/ (up-floor, stack-size, driver-step,
-#                                          edge-throughput, demo-wall, backend-step)
+#                                          edge-throughput, demo-wall, backend-step, target-step)
 #   bootstrap.sh env                       print the PATH exports for this shell
 # Caches live outside the repository: $GLIDEPATH_CACHE (default ~/.cache/glidepath), ~/.npm,
 # ~/go and ~/.pulumi.
