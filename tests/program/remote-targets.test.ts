@@ -82,50 +82,33 @@ describe("program on remote targets (runtime mocks)", () => {
     });
   });
 
+  /** A gamma app behind the edge: the config shape `programTargets` reads. */
+  const gammaOnly = {
+    stack: "staging",
+    environment: "staging",
+    apps: { gamma: { target: "gamma" } },
+    targets: {
+      cloudflare: {
+        accountId: "a",
+        namespaceId: "n",
+        manageWorker: false,
+        scriptName: "glidepath-edge",
+        edgeUrl: "https://e.example.com",
+        propagationTimeoutSeconds: 90,
+      },
+      gamma: { folderId: "f", pollIntervalMs: 5000, pollTimeoutMs: 600000 },
+    },
+  } as never;
+
   it("hands the targets over as secrets", async () => {
-    const out = targets.programTargets(
-      {
-        environment: "staging",
-        apps: { gamma: { target: "gamma" } },
-        targets: {
-          cloudflare: {
-            accountId: "a",
-            namespaceId: "n",
-            manageWorker: false,
-            scriptName: "glidepath-edge",
-            edgeUrl: "https://e.example.com",
-            propagationTimeoutSeconds: 90,
-          },
-          gamma: { folderId: "f", pollIntervalMs: 5000, pollTimeoutMs: 600000 },
-        },
-      } as never,
-      { CLOUDFLARE_API_TOKEN: "t", GAMMA_TOKEN: "g" },
-    );
+    const out = targets.programTargets(gammaOnly, { CLOUDFLARE_API_TOKEN: "t", GAMMA_TOKEN: "g" });
     expect(await pulumi.isSecret(out.gamma as pulumi.Output<unknown>)).toBe(true);
   });
 
   it("refuses to declare anything when a credential is missing, naming it and its target", () => {
-    expect(() =>
-      targets.programTargets(
-        {
-          stack: "staging",
-          environment: "staging",
-          apps: { gamma: { target: "gamma" } },
-          targets: {
-            cloudflare: {
-              accountId: "a",
-              namespaceId: "n",
-              manageWorker: false,
-              scriptName: "glidepath-edge",
-              edgeUrl: "https://e.example.com",
-              propagationTimeoutSeconds: 90,
-            },
-            gamma: { folderId: "f", pollIntervalMs: 5000, pollTimeoutMs: 600000 },
-          },
-        } as never,
-        { CLOUDFLARE_API_TOKEN: "t" },
-      ),
-    ).toThrow(/GAMMA_TOKEN is needed by the gamma target/);
+    expect(() => targets.programTargets(gammaOnly, { CLOUDFLARE_API_TOKEN: "t" })).toThrow(
+      /GAMMA_TOKEN is needed by the gamma target/,
+    );
   });
 
   it("ships the target clients in each provider's code, and no credential", () => {
