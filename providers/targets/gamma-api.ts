@@ -104,7 +104,13 @@ export function gammaClient(spec: GammaSpec): GammaClient {
   const base = spec.apiUrl.replace(/\/+$/, "");
   const interval = spec.pollIntervalMs ?? 5000;
   const timeout = spec.pollTimeoutMs ?? 600_000;
-  const request = (op: string, path: string, method: string, body?: unknown): Promise<Response> =>
+  const request = (
+    op: string,
+    path: string,
+    method: string,
+    body?: unknown,
+    idempotent = true,
+  ): Promise<Response> =>
     fetchWithRetry(
       `gamma: ${op}`,
       `${base}${path}`,
@@ -117,7 +123,7 @@ export function gammaClient(spec: GammaSpec): GammaClient {
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       },
-      spec.retry,
+      { ...spec.retry, idempotent },
     );
   const json = async (op: string, res: Response): Promise<Record<string, unknown>> => {
     const text = await res.text();
@@ -166,13 +172,20 @@ export function gammaClient(spec: GammaSpec): GammaClient {
 
     async startGeneration(req) {
       const op = "POST /generations";
-      const res = await request(op, "/generations", "POST", {
-        inputText: req.inputText,
-        folderIds: [req.folderId],
-        ...(req.additionalInstructions === undefined
-          ? {}
-          : { additionalInstructions: req.additionalInstructions }),
-      });
+      const res = await request(
+        op,
+        "/generations",
+        "POST",
+        {
+          inputText: req.inputText,
+          folderIds: [req.folderId],
+          ...(req.additionalInstructions === undefined
+            ? {}
+            : { additionalInstructions: req.additionalInstructions }),
+          // No idempotency key: a second POST makes a second gamma and uses credits twice.
+        },
+        false,
+      );
       if (!ok(res)) throw await gammaError(op, res);
       const body = await json(op, res);
       if (typeof body.generationId !== "string" || body.generationId === "") {

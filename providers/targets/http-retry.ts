@@ -22,6 +22,14 @@ export interface RetryPolicy {
   maxRetryAfterMs?: number;
   /** One attempt's timeout (ms). @default 30000 */
   timeoutMs?: number;
+  /**
+   * Whether sending the request twice is harmless. A request that is not (Gamma's
+   * `POST /generations`: each one makes a gamma and uses credits) is retried only when the
+   * service cannot have acted on it: a 429, or a connection that was refused. A 5xx or a timeout
+   * then fails at once, since the first attempt may have done its work.
+   * @default true
+   */
+  idempotent?: boolean;
 }
 
 /**
@@ -105,6 +113,16 @@ export function backoffMs(n: number, policy: RetryPolicy = {}, random = Math.ran
   return Math.round(full * (1 - 0.25 * random));
 }
 
+/** The error of a request that is not idempotent and may have reached the service. */
+function notRetried(what: string, last: string, status: number, body: string): TargetHttpError {
+  return new TargetHttpError(
+    `${what}: ${last}, not retried: the request may have reached the service and is not safe to send twice; ` +
+      "check the service for what it did, then run the command again",
+    status,
+    body,
+  );
+}
+
 /**
  * Sends a request, retrying as {@link RetryPolicy} says. Resolves with the first answer that is
  * not retryable (a 2xx, or a 4xx other than 408/429: the caller reads it); rejects with
@@ -134,6 +152,8 @@ export async function fetchWithRetry(
       lastStatus = res.status;
       lastBody = (await res.text().catch(() => "")).slice(0, 500);
       last = `HTTP ${res.status}`;
+      if (policy.idempotent === false && res.status !== 429)
+        throw notRetried(what, last, res.status, lastBody);
       wait = retryAfterMs(res.headers);
       if (wait !== undefined && wait > (policy.maxRetryAfterMs ?? 60_000)) {
         throw new TargetHttpError(
@@ -149,6 +169,8 @@ export async function fetchWithRetry(
       last = name === "TimeoutError" ? "timed out" : `could not connect (${(e as Error).message})`;
       lastStatus = 0;
       lastBody = "";
+      const refused = (e as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
+      if (policy.idempotent === false && !refused) throw notRetried(what, last, 0, "");
     }
     if (n + 1 < attempts) await new Promise((r) => setTimeout(r, wait ?? backoffMs(n, policy)));
   }

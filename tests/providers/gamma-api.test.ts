@@ -183,6 +183,25 @@ describe("gammaClient", () => {
     expect(folders.map((r) => r.status)).toEqual([429, 200, 200, 200]);
   }, 20_000);
 
+  it("never sends POST /generations twice after a 5xx (it may have made a gamma), but does after a 429", async () => {
+    fake.fault({ method: "POST", path: "/v1.0/generations", fault: { kind: "fail", status: 503 }, times: 1 });
+    const err = await failure(gammaClient(spec()).startGeneration({ inputText: "page", folderId: "fld119" }));
+    expect(err.message).toMatch(/HTTP 503, not retried: the request may have reached the service/);
+    expect(fake.requests.filter((r) => r.path === "/v1.0/generations").length).toBe(1);
+    fake.clearFaults();
+    fake.fault({
+      method: "POST",
+      path: "/v1.0/generations",
+      fault: { kind: "throttle", retryAfterSeconds: 0 },
+      times: 1,
+    });
+    await gammaClient(spec()).startGeneration({ inputText: "page", folderId: "fld119" });
+    expect(fake.requests.filter((r) => r.path === "/v1.0/generations").map((r) => r.status)).toEqual([
+      503, 429, 200,
+    ]);
+    expect(fake.generations()).toBe(1);
+  });
+
   it("fails when Retry-After asks for longer than the policy allows", async () => {
     fake.fault({ path: "/v1.0/generations", fault: { kind: "throttle", retryAfterSeconds: 120 } });
     const err = await failure(
