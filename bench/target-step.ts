@@ -58,7 +58,7 @@ async function stepOf(
   clearInterval(timer);
   if (done.code !== 0) throw new Error(`bench: the ramp failed (exit ${done.code}):\n${done.stderr}`);
   const report = JSON.parse(await fs.readFile(path.join(p.dir, "artifacts", "rollout-report.json"), "utf8"));
-  const first = report.ramp.steps.find((s: { step: number }) => s.step === 0);
+  const first = report.steps.find((s: { step: number }) => s.step === 0);
   return { applyMs: first.applyMs, propagationMs: propagated > 0 && applied > 0 ? propagated - applied : 0 };
 }
 
