@@ -124,9 +124,11 @@ export class AppRollout extends pulumi.ComponentResource {
         canaryDigest: canary?.digest,
         weight: args.weight ?? 0,
         generation: args.generation ?? 0,
-        stableOrigin: stable.origin,
-        canaryOrigin: canary?.origin,
-        ...(args.target === undefined ? { root: args.root } : { target: args.target }),
+        // Only remote releases have an origin output: a local release's state has none, and a
+        // declared but absent output reads as unknown in a preview (a no-op would show an update).
+        ...(args.target === undefined
+          ? { root: args.root }
+          : { target: args.target, stableOrigin: stable.origin, canaryOrigin: canary?.origin }),
       },
       { parent: this },
     );

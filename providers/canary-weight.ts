@@ -33,9 +33,9 @@ export interface CanaryWeightInputs {
    * stale stack file. @default 0 (routes deployed before generations)
    */
   generation?: number;
-  /** The origin the edge proxies the stable release to. @default - none: files in the edge store */
+  /** The origin the edge proxies the stable release to; "" or absent: files in the edge store. @default - none */
   stableOrigin?: string;
-  /** The origin the edge proxies the canary release to. @default - none: files in the edge store */
+  /** The origin the edge proxies the canary release to; "" or absent: files in the edge store. @default - none */
   canaryOrigin?: string;
   /** Absolute root directory of the `local` target. @default - none: `target` says where */
   root?: string;
@@ -89,7 +89,7 @@ export function routeRevision(doc: RouteDocument): string {
 /** The route document for some inputs, with its revision. */
 export function routeOf(i: CanaryWeightInputs): RouteDocument {
   const side = (version: string, digest: string, origin?: string): RouteSide =>
-    origin === undefined ? { version, digest } : { version, digest, origin };
+    origin === undefined || origin === "" ? { version, digest } : { version, digest, origin };
   const doc: RouteDocument = {
     app: i.app,
     stable: side(i.stable, i.stableDigest, i.stableOrigin),
@@ -133,8 +133,8 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Canar
       canaryDigest: digest.optional(),
       weight: z.number().int({ error: "expected an integer" }).min(0).max(100),
       generation: z.number().int({ error: "expected an integer" }).min(0).optional(),
-      stableOrigin: z.url({ protocol: /^https?$/ }).optional(),
-      canaryOrigin: z.url({ protocol: /^https?$/ }).optional(),
+      stableOrigin: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).optional(),
+      canaryOrigin: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).optional(),
       root: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
       target: remoteTargetSchema(z).optional(),
     })
@@ -226,13 +226,16 @@ export const canaryWeightProvider: pulumi.dynamic.ResourceProvider<CanaryWeightI
       if (props.root !== undefined) live.root = props.root;
       if (props.target !== undefined) live.target = props.target;
       if (typeof doc.revision === "string") live.revision = doc.revision;
+      // An origin is part of the route; "" in state (no origin) stays "" when the route has none.
       if (typeof doc.stable?.origin === "string") live.stableOrigin = doc.stable.origin;
+      else if (props.stableOrigin !== undefined) live.stableOrigin = "";
       // The generation is state's bookkeeping, not part of the target: a refresh keeps it.
       if (props.generation !== undefined) live.generation = props.generation;
       if (doc.canary) {
         live.canary = String(doc.canary.version);
         live.canaryDigest = String(doc.canary.digest);
         if (typeof doc.canary.origin === "string") live.canaryOrigin = doc.canary.origin;
+        else if (props.canaryOrigin !== undefined) live.canaryOrigin = "";
       }
       return { id, props: live };
     },

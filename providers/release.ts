@@ -53,7 +53,7 @@ export interface ReleaseOutputs extends ReleaseInputs {
    * @default - none for a release published before owner tokens; its delete then removes a directory whose manifest has none either
    */
   owner?: string;
-  /** The origin the edge proxies this release to (the Wix site, the Gamma page). @default - none: files in the edge store */
+  /** The origin the edge proxies this release to (the Wix site, the Gamma page); "" on `cloudflare`. @default - none on `local`: files in the edge store */
   origin?: string;
   /** The Gamma page's id (target `gamma`). @default - none */
   gammaId?: string;
@@ -187,7 +187,8 @@ async function publish(inputs: ReleaseInputs, owner: string): Promise<ReleaseOut
     };
   }
   const done = await publishKvRelease(t, inputs, inputs.source, owner);
-  return { ...inputs, path, files: done.files, owner };
+  // "" (no origin: the edge serves the files) rather than absent, so the output is always known.
+  return { ...inputs, path, files: done.files, owner, origin: "" };
 }
 
 /** What the target holds for a release now: its digest and file count, or undefined when gone. */

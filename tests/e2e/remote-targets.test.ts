@@ -148,6 +148,14 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     ]);
     expect(wixRecords("GlidepathRoutes").map((r) => r._id)).toEqual([await routeRecordId("wix")]);
     expect(world.wix.publishes(SITE)).toBe(1);
+    // A second look changes nothing: every output the routes read (origins, revisions) is known.
+    const again = await pulumiAs("staging", "staging", [
+      "preview",
+      "--expect-no-changes",
+      "--stack",
+      "staging",
+    ]);
+    expect(again.code, again.stdout).toBe(0);
     // Every write was staging's, into staging's scope.
     for (const w of [...world.cf.writes, ...world.wix.writes, ...world.gamma.writes]) {
       expect(w).toMatchObject({ credentialScope: "staging", applied: true });
