@@ -17,6 +17,7 @@ import { addVersion } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
+type Stack = "staging" | "production";
 const NS = SCOPES.staging.namespaceId;
 const SITE = SCOPES.staging.siteId;
 
@@ -30,32 +31,23 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     const v = world.cf.kv(NS).get(key);
     return v === undefined ? undefined : JSON.parse(v.toString("utf8"));
   };
-  const as = async (stack: "staging" | "production", creds: "staging" | "production", args: string[]) => {
+  /** Runs a command of `stack` with the credentials issued for `creds`. */
+  const withCreds = async <T>(stack: Stack, creds: Stack, run: () => Promise<T>): Promise<T> => {
     const env = p.env;
     p.env = { ...env, ...world.env(stack, creds) };
     try {
-      return await p.glidepath(args);
+      return await run();
     } finally {
       p.env = env;
     }
   };
+  const as = (stack: Stack, creds: Stack, args: string[]) => withCreds(stack, creds, () => p.glidepath(args));
+  const pulumiAs = (stack: Stack, creds: Stack, args: string[]) =>
+    withCreds(stack, creds, () => p.pulumi(args));
   const ok = async (args: string[]) => {
     const r = await as("staging", "staging", args);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     return r;
-  };
-  const pulumiAs = async (
-    stack: "staging" | "production",
-    creds: "staging" | "production",
-    args: string[],
-  ) => {
-    const env = p.env;
-    p.env = { ...env, ...world.env(stack, creds) };
-    try {
-      return await p.pulumi(args);
-    } finally {
-      p.env = env;
-    }
   };
   /** Creates a stack with its own passphrase and writes its config for the fakes. */
   const initStack = async (stack: "staging" | "production") => {

@@ -10,6 +10,7 @@ import { parse, stringify } from "yaml";
 import { checkReportSchema } from "../../automation/lib/driver/check";
 import { preflightSummarySchema } from "../../automation/lib/driver/preflight";
 import { ROOT, type ScratchProject } from "../../bench/helpers/scratch-project";
+import { filledTargets } from "../helpers/filled-targets";
 import { filesUnder, scanTexts } from "../helpers/secret-scan";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
 import { addVersion, greenProject, readEvents, readRoute, rolloutArgs, until } from "./helpers/rollout";
@@ -112,16 +113,7 @@ describe.skipIf(binDir === undefined)("driver resilience through the real engine
   it("lists each missing secret of a staging stack by name and the target that needs it (exit 1), never a value", async () => {
     // The committed staging file with its placeholders filled in (a placeholder is refused first).
     const staging = parse(await fs.readFile(path.join(ROOT, "Pulumi.staging.yaml"), "utf8"));
-    staging.config["glidepath:targets"] = {
-      cloudflare: {
-        accountId: "acct-1",
-        manageWorker: false,
-        namespaceId: "ns-1",
-        edgeUrl: "https://edge.example.com",
-      },
-      wix: { siteId: "site-1", siteUrl: "https://www.example.com" },
-      gamma: { folderId: "folder-1" },
-    };
+    staging.config["glidepath:targets"] = filledTargets("1");
     await fs.writeFile(path.join(p.dir, "Pulumi.staging.yaml"), stringify(staging));
     expect((await p.pulumi(["stack", "init", "staging"])).code).toBe(0);
     expect(

@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { requiredSecrets } from "../../automation/lib/driver/preflight";
 import { parseStackConfig, type StackConfig } from "../../infra/config";
 import { resolveTargets } from "../../infra/target-specs";
+import { filledTargets } from "../helpers/filled-targets";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -24,16 +25,7 @@ function rawOf(file: string, edit: (c: Record<string, unknown>) => void = () => 
 
 /** Fills the staging file's placeholders with ids of a test scope. */
 function filled(c: Record<string, unknown>): void {
-  c["glidepath:targets"] = {
-    cloudflare: {
-      accountId: "acct-staging",
-      manageWorker: false,
-      namespaceId: "ns-staging",
-      edgeUrl: "https://edge-staging.example.com",
-    },
-    wix: { siteId: "site-staging", siteUrl: "https://staging.example.com" },
-    gamma: { folderId: "fold-staging" },
-  };
+  c["glidepath:targets"] = filledTargets("staging");
 }
 
 function config(edit: (c: Record<string, unknown>) => void = filled): StackConfig {
