@@ -11,7 +11,7 @@ import { toCheckResult, withoutProvider } from "./check-result";
 import { judgeGeneration } from "./desired-generation";
 import { edgeStoreOf } from "./targets/edge-store";
 import { trimRoot } from "./targets/local";
-import { type RemoteTarget, remoteTargetSchema, scopeOf } from "./targets/remote";
+import { ONE_TARGET, type RemoteTarget, remoteTargetSchema, targetChange } from "./targets/remote";
 import { removeWixRoute, saveWixRoute } from "./targets/wix-release";
 
 /** Inputs of a canary weight, resolved. */
@@ -143,7 +143,7 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Canar
         ctx.addIssue({
           code: "custom",
           path: ["root"],
-          message: "expected exactly one of root (the local target) and target",
+          message: ONE_TARGET,
         });
       }
       if ((v.canary === undefined) !== (v.canaryDigest === undefined)) {
@@ -188,15 +188,14 @@ export const canaryWeightProvider: pulumi.dynamic.ResourceProvider<CanaryWeightI
       // The same root spelled with or without a trailing slash is the same target.
       const replaces = (["app", "root", "target"] as const).filter((k) => {
         if (k === "root") return trimRoot(olds.root ?? "") !== trimRoot(news.root ?? "");
-        if (k === "target")
-          return (olds.target && scopeOf(olds.target)) !== (news.target && scopeOf(news.target));
+        if (k === "target") return targetChange(olds, news).moved;
         return olds[k] !== news[k];
       });
       const changed = JSON.stringify(routeOf(olds)) !== JSON.stringify(routeOf(news));
       // A new generation alone, or new credentials for the same scope, is recorded in state (an
       // update that leaves the route be).
       const generation = (olds.generation ?? 0) !== (news.generation ?? 0);
-      const rotated = JSON.stringify(olds.target ?? null) !== JSON.stringify(news.target ?? null);
+      const { rotated } = targetChange(olds, news);
       return {
         changes: replaces.length > 0 || changed || generation || rotated,
         replaces,

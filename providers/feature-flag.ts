@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, withoutProvider } from "./check-result";
 import { edgeStoreOf } from "./targets/edge-store";
 import { flagFile, trimRoot } from "./targets/local";
-import { type RemoteTarget, remoteTargetSchema, scopeOf } from "./targets/remote";
+import { ONE_TARGET, type RemoteTarget, remoteTargetSchema, targetChange } from "./targets/remote";
 import { saveWixFlag } from "./targets/wix-release";
 
 /** A flag value as stored on the target. */
@@ -59,7 +59,7 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Featu
       target: remoteTargetSchema(z).optional(),
     })
     .refine((v) => (v.root === undefined) !== (v.target === undefined), {
-      error: "expected exactly one of root (the local target) and target",
+      error: ONE_TARGET,
       path: ["root"],
     });
   return toCheckResult(news, schema.safeParse(withoutProvider(news)));
@@ -107,12 +107,11 @@ export const featureFlagProvider: pulumi.dynamic.ResourceProvider<FeatureFlagInp
     // The same root spelled with or without a trailing slash is the same target.
     const replaces = (["app", "key", "root", "target"] as const).filter((k) => {
       if (k === "root") return trimRoot(olds.root ?? "") !== trimRoot(news.root ?? "");
-      if (k === "target")
-        return (olds.target && scopeOf(olds.target)) !== (news.target && scopeOf(news.target));
+      if (k === "target") return targetChange(olds, news).moved;
       return olds[k] !== news[k];
     });
     // New credentials for the same scope are recorded too (an update that rewrites the flag).
-    const rotated = JSON.stringify(olds.target ?? null) !== JSON.stringify(news.target ?? null);
+    const { rotated } = targetChange(olds, news);
     const updates = olds.value !== news.value || olds.path !== pathOf(news) || rotated;
     return {
       changes: replaces.length > 0 || updates,

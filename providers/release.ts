@@ -23,7 +23,7 @@ import { copyDirAtomic, digestDir, escapingLinks, RELEASE_MANIFEST, removeDir } 
 import { publishGammaRelease, readGammaRelease, removeGammaRelease } from "./targets/gamma-release";
 import { kvManifestKey, publishKvRelease, readKvRelease, removeKvRelease } from "./targets/kv-release";
 import { readJsonFile, trimRoot, writeJsonAtomic } from "./targets/local";
-import { type RemoteTarget, remoteTargetSchema, scopeOf } from "./targets/remote";
+import { ONE_TARGET, type RemoteTarget, remoteTargetSchema, scopeOf, targetChange } from "./targets/remote";
 import { publishWixRelease, readWixRelease, removeWixRelease } from "./targets/wix-release";
 
 /** Inputs of a release, resolved. */
@@ -87,7 +87,7 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<Relea
       target: remoteTargetSchema(z).optional(),
     })
     .refine((v) => (v.root === undefined) !== (v.target === undefined), {
-      error: "expected exactly one of root (the local target) and target",
+      error: ONE_TARGET,
       path: ["root"],
     });
   return toCheckResult(news, schema.safeParse(withoutProvider(news)));
@@ -222,15 +222,14 @@ export const releaseProvider: pulumi.dynamic.ResourceProvider<ReleaseInputs, Rel
     const after = releaseLocation(news);
     const differs = (["app", "version", "digest", "root", "target"] as const).filter((k) => {
       if (k === "root") return trimRoot(olds.root ?? "") !== trimRoot(news.root ?? "");
-      if (k === "target")
-        return (olds.target && scopeOf(olds.target)) !== (news.target && scopeOf(news.target));
+      if (k === "target") return targetChange(olds, news).moved;
       return olds[k] !== news[k];
     });
     // Another location is another release; the same one is republished in place, because a
     // replacement there would end with the old copy's delete removing the new one.
     if (before !== after) return { changes: true, replaces: differs, deleteBeforeReplace: false };
     // New credentials or API URLs for the same scope are recorded (an update that writes nothing).
-    const rotated = JSON.stringify(olds.target ?? null) !== JSON.stringify(news.target ?? null);
+    const { rotated } = targetChange(olds, news);
     return { changes: differs.length > 0 || rotated, replaces: [], deleteBeforeReplace: false };
   },
 

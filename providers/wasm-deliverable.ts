@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { toCheckResult, unknownInputs, withoutProvider } from "./check-result";
 import { edgeStoreOf } from "./targets/edge-store";
 import { trimRoot } from "./targets/local";
-import { type RemoteTarget, remoteTargetSchema, scopeOf } from "./targets/remote";
+import { ONE_TARGET, type RemoteTarget, remoteTargetSchema, targetChange } from "./targets/remote";
 import { inspectWasm } from "./wasm/inspect";
 import { buildManifest, type RuntimeProfile, type WasmManifest } from "./wasm/manifest";
 
@@ -123,7 +123,7 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<WasmD
       target: remoteTargetSchema(z).optional(),
     })
     .refine((v) => (v.root === undefined) !== (v.target === undefined), {
-      error: "expected exactly one of root (the local target) and target",
+      error: ONE_TARGET,
       path: ["root"],
     });
   const result = toCheckResult(news, schema.safeParse(withoutProvider(news)));
@@ -192,8 +192,7 @@ export const wasmDeliverableProvider: pulumi.dynamic.ResourceProvider<
       ["blueprintId", "sha256", "runtimeProfile", "root", "target", "allowNonCompliant", "module"] as const
     ).filter((k) => {
       if (k === "root") return trimRoot(olds.root ?? "") !== trimRoot(news.root ?? "");
-      if (k === "target")
-        return (olds.target && scopeOf(olds.target)) !== (news.target && scopeOf(news.target));
+      if (k === "target") return targetChange(olds, news).moved;
       return olds[k] !== news[k];
     });
     const before = olds.artifactPath ?? locationOf(olds).artifactPath;
@@ -207,7 +206,7 @@ export const wasmDeliverableProvider: pulumi.dynamic.ResourceProvider<
       return { changes: true, replaces, deleteBeforeReplace: false };
     }
     // New credentials for the same scope are recorded (an update that packages again).
-    if (JSON.stringify(olds.target ?? null) !== JSON.stringify(news.target ?? null)) {
+    if (targetChange(olds, news).rotated) {
       return { changes: true, replaces: [], deleteBeforeReplace: false };
     }
     return { changes: differs.length > 0, replaces: [], deleteBeforeReplace: false };

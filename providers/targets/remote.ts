@@ -113,3 +113,26 @@ export function remoteTargetSchema(z: typeof import("zod").z) {
     }),
   ]);
 }
+
+/** The check failure of a resource given both a local root and a remote target, or neither. */
+export const ONE_TARGET = "expected exactly one of root (the local target) and target";
+
+/** What of a resource's target changed between two sets of inputs. */
+export interface TargetChange {
+  /** Another scope (or local ↔ remote): another place, so the resource is replaced. */
+  moved: boolean;
+  /** Same scope, other credentials or API URL: recorded in state, nothing rewritten. */
+  rotated: boolean;
+}
+
+/**
+ * Compares the remote targets of old and new inputs (absent on `local`).
+ *
+ * @param olds - the inputs in state
+ * @param news - the new inputs
+ */
+export function targetChange(olds: { target?: RemoteTarget }, news: { target?: RemoteTarget }): TargetChange {
+  const moved = (olds.target && scopeOf(olds.target)) !== (news.target && scopeOf(news.target));
+  const rotated = !moved && JSON.stringify(olds.target ?? null) !== JSON.stringify(news.target ?? null);
+  return { moved, rotated };
+}
