@@ -1,5 +1,6 @@
 import { APIErrorCode, APIResponseError, Client, collectPaginatedAPI } from "@notionhq/client";
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { rejectionOf } from "../helpers/rejection";
 import { type NotionFake, startNotionFake } from "./notion-fake";
 
 const TOKEN = "secret_swarm_token";
@@ -49,10 +50,7 @@ const row = (key: string, weight: number, extra: Record<string, unknown> = {}) =
 });
 
 async function failure(p: Promise<unknown>): Promise<APIResponseError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
+  const e = await rejectionOf(p);
   expect(e).toBeInstanceOf(APIResponseError);
   return e as APIResponseError;
 }

@@ -4,6 +4,7 @@ import { SWARM_NOTION_PROPERTIES } from "../../automation/lib/events/notion-row"
 import { type NotionSinkOptions, notionSwarmSink } from "../../automation/lib/events/notion-sink";
 import type { SwarmEvent } from "../../automation/lib/events/schema";
 import { type NotionFake, type NotionPropertyType, startNotionFake } from "../fakes/notion-fake";
+import { rejectionOf } from "../helpers/rejection";
 
 const TOKEN = "secret_swarm_0123456789abcdef";
 const DB = "5f0c2a9e-1111-4111-8111-0000000000a1";
@@ -56,10 +57,7 @@ const event = (id: string, over: Partial<SwarmEvent> = {}): SwarmEvent => ({
 });
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
+  const e = await rejectionOf(p);
   expect(e).toBeInstanceOf(Error);
   return e as Error;
 }
