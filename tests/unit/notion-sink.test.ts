@@ -196,3 +196,34 @@ test("an outage fails the send as unreachable; the next send after it succeeds",
   await s.send(event("e1"));
   expect(fake.pages(DB)).toHaveLength(1);
 });
+
+test("the client's log lines never carry the token", async () => {
+  const lines: string[] = [];
+  const logger = (level: unknown, message: string, extra: unknown) => {
+    lines.push(JSON.stringify({ level, message, extra }));
+  };
+  fake.fault({
+    method: "POST",
+    path: "/v1/pages",
+    fault: { kind: "throttle", retryAfterSeconds: 0 },
+    times: 1,
+  });
+  await sink({ logger, token: TOKEN }).send(event("e1"));
+  await rejection(sink({ logger, token: "secret_wrong_0000" }).send(event("e2")));
+  expect(lines.length).toBeGreaterThan(0);
+  expect(lines.join("\n")).not.toContain(TOKEN);
+  expect(lines.join("\n")).not.toContain("secret_wrong_0000");
+});
+
+test("a request that never answers, or a Notion that is not listening, is unreachable, not a hang", async () => {
+  fake.fault({ path: "/v1/", fault: { kind: "hang" }, times: 1 });
+  const hung = await rejection(sink({ timeoutMs: 100, retry: { maxRetries: 0 } }).send(event("e1")));
+  expect((hung as { code?: string }).code).toBe("GP_TARGET_UNREACHABLE");
+  expect(hung.message).toContain("notionhq_client_request_timeout");
+  const gone = await startNotionFake({ tokens: {}, databases: [] });
+  const url = gone.url;
+  await gone.close();
+  const refused = await rejection(sink({ baseUrl: url, retry: { maxRetries: 0 } }).send(event("e1")));
+  expect((refused as { code?: string }).code).toBe("GP_TARGET_UNREACHABLE");
+  expect(refused.message).toContain("ECONNREFUSED");
+});
