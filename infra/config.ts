@@ -9,6 +9,7 @@ import { z } from "zod";
 import { urlCarriesCredentials } from "../automation/lib/redact";
 import { RUNTIME_PROFILES } from "../providers/wasm/manifest";
 import { namespaceFindings } from "./config-namespaces";
+import { contentSchema } from "./content-config";
 import { rolloutSchema } from "./rollout-config";
 import { TARGET_NEEDS, targetsSchema } from "./targets-config";
 
@@ -64,6 +65,8 @@ export const RUNBOOK_SECRETS = [
   "SWARM_NOTION_TOKEN",
   "SWARM_DB_ID",
   "NOTION_SLO_BADGE_URL",
+  "WIREDCHAOS_KEY_BUSINESS",
+  "WIREDCHAOS_KEY_GAMING",
 ] as const;
 
 /** One of {@link RUNBOOK_SECRETS}. */
@@ -236,6 +239,12 @@ export const stackConfigSchema = z
      * @default - `{}`: no remote target
      */
     targets: targetsSchema,
+    /**
+     * The content plane: the SWARM log's Notion data source, the registry sync into Wix and its
+     * Business/Gaming firewall (`infra/content-config.ts`).
+     * @default - `{}`: SWARM log in JSONL only, no registry sync
+     */
+    content: contentSchema,
     /**
      * Absolute root directory of the `local` target.
      * @default - `<project>/.glidepath/targets/<stack>`

@@ -34,6 +34,22 @@ export type EnvLookup = Readonly<Record<string, string | undefined>>;
 export const DECLARED_NAMESPACE = "<declared by the program>";
 
 /**
+ * An API's base URL: its environment variable (`GLIDEPATH_<X>_API_URL`), else the stack config's,
+ * else the public one; without a trailing slash.
+ *
+ * @param part - the API
+ * @param configured - the stack config's URL @default - none
+ * @param env - environment variables
+ */
+export function apiUrlOf(
+  part: keyof typeof DEFAULT_API_URLS,
+  configured: string | undefined,
+  env: EnvLookup,
+): string {
+  return (env[API_URL_ENV[part]] || configured || DEFAULT_API_URLS[part]).replace(/\/+$/, "");
+}
+
+/**
  * Resolves every app's remote target.
  *
  * @param cfg - the validated config
@@ -63,8 +79,7 @@ export function resolveTargets(cfg: StackConfig, env: EnvLookup): ResolvedTarget
       });
     }
   };
-  const url = (part: keyof typeof DEFAULT_API_URLS, configured?: string) =>
-    (env[API_URL_ENV[part]] || configured || DEFAULT_API_URLS[part]).replace(/\/+$/, "");
+  const url = (part: keyof typeof DEFAULT_API_URLS, configured?: string) => apiUrlOf(part, configured, env);
   const parts = new Set(Object.values(cfg.apps).map((a) => a.target));
   let cloudflare: CloudflareSpec | undefined;
   const cf = cfg.targets.cloudflare;

@@ -11,6 +11,7 @@ export const DEFAULT_API_URLS = {
   cloudflare: "https://api.cloudflare.com/client/v4",
   wix: "https://www.wixapis.com",
   gamma: "https://public-api.gamma.app/v1.0",
+  notion: "https://api.notion.com",
 } as const;
 
 /** The environment variables that override each API's base URL (tests, mirrors). */
@@ -18,13 +19,14 @@ export const API_URL_ENV = {
   cloudflare: "GLIDEPATH_CLOUDFLARE_API_URL",
   wix: "GLIDEPATH_WIX_API_URL",
   gamma: "GLIDEPATH_GAMMA_API_URL",
+  notion: "GLIDEPATH_NOTION_API_URL",
 } as const;
 
 /** A value the stack files ship with for the operator to replace, e.g. `<staging account id>`. */
 const PLACEHOLDER = /^<.*>$/;
 
 /** An id of the remote service, refused while it is still a placeholder. */
-function scopeId(what: string, where: string) {
+export function scopeId(what: string, where: string) {
   return z
     .string({ error: `expected the ${what}` })
     .min(1, { error: `expected the ${what}` })
@@ -36,7 +38,8 @@ function scopeId(what: string, where: string) {
     .refine((v) => /^[A-Za-z0-9._:-]+$/.test(v), { error: `expected the ${what}: letters, digits, . _ : -` });
 }
 
-const httpUrl = (what: string) =>
+/** An http(s) URL, refused while it is still a placeholder; without a trailing slash. */
+export const httpUrl = (what: string) =>
   z
     .string({ error: `expected the ${what} as an http(s) URL` })
     .refine((v) => !/[<>]/.test(v), {

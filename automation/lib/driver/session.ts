@@ -17,12 +17,22 @@ export interface Logs {
    * another driver may take the stack, so a ramp must not advance. @default - always held
    */
   lockLost?: () => string | undefined;
+  /**
+   * Ends the command's use of the logs: waits (bounded) for the remote SWARM sink to take the
+   * events written so far. Never throws; what it could not deliver stays pending.
+   */
+  finish(): Promise<void>;
 }
 
 /** Opens the project's event logs for a stack. */
 export function openLogs(ctx: Pick<StackContext, "projectDir" | "stack">): Logs {
   const files = eventFiles(ctx.projectDir);
-  return { swarm: jsonlSwarmSink(files.swarm), runtime: runtimeLog(files.runtime, ctx.stack.name), files };
+  return {
+    swarm: jsonlSwarmSink(files.swarm),
+    runtime: runtimeLog(files.runtime, ctx.stack.name),
+    files,
+    finish: async () => undefined,
+  };
 }
 
 /**
