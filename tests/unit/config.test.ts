@@ -36,6 +36,7 @@ describe("parseStackConfig", () => {
         releases: {},
         weights: {},
         targets: {},
+        content: { notion: {} },
         wasm: {},
         generation: 0,
         // The rollout defaults are the rollout schema's own (one source; see "rollout defaults").
