@@ -7,6 +7,7 @@ import * as check from "./commands/check";
 import { documentWritten, resetOutput } from "./commands/common";
 import * as demo from "./commands/demo";
 import * as edge from "./commands/edge";
+import * as events from "./commands/events";
 import * as history from "./commands/history";
 import * as preflight from "./commands/preflight";
 import * as promote from "./commands/promote";
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .scriptName("glidepath")
       .command(demo)
       .command(edge)
+      .command(events)
       .command(up)
       .command(history)
       .command(preflight)

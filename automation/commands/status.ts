@@ -53,6 +53,11 @@ export async function handler(argv: unknown): Promise<void> {
           ]
         : []),
       ...s.hold_reasons.map((r) => `  hold: ${r}`),
+      ...(s.swarm_outbox
+        ? [
+            `SWARM log → ${s.swarm_outbox.destination}: ${s.swarm_outbox.pending === 0 ? "all delivered" : `${s.swarm_outbox.pending} pending (\`glidepath events flush --stack ${s.stack}\` delivers them)`}`,
+          ]
+        : []),
       s.config.valid
         ? "config valid"
         : `CONFIG INVALID (GP_CONFIG_INVALID): the next up or rollout refuses it:\n${s.config.message}`,

@@ -9,6 +9,8 @@ import { assertLockableBackend } from "./backend-url";
 import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
 import { GlidepathError } from "./errors";
+import type { ResolvedDestination } from "./events/swarm-destination";
+import { assertSwarmDeliverable, openSwarmDestination } from "./events/swarm-open";
 import { loadStackConfigWithSecrets, stackFileConfig } from "./stack-config";
 import { stackFileSyntaxError } from "./stack-file-syntax";
 import { checkTargetScopes } from "./target-scope";
@@ -65,6 +67,8 @@ export interface StackContext extends OpenedStack {
   toolchain: Toolchain;
   /** The project directory. */
   projectDir: string;
+  /** Where the stack's SWARM log goes besides its JSONL file. */
+  swarm: ResolvedDestination;
 }
 
 /**
@@ -124,7 +128,9 @@ export async function stackContext(opts: StackContextOptions): Promise<StackCont
     const { config } = await loadStackConfigWithSecrets(opened.stack);
     await checkTargetScopes(opts.stack, config);
   }
-  return { ...opened, toolchain, projectDir };
+  const swarm = await openSwarmDestination(opened.stack, projectDir, opts.changesStack ?? false);
+  if (opts.changesStack) assertSwarmDeliverable(opts.stack, swarm);
+  return { ...opened, toolchain, projectDir, swarm };
 }
 
 /** Whether the stack file puts any app on a remote target (only then are credentials checked). */

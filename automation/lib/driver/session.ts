@@ -4,6 +4,7 @@
  * the lock whatever happens.
  */
 import type { StackContext } from "../context";
+import { outboxSwarmSink, type SwarmOutbox } from "../events/outbox-sink";
 import { eventFiles, jsonlSwarmSink, type RuntimeLog, runtimeLog, type SwarmSink } from "../events/sinks";
 import { acquireStackLock } from "./stack-lock";
 
@@ -17,6 +18,8 @@ export interface Logs {
    * another driver may take the stack, so a ramp must not advance. @default - always held
    */
   lockLost?: () => string | undefined;
+  /** The SWARM outbox, when the stack delivers its events to Notion. @default - none: JSONL only */
+  outbox?: SwarmOutbox;
   /**
    * Ends the command's use of the logs: waits (bounded) for the remote SWARM sink to take the
    * events written so far. Never throws; what it could not deliver stays pending.
@@ -24,15 +27,38 @@ export interface Logs {
   finish(): Promise<void>;
 }
 
-/** Opens the project's event logs for a stack. */
-export function openLogs(ctx: Pick<StackContext, "projectDir" | "stack">): Logs {
+/**
+ * Opens the project's event logs for a stack. With a SWARM database configured (and its token),
+ * the SWARM log is an outbox: JSONL first, then Notion in the background, starting with what
+ * earlier commands left undelivered.
+ */
+export function openLogs(ctx: Pick<StackContext, "projectDir" | "stack" | "swarm">): Logs {
   const files = eventFiles(ctx.projectDir);
-  return {
-    swarm: jsonlSwarmSink(files.swarm),
-    runtime: runtimeLog(files.runtime, ctx.stack.name),
-    files,
-    finish: async () => undefined,
-  };
+  const runtime = runtimeLog(files.runtime, ctx.stack.name);
+  const outbox = outboxOf(ctx, files.swarm);
+  if (outbox === undefined)
+    return { swarm: jsonlSwarmSink(files.swarm), runtime, files, finish: async () => undefined };
+  return { swarm: outbox, outbox, runtime, files, finish: () => outbox.finish() };
+}
+
+/**
+ * The stack's SWARM outbox, when it has a deliverable Notion destination.
+ *
+ * @param ctx - the opened stack
+ * @param file - the SWARM log
+ */
+export function outboxOf(
+  ctx: Pick<StackContext, "projectDir" | "stack" | "swarm">,
+  file: string,
+): SwarmOutbox | undefined {
+  const d = ctx.swarm.destination;
+  if (d.kind !== "notion" || d.token === undefined || ctx.swarm.issues.length > 0) return undefined;
+  return outboxSwarmSink({
+    projectDir: ctx.projectDir,
+    file,
+    stack: ctx.stack.name,
+    destination: { ...d, token: d.token },
+  });
 }
 
 /**
@@ -72,6 +98,7 @@ export async function withDriverLock<T>(
     }
     return await work(logs);
   } finally {
+    await logs.finish();
     await lock.release();
   }
 }

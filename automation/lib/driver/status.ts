@@ -3,6 +3,7 @@
  * health from the runtime events, the last gate verdicts, and who holds the driver lock.
  */
 import type { StackContext } from "../context";
+import { countPending } from "../events/outbox-sink";
 import type { SwarmEvent } from "../events/schema";
 import { eventFiles, readSwarmEvents } from "../events/sinks";
 import { type Closing, readClosing } from "./closing";
@@ -28,6 +29,11 @@ export interface StackStatus extends Health {
   closing: Closing | null;
   /** The failures that make `rollout_gate` hold (empty when it passes). */
   hold_reasons: string[];
+  /**
+   * The SWARM log's Notion outbox: its database and how many of the stack's events it has not
+   * acknowledged yet (`glidepath events flush` delivers them), or null (JSONL only).
+   */
+  swarm_outbox: { destination: string; pending: number } | null;
 }
 
 /** Reads the status of a stack (no update, no lock taken). */
@@ -55,5 +61,15 @@ export async function readStatus(ctx: StackContext): Promise<StackStatus> {
     last_gates: gates,
     lock,
     closing: (await readClosing(ctx.stack)) ?? null,
+    swarm_outbox: await outboxStatus(ctx, files.swarm),
+  };
+}
+
+async function outboxStatus(ctx: StackContext, file: string): Promise<StackStatus["swarm_outbox"]> {
+  const d = ctx.swarm.destination;
+  if (d.kind !== "notion") return null;
+  return {
+    destination: `notion database ${d.databaseId}`,
+    pending: await countPending(ctx.projectDir, file, ctx.stack.name, d),
   };
 }

@@ -42,6 +42,8 @@ export interface NotionSinkOptions {
   logger?: Logger;
   /** The name of the token's setting, for error messages. @default "SWARM_NOTION_TOKEN" */
   tokenSetting?: string;
+  /** Aborts every request in flight and every later one (a command that must exit). @default - none */
+  signal?: AbortSignal;
 }
 
 /** What one send did. */
@@ -67,6 +69,15 @@ function describeFailure(e: unknown): { status?: number; code: string; message: 
   return { code: "unknown", message: String(e) };
 }
 
+/** `fetch`, cut short by `signal` as well as by the request's own signal (the client's time-out). */
+function abortable(signal: AbortSignal): typeof fetch {
+  return (input, init) =>
+    fetch(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+    });
+}
+
 /**
  * A SWARM sink writing to Notion.
  *
@@ -85,6 +96,7 @@ export function notionSwarmSink(opts: NotionSinkOptions): NotionSwarmSink {
       maxRetryDelayMs: opts.retry?.maxRetryDelayMs ?? 60_000,
     },
     logger: opts.logger ?? (() => {}),
+    ...(opts.signal === undefined ? {} : { fetch: abortable(opts.signal) }),
   });
   const clean = (s: string): string => (opts.token === "" ? s : s.split(opts.token).join("***"));
 
