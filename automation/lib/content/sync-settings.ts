@@ -28,6 +28,15 @@ export interface SyncSettings {
   keys: Record<Domain, string>;
 }
 
+/** Whether a text is an http(s) URL. */
+function isHttpUrl(text: string): boolean {
+  try {
+    return ["http:", "https:"].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Resolves and checks the sync's settings.
  *
@@ -62,6 +71,8 @@ export function syncSettingsOf(stack: string, cfg: StackConfig, env: EnvLookup):
     config.push(
       `no sync endpoint: set WIX_SYNC_ENDPOINT, glidepath:content.sync.url, or glidepath:targets.wix.siteUrl (the endpoint is then <siteUrl>/_functions/sync)`,
     );
+  else if (!isHttpUrl(endpoint))
+    config.push(`WIX_SYNC_ENDPOINT is not an http(s) URL: set it to the site's /_functions/sync URL`);
   if (config.length > 0)
     throw new GlidepathError(
       "GP_CONFIG_INVALID",
