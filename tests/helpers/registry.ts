@@ -4,7 +4,7 @@
  * with the content plane.
  */
 import { parseStackConfig, type StackConfig } from "../../infra/config";
-import type { NotionPropertyType } from "../fakes/notion-fake";
+import type { NotionFake, NotionPropertyType } from "../fakes/notion-fake";
 
 /** The registry's properties, as the fake's schema. */
 export const REGISTRY_FAKE_SCHEMA: Record<string, NotionPropertyType> = {
@@ -122,4 +122,35 @@ export function contentConfig(
   );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   return parsed.config;
+}
+
+/**
+ * Creates a registry page in the Notion fake through its API, as an editor would.
+ *
+ * @param fake - the Notion fake
+ * @param token - a token the registry is shared with
+ * @param databaseId - the registry database
+ * @param e - the entry
+ * @returns the page id
+ */
+export async function seedRegistryPage(
+  fake: NotionFake,
+  token: string,
+  databaseId: string,
+  e: EntryInput,
+): Promise<string> {
+  const res = await fetch(`${fake.url}/v1/pages`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "notion-version": "2025-09-03",
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({
+      parent: { data_source_id: fake.dataSourceId(databaseId) },
+      properties: registryRequestProperties(e),
+    }),
+  });
+  if (res.status !== 200) throw new Error(`seeding the registry: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
 }

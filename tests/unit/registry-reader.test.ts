@@ -9,7 +9,7 @@ import { readRegistry } from "../../automation/lib/content/registry-reader";
 import type { GlidepathError } from "../../automation/lib/errors";
 import { notionClient } from "../../automation/lib/notion/client";
 import { type NotionFake, startNotionFake } from "../fakes/notion-fake";
-import { REGISTRY_FAKE_SCHEMA, registryRequestProperties } from "../helpers/registry";
+import { REGISTRY_FAKE_SCHEMA, seedRegistryPage } from "../helpers/registry";
 import { rejectionOf } from "../helpers/rejection";
 
 /** What a promise that must reject rejects with, as the error it should be. */
@@ -34,21 +34,10 @@ afterEach(() => fake.close());
 
 async function seed(n: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await fetch(`${fake.url}/v1/pages`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        "notion-version": "2025-09-03",
-        "content-type": "application/json",
-      },
-      body: JSON.stringify({
-        parent: { data_source_id: fake.dataSourceId(DB) },
-        properties: registryRequestProperties({ name: `entry ${i}`, domain: i % 2 ? "Gaming" : "Business" }),
-      }),
-    });
-    ids.push(((await res.json()) as { id: string }).id);
-  }
+  for (let i = 0; i < n; i++)
+    ids.push(
+      await seedRegistryPage(fake, TOKEN, DB, { name: `entry ${i}`, domain: i % 2 ? "Gaming" : "Business" }),
+    );
   return ids;
 }
 
