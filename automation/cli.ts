@@ -14,6 +14,7 @@ import * as promote from "./commands/promote";
 import * as rollback from "./commands/rollback";
 import * as rollout from "./commands/rollout";
 import * as status from "./commands/status";
+import * as sync from "./commands/sync";
 import * as toolchain from "./commands/toolchain";
 import * as up from "./commands/up";
 import { ExitCode, engineErrorSummary, errorJson, GlidepathError, isGlidepathError } from "./lib/errors";
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(promote)
       .command(rollback)
       .command(status)
+      .command(sync)
       .command(toolchain)
       .version(false)
       .demandCommand(1, "name a command; see --help")

@@ -44,6 +44,8 @@ export type ErrorCode =
   | "GP_BACKEND_UNREACHABLE"
   | "GP_CREDENTIAL_SCOPE"
   | "GP_TARGET_UNREACHABLE"
+  /** A target answered that the request itself is wrong (malformed, too large); nothing of that request was applied. */
+  | "GP_TARGET_REFUSED"
   | "GP_RAMP_CONFLICT"
   | "GP_NO_GREEN_STATE"
   | "GP_EDGE_NOT_RUNNING"

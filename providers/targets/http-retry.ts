@@ -131,13 +131,15 @@ function notRetried(what: string, last: string, status: number, body: string): T
  *
  * @param what - what the request does, for errors (`cloudflare: PUT KV key routes/wix.json`); never a secret
  * @param url - the URL
- * @param init - method, headers, body (a body must be re-sendable: a string or bytes)
+ * @param init - method, headers, body (a body must be re-sendable: a string or bytes); or a
+ *   function called before each attempt, for a request that must differ per attempt (a signed
+ *   one carries a new nonce and timestamp each time)
  * @param policy - retries @default - the defaults of {@link RetryPolicy}
  */
 export async function fetchWithRetry(
   what: string,
   url: string,
-  init: RequestInit,
+  init: RequestInit | (() => RequestInit),
   policy: RetryPolicy = {},
 ): Promise<Response> {
   const attempts = Math.max(1, policy.attempts ?? 5);
@@ -147,7 +149,8 @@ export async function fetchWithRetry(
   for (let n = 0; n < attempts; n++) {
     let wait: number | undefined;
     try {
-      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(policy.timeoutMs ?? 30_000) });
+      const attempt = typeof init === "function" ? init() : init;
+      const res = await fetch(url, { ...attempt, signal: AbortSignal.timeout(policy.timeoutMs ?? 30_000) });
       if (!retryableStatus(res.status)) return res;
       lastStatus = res.status;
       lastBody = (await res.text().catch(() => "")).slice(0, 500);

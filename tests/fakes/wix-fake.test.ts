@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { syncClient } from "../../automation/lib/content/sync-client";
+import { signedHeaders } from "../../automation/lib/content/sync-signature";
+import { GlidepathError } from "../../automation/lib/errors";
 import { startWixFake, type WixFake } from "./wix-fake";
 
 let fake: WixFake;
@@ -230,3 +233,126 @@ test("the site's pages name the gp_release they were asked for", async () => {
   expect(html).toContain("path=/pricing");
   expect((await fetch(`${fake.url}/site/nowhere/`)).status).toBe(404);
 });
+
+// ── the sync endpoint: the site's backend code, through HTTP, with glidepath's client ──────────
+
+const SYNC_SECRET_A = "a".repeat(43);
+const SYNC_SECRET_B = "b".repeat(43);
+const syncUrl = (siteId: string) => `${fake.url}/site/${siteId}/_functions/sync`;
+const syncKey = (secret = SYNC_SECRET_A) => ({ id: "business", secret });
+const business = "SwarmRegistryBusiness";
+
+test("sync endpoint: the client's upserts land in the site's store, visible through the Data API, one write-log entry each", async () => {
+  fake.setSecret("site-a", "WIREDCHAOS_KEY_BUSINESS", SYNC_SECRET_A);
+  // The URL as glidepath derives it from a site URL with a trailing slash.
+  const c = syncClient({ url: new URL("_functions/sync", `${fake.url}/site/site-a/`).href, key: syncKey() });
+  await c.check(business);
+  const first = await c.upsert(business, [
+    { _id: "entry-1", title: "One" },
+    { _id: "entry-2", title: "Two" },
+  ]);
+  expect(first.map((r) => r.outcome)).toEqual(["created", "created"]);
+  expect(fake.items("site-a", business)).toEqual([
+    expect.objectContaining({ _id: "entry-1", title: "One", archived: false, lastSync: first[0]?.lastSync }),
+    expect.objectContaining({ _id: "entry-2", title: "Two", archived: false }),
+  ]);
+  const got = await call("GET", `/wix-data/v2/items/entry-1?dataCollectionId=${business}`);
+  expect(got.json).toMatchObject({ dataItem: { data: { _id: "entry-1", title: "One", archived: false } } });
+  const entry = {
+    method: "POST",
+    path: "/site/site-a/_functions/sync",
+    credentialScope: "sync-key:business",
+    targetScope: `site-a/${business}`,
+    applied: true,
+  };
+  expect(fake.writes).toEqual([entry, entry]);
+
+  // Twice: nothing written, lastSync kept.
+  const second = await c.upsert(business, [
+    { _id: "entry-1", title: "One" },
+    { _id: "entry-2", title: "Two" },
+  ]);
+  expect(second).toEqual(first.map((r) => ({ ...r, outcome: "unchanged" })));
+  expect(fake.writes).toHaveLength(2);
+
+  expect(await c.mirror(business, ["entry-1"])).toEqual({ archived: ["entry-2"] });
+  expect(fake.items("site-a", business)[1]).toMatchObject({ _id: "entry-2", archived: true });
+  expect(fake.writes).toHaveLength(3);
+});
+
+test("sync endpoint: missing, wrong, replayed and stale requests are refused, logged as not applied, and write nothing", async () => {
+  fake.setSecret("site-a", "WIREDCHAOS_KEY_BUSINESS", SYNC_SECRET_A);
+  const body = JSON.stringify({ op: "upsert", collection: business, items: [{ _id: "x", n: 1 }] });
+  const headers = signedHeaders(
+    { method: "POST", path: "/_functions/sync", keyId: "business", body },
+    SYNC_SECRET_A,
+    Date.now(),
+  );
+  const post = async (h: Record<string, string>) => {
+    const res = await fetch(syncUrl("site-a"), { method: "POST", headers: h, body });
+    return { status: res.status, json: (await res.json()) as { error?: { code: string } } };
+  };
+  const { "x-wiredchaos-key": _k, ...withoutKey } = headers;
+  const missing = await post(withoutKey);
+  expect([missing.status, missing.json.error?.code]).toEqual([401, "missing_key"]);
+  const wrong = await post({ ...headers, "x-wiredchaos-signature": `v1=${"0".repeat(64)}` });
+  expect([wrong.status, wrong.json.error?.code]).toEqual([403, "forbidden"]);
+  // Header names in any case.
+  const upper = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toUpperCase(), v]));
+  expect((await post(upper)).status).toBe(200);
+  const itemsAfter = fake.items("site-a", business);
+  const replay = await post(headers);
+  expect([replay.status, replay.json.error?.code]).toEqual([409, "replayed_nonce"]);
+  const stale = await rejection(
+    syncClient({ url: syncUrl("site-a"), key: syncKey(), now: () => Date.now() - 600_000 }).upsert(business, [
+      { _id: "y" },
+    ]),
+  );
+  expect(stale.code).toBe("GP_CREDENTIAL_SCOPE");
+  expect(fake.items("site-a", business)).toEqual(itemsAfter);
+  const refusal = (credentialScope: string) => ({
+    method: "POST",
+    path: "/site/site-a/_functions/sync",
+    credentialScope,
+    targetScope: `site-a/${business}`,
+    applied: false,
+  });
+  expect(fake.writes).toEqual([
+    refusal("(none)"),
+    refusal("sync-key:business"),
+    { ...refusal("sync-key:business"), applied: true },
+    refusal("sync-key:business"),
+    refusal("sync-key:business"),
+  ]);
+  expect(JSON.stringify(fake.requests)).not.toContain(SYNC_SECRET_A);
+});
+
+test("sync endpoint: one site's key is refused by another site, and a key cannot write the other domain's collection", async () => {
+  fake.setSecret("site-a", "WIREDCHAOS_KEY_BUSINESS", SYNC_SECRET_A);
+  fake.setSecret("site-b", "WIREDCHAOS_KEY_BUSINESS", SYNC_SECRET_B);
+  const crossSite = await rejection(
+    syncClient({ url: syncUrl("site-b"), key: syncKey(SYNC_SECRET_A) }).check(business),
+  );
+  expect(crossSite.code).toBe("GP_CREDENTIAL_SCOPE");
+  const crossDomain = await rejection(
+    syncClient({ url: syncUrl("site-a"), key: syncKey() }).upsert("SwarmRegistryGaming", [{ _id: "g" }]),
+  );
+  expect(crossDomain.code).toBe("GP_CREDENTIAL_SCOPE");
+  expect(crossDomain.message).toContain("key business may not write collection SwarmRegistryGaming");
+  expect(fake.items("site-a", "SwarmRegistryGaming")).toEqual([]);
+  expect(fake.writes.map((w) => [w.targetScope, w.applied])).toEqual([
+    [`site-b/${business}`, false],
+    ["site-a/SwarmRegistryGaming", false],
+  ]);
+  // An unknown site serves no function.
+  expect((await fetch(syncUrl("site-z"), { method: "POST", body: "{}" })).status).toBe(404);
+});
+
+async function rejection(p: Promise<unknown>): Promise<GlidepathError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(GlidepathError);
+  return e as GlidepathError;
+}

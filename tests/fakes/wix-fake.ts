@@ -1,7 +1,8 @@
 /**
  * A loopback fake of the Wix APIs glidepath uses: Data Items v2 under `/wix-data/v2` (insert,
  * get, save, remove, query, bulk save), the site publisher (`/site-publisher/v1/site/publish`),
- * and the published site's pages (`/site/<siteId>/<path>`, which the edge proxies to).
+ * the published site's pages (`/site/<siteId>/<path>`, which the edge proxies to), and the
+ * site's sync endpoint (`POST /site/<siteId>/_functions/sync`).
  *
  * Like the real service: the API key goes in `Authorization` without a scheme (none or an
  * unknown one → 401), the site in `wix-site-id` (missing, or a site outside the key's scope →
@@ -11,6 +12,14 @@
  * (400). Query pages are reached with an opaque cursor, and a request after the first may carry
  * only `cursorPaging.cursor`. Every write (allowed or refused) goes to the write log, with the
  * key's scope name (never the key) and `<siteId>/<collection>` as the target scope.
+ *
+ * The sync endpoint is the site's own backend code (`apps/wix/velo/backend/sync-endpoint.js`)
+ * run through `velo-harness.ts` against this fake's store for the site, so what it writes is
+ * what the Data API and {@link WixFake.items} show. Its secrets are set with
+ * {@link WixFake.setSecret}; its config is the shipped `sync-config.js` unless the options give
+ * the site another. Each content item it writes is one write-log entry (`sync-key:<keyId>`,
+ * `<siteId>/<collection>`, applied); a request it refuses is one entry with applied false; the
+ * nonce collection's writes (its bookkeeping) are not logged.
  */
 import * as crypto from "node:crypto";
 import {
@@ -20,6 +29,16 @@ import {
   startFake,
   type WriteRecord,
 } from "./fake-http";
+import {
+  httpFunctions,
+  type ItemStore,
+  loadSyncEndpoint,
+  type SecretStore,
+  type SyncConfig,
+  secretStore,
+  veloRequest,
+  wixDataOver,
+} from "./velo-harness";
 
 /** One API key the fake knows. */
 export interface WixFakeKey {
@@ -33,6 +52,10 @@ export interface WixFakeKey {
 export interface WixFakeOptions {
   /** API key → its scope. */
   keys: Record<string, WixFakeKey>;
+  /** The sync endpoint's config per site. @default - the shipped `sync-config.js` for every site */
+  syncConfigs?: Record<string, SyncConfig>;
+  /** The sync endpoint's clock (ms since the epoch). @default Date.now */
+  now?: () => number;
 }
 
 /** A running Wix fake. */
@@ -45,6 +68,8 @@ export interface WixFake extends FakeServer {
   publishes(siteId: string): number;
   /** While set, publishing the site fails its pre-publish check (428). */
   blockPublish(siteId: string, blocked?: boolean): void;
+  /** Sets a secret in the site's Secrets Manager (what the sync endpoint reads); `null` deletes it. */
+  setSecret(siteId: string, name: string, value: string | null): void;
 }
 
 /** A stored item: its fields, with the dates as ISO strings. */
@@ -147,6 +172,13 @@ export async function startWixFake(opts: WixFakeOptions): Promise<WixFake> {
   const blocked = new Set<string>();
   const cursors = new Map<string, CursorState>();
   const knownSites = new Set(Object.values(opts.keys).flatMap((k) => k.siteIds));
+  const { endpoint, config: shippedConfig } = await loadSyncEndpoint();
+  const secrets = new Map<string, SecretStore>();
+  const secretsOf = (siteId: string): SecretStore => {
+    const s = secrets.get(siteId) ?? secretStore();
+    secrets.set(siteId, s);
+    return s;
+  };
 
   const collectionOf = (siteId: string, collection: string): Map<string, Stored> => {
     const site = sites.get(siteId) ?? new Map<string, Map<string, Stored>>();
@@ -181,7 +213,76 @@ export async function startWixFake(opts: WixFakeOptions): Promise<WixFake> {
     return id;
   };
 
-  const handle = (req: FakeRequest, log: (w: WriteRecord) => void): FakeResponse => {
+  /** `POST /site/<siteId>/_functions/sync`: the site's endpoint code over this fake's store. */
+  const sync = async (
+    req: FakeRequest,
+    siteId: string,
+    log: (w: WriteRecord) => void,
+  ): Promise<FakeResponse> => {
+    const config = opts.syncConfigs?.[siteId] ?? shippedConfig;
+    const keyId = req.headers["x-wiredchaos-key"];
+    const credentialScope = keyId === undefined || keyId === "" ? "(none)" : `sync-key:${keyId}`;
+    let collection = "";
+    try {
+      const parsed = JSON.parse(req.body.toString("utf8")) as { collection?: unknown };
+      if (typeof parsed.collection === "string") collection = parsed.collection;
+    } catch {
+      // the endpoint answers it
+    }
+    const entry = (c: string, applied: boolean): WriteRecord => ({
+      method: req.method,
+      path: req.path,
+      credentialScope,
+      targetScope: c === "" ? siteId : `${siteId}/${c}`,
+      applied,
+    });
+    const logged = (c: string) => {
+      if (c !== config.nonceCollection) log(entry(c, true));
+    };
+    const store: ItemStore = {
+      read: (c, id) => collectionOf(siteId, c).get(id),
+      list: (c) => [...collectionOf(siteId, c).values()],
+      write(c, id, fields) {
+        const stored = put(collectionOf(siteId, c), id, fields);
+        logged(c);
+        return stored;
+      },
+      delete(c, id) {
+        const had = collectionOf(siteId, c).delete(id);
+        if (had) logged(c);
+        return had;
+      },
+    };
+    const handler = endpoint.createSyncHandler({
+      http: httpFunctions,
+      data: wixDataOver(store),
+      getSecret: (name) => secretsOf(siteId).get(name),
+      now: opts.now ?? Date.now,
+      config,
+    });
+    const query = req.query.size > 0 ? `?${req.query.toString()}` : "";
+    const out = await handler(
+      veloRequest({
+        method: req.method,
+        url: `http://${req.headers.host ?? "127.0.0.1"}${req.path}${query}`,
+        headers: req.headers,
+        body: req.body.toString("utf8"),
+      }),
+    );
+    if (out.status >= 300) log(entry(collection, false));
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(out.headers ?? {})) headers[k.toLowerCase()] = v;
+    return { status: out.status, body: out.body ?? "", headers };
+  };
+
+  const handle = async (req: FakeRequest, log: (w: WriteRecord) => void): Promise<FakeResponse> => {
+    const fn = /^\/site\/([^/]+)\/_functions\/([^/]+)$/.exec(req.path);
+    if (fn?.[1] !== undefined) {
+      const siteId = decodeURIComponent(fn[1]);
+      if (!knownSites.has(siteId) || fn[2] !== "sync" || req.method !== "POST")
+        return { status: 404, body: "no such function\n" };
+      return sync(req, siteId, log);
+    }
     const page = /^\/site\/([^/]+)(\/.*)?$/.exec(req.path);
     if (req.method === "GET" && page?.[1] !== undefined) {
       const siteId = decodeURIComponent(page[1]);
@@ -373,6 +474,9 @@ export async function startWixFake(opts: WixFakeOptions): Promise<WixFake> {
     blockPublish(siteId: string, on = true) {
       if (on) blocked.add(siteId);
       else blocked.delete(siteId);
+    },
+    setSecret(siteId: string, name: string, value: string | null) {
+      secretsOf(siteId).set(name, value);
     },
   });
 }

@@ -7,22 +7,21 @@
  * its schema checked before the first write. The token is only ever handed to the client: it is
  * not logged, and no error carries it.
  */
-import { Client, isNotionClientError, type Logger } from "@notionhq/client";
+import type { Logger } from "@notionhq/client";
 import { GlidepathError } from "../errors";
+import {
+  type NotionRetry,
+  notionClient,
+  notionFailure,
+  notionWhere,
+  resolveDataSource,
+} from "../notion/client";
 import { redactUrl } from "../redact";
 import { EVENT_ID_PROPERTY, rowHolds, swarmRowProperties, swarmSchemaProblems } from "./notion-row";
 import type { SwarmEvent } from "./schema";
 import type { SwarmSink } from "./sinks";
 
-/** The client's retry policy (see `@notionhq/client`'s `RetryOptions`). */
-export interface NotionRetry {
-  /** Retries after the first attempt (429 and 529 always; 500 and 503 for reads). @default 5 */
-  maxRetries?: number;
-  /** First back-off when the answer has no `Retry-After`, doubled per attempt. @default 1000 */
-  initialRetryDelayMs?: number;
-  /** Cap on one wait, `Retry-After` included. @default 60000 */
-  maxRetryDelayMs?: number;
-}
+export type { NotionRetry };
 
 /** Options of {@link notionSwarmSink}. */
 export interface NotionSinkOptions {
@@ -55,29 +54,6 @@ export interface NotionSwarmSink extends SwarmSink {
   write(event: SwarmEvent): Promise<NotionSendOutcome>;
 }
 
-/** What the client may throw, reduced to what an error message may show. */
-function describeFailure(e: unknown): { status?: number; code: string; message: string } {
-  if (isNotionClientError(e)) {
-    const status = "status" in e && typeof e.status === "number" ? e.status : undefined;
-    return { ...(status === undefined ? {} : { status }), code: e.code, message: e.message };
-  }
-  if (e instanceof Error) {
-    const cause = (e as { cause?: { code?: unknown } }).cause;
-    const code = typeof cause?.code === "string" ? cause.code : e.name;
-    return { code, message: e.message };
-  }
-  return { code: "unknown", message: String(e) };
-}
-
-/** `fetch`, cut short by `signal` as well as by the request's own signal (the client's time-out). */
-function abortable(signal: AbortSignal): typeof fetch {
-  return (input, init) =>
-    fetch(input, {
-      ...init,
-      signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
-    });
-}
-
 /**
  * A SWARM sink writing to Notion.
  *
@@ -85,67 +61,29 @@ function abortable(signal: AbortSignal): typeof fetch {
  */
 export function notionSwarmSink(opts: NotionSinkOptions): NotionSwarmSink {
   const tokenSetting = opts.tokenSetting ?? "SWARM_NOTION_TOKEN";
-  const where = opts.baseUrl === undefined ? "Notion" : `Notion at ${redactUrl(opts.baseUrl)}`;
-  const client = new Client({
-    auth: opts.token,
+  const where = notionWhere(opts.baseUrl);
+  const client = notionClient(opts);
+  const failure = notionFailure({
+    token: opts.token,
     ...(opts.baseUrl === undefined ? {} : { baseUrl: opts.baseUrl }),
-    timeoutMs: opts.timeoutMs ?? 15_000,
-    retry: {
-      maxRetries: opts.retry?.maxRetries ?? 5,
-      initialRetryDelayMs: opts.retry?.initialRetryDelayMs ?? 1000,
-      maxRetryDelayMs: opts.retry?.maxRetryDelayMs ?? 60_000,
-    },
-    logger: opts.logger ?? (() => {}),
-    ...(opts.signal === undefined ? {} : { fetch: abortable(opts.signal) }),
+    tokenSetting,
+    integration: "the SWARM integration",
+    database: `database ${opts.databaseId}`,
+    notSharedRemedy:
+      "share the SWARM database with the integration (database ⋯ → Connections), or fix SWARM_DB_ID",
+    invalidRemedy: "make the SWARM data source's properties match the ones the runbook lists",
+    unreachableRemedy: "the events stay in the local log; deliver them later with `glidepath events flush`",
   });
-  const clean = (s: string): string => (opts.token === "" ? s : s.split(opts.token).join("***"));
-
-  /** A client failure as a GlidepathError naming the step, the status and Notion's code. */
-  const failure = (step: string, e: unknown): GlidepathError => {
-    if (e instanceof GlidepathError) return e;
-    const f = describeFailure(e);
-    const what = `${where}: ${step} failed (${f.status === undefined ? "" : `${f.status} `}${f.code}): ${clean(f.message)}`;
-    if (f.status === 401)
-      return new GlidepathError(
-        "GP_CREDENTIAL_SCOPE",
-        `${what}; the token in ${tokenSetting} was refused`,
-        `set ${tokenSetting} to the SWARM integration's token (Notion: Settings → Connections)`,
-      );
-    if (f.status === 403 || f.status === 404)
-      return new GlidepathError(
-        "GP_CREDENTIAL_SCOPE",
-        `${what}; database ${opts.databaseId} does not exist or is not shared with the integration`,
-        `share the SWARM database with the integration (database ⋯ → Connections), or fix SWARM_DB_ID`,
-      );
-    if (f.status === 400)
-      return new GlidepathError(
-        "GP_CONFIG_INVALID",
-        what,
-        "make the SWARM data source's properties match the ones the runbook lists",
-      );
-    return new GlidepathError(
-      "GP_TARGET_UNREACHABLE",
-      what,
-      "the events stay in the local log; deliver them later with `glidepath events flush`",
-    );
-  };
 
   let resolved: Promise<{ dataSourceId: string; titleProperty: string }> | undefined;
   const resolve = async (): Promise<{ dataSourceId: string; titleProperty: string }> => {
-    const db = await client.databases.retrieve({ database_id: opts.databaseId }).catch((e: unknown) => {
-      throw failure(`reading database ${opts.databaseId}`, e);
-    });
-    const dataSourceId = "data_sources" in db ? db.data_sources[0]?.id : undefined;
-    if (dataSourceId === undefined)
-      throw new GlidepathError(
-        "GP_CONFIG_INVALID",
-        `${where}: database ${opts.databaseId} has no data source`,
-        "point SWARM_DB_ID at the SWARM database (not a page or a linked view)",
-      );
-    const ds = await client.dataSources.retrieve({ data_source_id: dataSourceId }).catch((e: unknown) => {
-      throw failure(`reading data source ${dataSourceId}`, e);
-    });
-    const properties = "properties" in ds ? (ds.properties as Record<string, { type: string }>) : {};
+    const { dataSourceId, properties } = await resolveDataSource(
+      client,
+      opts.databaseId,
+      failure,
+      "point SWARM_DB_ID at the SWARM database (not a page or a linked view)",
+      opts.baseUrl,
+    );
     const { titleProperty, problems } = swarmSchemaProblems(properties);
     if (titleProperty === undefined || problems.length > 0)
       throw new GlidepathError(
