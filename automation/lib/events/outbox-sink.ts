@@ -125,20 +125,14 @@ export function outboxSwarmSink(opts: OutboxOptions): SwarmOutbox {
     },
     pendingCount: () => countPending(opts.projectDir, opts.file, opts.stack, opts.destination),
     async finish() {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<"late">((resolve) => {
-        timer = setTimeout(() => resolve("late"), opts.finishTimeoutMs ?? 15_000);
-      });
-      const outcome = await Promise.race([chain.then(() => "done" as const), late]);
-      clearTimeout(timer);
-      if (outcome === "late") {
-        stopped = true;
-        abort.abort();
-        warn(
-          `SWARM delivery to ${remote.describe()} did not finish in time; the rest goes with the next command, or \`glidepath events flush\``,
-        );
-        await chain;
-      }
+      if ((await settled(chain, opts.finishTimeoutMs ?? 15_000)) === "done") return;
+      stopped = true;
+      abort.abort();
+      warn(
+        `SWARM delivery to ${remote.describe()} did not finish in time; the rest goes with the next command, or \`glidepath events flush\``,
+      );
+      // The abort ends the Notion sink's requests at once; a sink that ignores it is not waited for.
+      await settled(chain, ABORT_GRACE_MS);
     },
   };
 }
@@ -160,6 +154,21 @@ export async function countPending(
   const events = await readSwarmEvents(file, stack);
   return pendingEvents(events, await readDelivered(deliveredFile(projectDir), destinationKey(destination)))
     .length;
+}
+
+/** How long {@link SwarmOutbox.finish} waits for aborted delivery to wind down (ms). */
+const ABORT_GRACE_MS = 1000;
+
+/** Whether `p` settles within `ms` (the timer does not keep the process alive). */
+async function settled(p: Promise<unknown>, ms: number): Promise<"done" | "late"> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), ms);
+    timer.unref();
+  });
+  const outcome = await Promise.race([p.then(() => "done" as const), late]);
+  clearTimeout(timer);
+  return outcome;
 }
 
 function message(e: unknown): string {
