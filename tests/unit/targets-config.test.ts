@@ -185,4 +185,29 @@ describe("requiredSecrets", () => {
     });
     expect(requiredSecrets(local).size).toBe(0);
   });
+
+  it("demands the Notion token for a SWARM log in Notion, and the domain keys for the registry sync", () => {
+    const content = (value: unknown) =>
+      config((c) => {
+        filled(c);
+        c["glidepath:apps"] = { wix: { target: "local" }, gamma: { target: "local" } };
+        c["glidepath:content"] = value;
+      });
+    expect(Object.fromEntries(requiredSecrets(content({ notion: { swarmDatabaseId: "db-1" } })))).toEqual({
+      SWARM_NOTION_TOKEN: "swarm log",
+    });
+    const domains = {
+      Business: { collection: "RegistryBusiness", keyId: "business" },
+      Gaming: { collection: "RegistryGaming", keyId: "gaming" },
+    };
+    expect(
+      Object.fromEntries(
+        requiredSecrets(content({ notion: { registryDatabaseId: "db-2" }, sync: { domains } })),
+      ),
+    ).toEqual({
+      SWARM_NOTION_TOKEN: "registry sync",
+      WIREDCHAOS_KEY_BUSINESS: "registry sync",
+      WIREDCHAOS_KEY_GAMING: "registry sync",
+    });
+  });
 });

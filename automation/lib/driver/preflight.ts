@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { RunbookSecret, StackConfig } from "../../../infra/config";
+import { DOMAIN_KEY_SECRETS } from "../../../infra/content-config";
 import { TARGET_SECRETS } from "../../../infra/targets-config";
 
 /** Where a required secret was found. */
@@ -42,7 +43,9 @@ export type PreflightSummary = z.infer<typeof preflightSummarySchema>;
 /**
  * The secrets a stack needs, each with the target that uses it: the Cloudflare edge's for any
  * app on a remote target, Wix's for apps on `wix`, Gamma's for apps on `gamma`; none for a stack
- * whose apps are all `local`. A secret nothing uses is not demanded.
+ * whose apps are all `local`; the SWARM log's Notion token when the stack names its SWARM
+ * database; the registry sync's token and domain keys when it configures the sync. A secret
+ * nothing uses is not demanded.
  *
  * @param cfg - the validated config
  */
@@ -55,6 +58,11 @@ export function requiredSecrets(cfg: StackConfig): ReadonlyMap<RunbookSecret, st
   if ([...targets].some((t) => t !== "local")) add("cloudflare");
   if (targets.has("wix")) add("wix");
   if (targets.has("gamma")) add("gamma");
+  if (cfg.content.notion.swarmDatabaseId !== undefined) out.set("SWARM_NOTION_TOKEN", "swarm log");
+  if (cfg.content.sync !== undefined) {
+    if (cfg.content.notion.registryDatabaseId !== undefined) out.set("SWARM_NOTION_TOKEN", "registry sync");
+    for (const name of Object.values(DOMAIN_KEY_SECRETS)) out.set(name, "registry sync");
+  }
   return out;
 }
 

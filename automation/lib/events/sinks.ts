@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { appendJsonl, readJsonl } from "./jsonl";
 import { type RuntimeEvent, runtimeEventSchema, type SwarmEvent, swarmEventSchema } from "./schema";
 
-/** A destination of SWARM events. Sending an event whose id was already sent is a no-op. */
+/** A destination of SWARM events. Sending an event whose id was already sent never adds a second record (the JSONL sink skips it; the Notion sink updates its row if the event changed). */
 export interface SwarmSink {
   /** Human description (`jsonl artifacts/swarm-events.jsonl`), without secrets. */
   describe(): string;
