@@ -79,6 +79,28 @@ export function progressLine(line: string): void {
 }
 
 /**
+ * Opens a stack that must already exist, to read it (or its logs) without deploying: no
+ * provisioning of the toolchain or the backend, no adoption of what the targets serve.
+ *
+ * @param a - the parsed common options
+ * @param opts - `tolerateInvalidStackFile`: open even when the stack file does not validate (to
+ *   report on it) @default - refused
+ */
+export function openExistingStack(
+  a: { stack: string; projectDir?: string },
+  opts: { tolerateInvalidStackFile?: boolean } = {},
+): Promise<StackContext> {
+  return stackContext({
+    stack: a.stack,
+    projectDir: a.projectDir,
+    progress: progressLine,
+    provision: false,
+    adoptDeployed: false,
+    ...opts,
+  });
+}
+
+/**
  * The start of a read-only report command (`preflight`, `check`): opens the stack without
  * installing the toolchain, refuses a `--json-output` path the report may not replace before
  * any work, and loads the config, printing its warnings.

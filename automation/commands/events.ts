@@ -6,11 +6,10 @@
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
-import { stackContext } from "../lib/context";
 import { withDriverLock } from "../lib/driver/session";
 import { GlidepathError, isGlidepathError } from "../lib/errors";
 import { assertSwarmDeliverable } from "../lib/events/swarm-open";
-import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+import { emit, openExistingStack, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
 export const command = "events <action>";
 export const describe = "deliver the SWARM events still pending for the stack's Notion database (flush)";
@@ -27,13 +26,7 @@ const args = stackArgs.extend({ action: z.literal("flush", { error: "expected fl
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const ctx = await stackContext({
-    stack: a.stack,
-    projectDir: a.projectDir,
-    progress: progressLine,
-    provision: false,
-    adoptDeployed: false,
-  });
+  const ctx = await openExistingStack(a);
   const d = ctx.swarm.destination;
   if (d.kind === "jsonl") {
     emit(

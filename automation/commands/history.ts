@@ -3,12 +3,11 @@
  * the gate verdicts and events of its phase.
  */
 import type { Argv } from "yargs";
-import { stackContext } from "../lib/context";
 import { joinHistory } from "../lib/driver/history-join";
 import { eventFiles, readSwarmEvents } from "../lib/events/sinks";
 import { readHistory } from "../lib/history";
 import { renderHistory } from "../lib/render";
-import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+import { emit, openExistingStack, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
 export const command = "history";
 export const describe = "show the stack's update history (the audit trail)";
@@ -19,13 +18,7 @@ export function builder(y: Argv) {
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(stackArgs, argv);
-  const ctx = await stackContext({
-    stack: a.stack,
-    projectDir: a.projectDir,
-    progress: progressLine,
-    provision: false,
-    adoptDeployed: false,
-  });
+  const ctx = await openExistingStack(a);
   const events = await readSwarmEvents(eventFiles(ctx.projectDir).swarm, a.stack);
   const history = joinHistory(await readHistory(ctx.stack, false), events);
   emit(a.json, { stack: a.stack, history }, () => renderHistory(history));

@@ -4,10 +4,9 @@
  * the stack's config is valid (reported, not refused: status describes what is there).
  */
 import type { Argv } from "yargs";
-import { stackContext } from "../lib/context";
 import { readStatus } from "../lib/driver/status";
 import { configValidity } from "../lib/stack-config";
-import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+import { emit, openExistingStack, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
 export const command = "status";
 export const describe = "what the stack serves, its health and the last gate verdicts";
@@ -18,14 +17,7 @@ export function builder(y: Argv) {
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(stackArgs, argv);
-  const ctx = await stackContext({
-    stack: a.stack,
-    projectDir: a.projectDir,
-    progress: progressLine,
-    provision: false,
-    adoptDeployed: false,
-    tolerateInvalidStackFile: true,
-  });
+  const ctx = await openExistingStack(a, { tolerateInvalidStackFile: true });
   const s = { ...(await readStatus(ctx)), config: await configValidity(ctx.stack) };
   emit(a.json, s, () => {
     const apps = Object.keys(s.releases).sort();
