@@ -54,3 +54,24 @@ export function pemOfSeed(seedHex: string): string {
   });
   return key.export({ format: "pem", type: "pkcs8" }).toString();
 }
+
+/**
+ * The argv of `glidepath wasm package` for blueprint `edge`.
+ *
+ * @param module - the module to package
+ * @param outputDir - `--output-dir`
+ * @param extra - further flags (`--json`, `--runtime-profile P`, …)
+ */
+export function packageArgv(module: string, outputDir: string, ...extra: string[]): string[] {
+  return [
+    "wasm",
+    "package",
+    "--module",
+    module,
+    "--blueprint-id",
+    "edge",
+    "--output-dir",
+    outputDir,
+    ...extra,
+  ];
+}

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { wasmInspectReportSchema } from "../../automation/lib/wasm-inspect";
 import { COMPATIBILITY_MATRIX } from "../../providers/wasm/manifest";
 import { deliverableFrom } from "../helpers/wasm";
-import { runCli } from "../helpers/wasm-cli";
+import { packageArgv, runCli } from "../helpers/wasm-cli";
 
 let dir: string;
 
@@ -25,20 +25,16 @@ async function packaged(what: string | Uint8Array, profile = "wasm_wasi"): Promi
     module = path.join(dir, "raw.wasm");
     await fs.writeFile(module, what);
   }
-  const r = await runCli([
-    "wasm",
-    "package",
-    "--module",
-    module,
-    "--blueprint-id",
-    "edge",
-    "--runtime-profile",
-    profile,
-    "--output-dir",
-    path.join(dir, "out"),
-    "--allow-non-compliant",
-    "--json",
-  ]);
+  const r = await runCli(
+    packageArgv(
+      module,
+      path.join(dir, "out"),
+      "--runtime-profile",
+      profile,
+      "--allow-non-compliant",
+      "--json",
+    ),
+  );
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout).manifest_path;
 }

@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { wasmDeliverableProvider as wp } from "../../providers/wasm-deliverable";
 import { ROOT } from "../helpers/dist";
 import { deliverableFrom } from "../helpers/wasm";
-import { runCli } from "../helpers/wasm-cli";
+import { packageArgv, runCli } from "../helpers/wasm-cli";
 
 let dir: string;
 
@@ -31,20 +31,9 @@ describe("glidepath wasm package", () => {
       const i = await deliverableFrom(dir, name);
       const created = await wp.create({ ...i, allowNonCompliant: true });
       const out = path.join(dir, "out");
-      const r = await runCli([
-        "wasm",
-        "package",
-        "--module",
-        i.module,
-        "--blueprint-id",
-        "edge",
-        "--runtime-profile",
-        "wasm_wasi",
-        "--output-dir",
-        out,
-        "--json",
-        ...extra,
-      ]);
+      const r = await runCli(
+        packageArgv(i.module, out, "--runtime-profile", "wasm_wasi", "--json", ...extra),
+      );
       expect(r.code, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout);
       expect(doc).toMatchObject({
@@ -60,29 +49,9 @@ describe("glidepath wasm package", () => {
 
   it("assembles a .wat source into the same package as its built .wasm", async () => {
     const i = await deliverableFrom(dir, "handler.wat");
-    const fromWasm = await runCli([
-      "wasm",
-      "package",
-      "--module",
-      i.module,
-      "--blueprint-id",
-      "edge",
-      "--output-dir",
-      path.join(dir, "a"),
-      "--json",
-    ]);
+    const fromWasm = await runCli(packageArgv(i.module, path.join(dir, "a"), "--json"));
     const source = path.join(ROOT, "apps/edge-wasm/handler.wat");
-    const fromWat = await runCli([
-      "wasm",
-      "package",
-      "--module",
-      source,
-      "--blueprint-id",
-      "edge",
-      "--output-dir",
-      path.join(dir, "b"),
-      "--json",
-    ]);
+    const fromWat = await runCli(packageArgv(source, path.join(dir, "b"), "--json"));
     expect(fromWat.code, fromWat.stderr).toBe(0);
     const [a, b] = [JSON.parse(fromWasm.stdout), JSON.parse(fromWat.stdout)];
     expect(b.artifact_sha256).toBe(a.artifact_sha256);
@@ -93,16 +62,7 @@ describe("glidepath wasm package", () => {
   it("refuses a non-compliant module (exit 1, nothing written) unless --allow-non-compliant", async () => {
     const i = await deliverableFrom(dir, "legacy-handler.wat");
     const out = path.join(dir, "out");
-    const r = await runCli([
-      "wasm",
-      "package",
-      "--module",
-      i.module,
-      "--blueprint-id",
-      "edge",
-      "--output-dir",
-      out,
-    ]);
+    const r = await runCli(packageArgv(i.module, out));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("error[GP_WASM_NON_COMPLIANT]");
     expect(r.stderr).toContain("forbidden_wasi_snapshot_preview1 (wasi_snapshot_preview1)");
@@ -138,18 +98,7 @@ describe("glidepath wasm package", () => {
     ]);
     expect(badId.code).toBe(2);
     expect(badId.stderr).toContain('--blueprint-id="Edge!": expected a blueprint id');
-    const badProfile = await runCli([
-      "wasm",
-      "package",
-      "--module",
-      i.module,
-      "--blueprint-id",
-      "edge",
-      "--runtime-profile",
-      "wasi_p1",
-      "--output-dir",
-      out,
-    ]);
+    const badProfile = await runCli(packageArgv(i.module, out, "--runtime-profile", "wasi_p1"));
     expect(badProfile.code).toBe(2);
     expect(badProfile.stderr).toContain(
       '--runtime-profile="wasi_p1": expected one of: wasm_wasi, channel_automation_wasi',

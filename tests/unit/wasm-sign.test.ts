@@ -14,7 +14,7 @@ import { wasmIssues } from "../../infra/wasm-issues";
 import { verifyManifest } from "../../providers/wasm/signature";
 import { type WasmDeliverableInputs, wasmDeliverableProvider as wp } from "../../providers/wasm-deliverable";
 import { deliverableFrom } from "../helpers/wasm";
-import { pemOfSeed, runCli } from "../helpers/wasm-cli";
+import { packageArgv, pemOfSeed, runCli } from "../helpers/wasm-cli";
 
 const SEED0 = "0".repeat(64);
 const DID0 = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
@@ -31,18 +31,7 @@ beforeEach(async () => {
 
 async function packaged(name = "handler.wat", ...extra: string[]): Promise<string> {
   const i = await deliverableFrom(dir, name);
-  const r = await runCli([
-    "wasm",
-    "package",
-    "--module",
-    i.module,
-    "--blueprint-id",
-    "edge",
-    "--output-dir",
-    path.join(dir, "out"),
-    "--json",
-    ...extra,
-  ]);
+  const r = await runCli(packageArgv(i.module, path.join(dir, "out"), "--json", ...extra));
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout).manifest_path;
 }
