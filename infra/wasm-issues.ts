@@ -1,7 +1,8 @@
 /**
  * WASM compliance before any update: every configured module is inspected (a `.wat` source
  * is assembled in memory, as its build will), and a non-compliant one that the config does
- * not explicitly allow is a config issue, as is a source that does not assemble.
+ * not explicitly allow is a config issue, as is a source that does not assemble, and a
+ * manifest whose signature misses the stack's `glidepath:wasmSigning` (or is invalid).
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";

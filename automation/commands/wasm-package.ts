@@ -55,12 +55,19 @@ const args = z.object({
 
 /** What `wasm package --json` prints. */
 export interface PackageResult {
+  /** The blueprint (`--blueprint-id`). */
   blueprint_id: string;
+  /** Absolute path of `<output-dir>/<blueprint>/<sha>.wasm`. */
   artifact_path: string;
+  /** Absolute path of `<output-dir>/<blueprint>/<sha>.manifest.json`. */
   manifest_path: string;
+  /** sha-256 (hex) of the artifact. */
   artifact_sha256: string;
+  /** Its size in bytes. */
   artifact_size_bytes: number;
+  /** The manifest's verdict. */
   verdict: "compliant" | "non_compliant";
+  /** The manifest's reason codes. */
   reason_codes: string[];
 }
 

@@ -45,9 +45,13 @@ const args = z
 
 /** What `wasm sign --json` prints (no key material). */
 export interface SignResult {
+  /** The manifest signed (`--manifest`). */
   manifest_path: string;
+  /** Its blueprint. */
   blueprint_id: string;
+  /** The signer's did:key. */
   signer: string;
+  /** The signature's value (base64url), for `glidepath:wasm.<id>.signature.value`. */
   signature: string;
 }
 
