@@ -17,6 +17,7 @@ import * as status from "./commands/status";
 import * as sync from "./commands/sync";
 import * as toolchain from "./commands/toolchain";
 import * as up from "./commands/up";
+import * as wasm from "./commands/wasm";
 import { ExitCode, engineErrorSummary, errorJson, GlidepathError, isGlidepathError } from "./lib/errors";
 
 /** Runs the CLI with `argv` (without node and script) and resolves with the exit code. */
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(status)
       .command(sync)
       .command(toolchain)
+      .command(wasm)
       .version(false)
       .demandCommand(1, "name a command; see --help")
       .epilog(EXIT_CODES_HELP)

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { urlCarriesCredentials } from "../automation/lib/redact";
+import { DID_KEY_ED25519 } from "../providers/wasm/did-key";
 import { RUNTIME_PROFILES } from "../providers/wasm/manifest";
 import { namespaceFindings } from "./config-namespaces";
 import { contentSchema } from "./content-config";
@@ -146,7 +147,34 @@ const wasmDeliverable = z.strictObject({
     .default("wasm_wasi"),
   /** Package the module even when it is not compliant. @default false */
   allowNonCompliant: z.boolean().default(false),
+  /**
+   * The manifest's signature, as `glidepath wasm sign` prints it; the deliverable's manifest is
+   * written with it, and it must verify over that manifest.
+   * @default - none: the manifest is unsigned
+   */
+  signature: z
+    .strictObject({
+      algorithm: z.literal("Ed25519").default("Ed25519"),
+      signer: z.string().regex(DID_KEY_ED25519, { error: "expected an Ed25519 did:key (did:key:z6Mk…)" }),
+      value: z.string().regex(/^[A-Za-z0-9_-]{86}$/, { error: "expected a base64url Ed25519 signature" }),
+    })
+    .optional(),
 });
+
+/** What the stack requires of its WASM deliverables' signatures (`glidepath:wasmSigning`). */
+const wasmSigning = z
+  .strictObject({
+    /** Every deliverable must carry a valid signature by one of `signers`. @default false */
+    required: z.boolean().default(false),
+    /** The did:keys whose signatures the stack accepts. @default - `[]` */
+    signers: z
+      .array(z.string().regex(DID_KEY_ED25519, { error: "expected an Ed25519 did:key (did:key:z6Mk…)" }))
+      .default([]),
+  })
+  .refine((s) => !s.required || s.signers.length > 0, {
+    error: "expected at least one did:key signer when required is true",
+    path: ["signers"],
+  });
 
 const appReleases = z
   .strictObject({ stable: releaseRef, canary: releaseRef.optional() })
@@ -207,6 +235,13 @@ export const stackConfigSchema = z
         wasmDeliverable,
       )
       .default({}),
+    /**
+     * Signed WASM deliverables: with `required`, a deliverable without a valid signature by one
+     * of `signers` fails the stack's check (`signature_missing`, `signature_invalid`,
+     * `signer_not_trusted`).
+     * @default - `{ required: false, signers: [] }`
+     */
+    wasmSigning: wasmSigning.prefault({}),
     /**
      * The local edge's admin key for this stack (`x-wiredchaos-key`), at least 16 characters.
      * Secret: set with `pulumi config set --secret glidepath:adminKey <key>`. The edge takes

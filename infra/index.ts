@@ -56,6 +56,7 @@ const deliverables =
         projectDir: config.projectDir,
         root: config.localRoot,
         target: edgeTarget(targets),
+        signing: config.wasmSigning,
       })
     : undefined;
 

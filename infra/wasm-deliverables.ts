@@ -27,6 +27,8 @@ export interface WasmDeliverablesArgs {
   root: string;
   /** The edge store's remote target, as a secret. @default - none: the `local` target at `root` */
   target?: pulumi.Input<RemoteTarget>;
+  /** The stack's signature policy (`glidepath:wasmSigning`). @default - none: unsigned accepted */
+  signing?: StackConfig["wasmSigning"];
 }
 
 /** What the stack exports per deliverable. */
@@ -70,6 +72,11 @@ export class WasmDeliverables extends pulumi.ComponentResource {
           sha256: ref.sha256,
           runtimeProfile: w.runtimeProfile,
           allowNonCompliant: w.allowNonCompliant,
+          // Only when set, so a stack without signatures keeps its deliverables' inputs unchanged.
+          ...(w.signature === undefined ? {} : { signature: w.signature }),
+          ...(args.signing?.required || (args.signing?.signers.length ?? 0) > 0
+            ? { signing: args.signing }
+            : {}),
           ...(args.target === undefined ? { root: args.root } : { target: args.target }),
         },
         { parent: this },

@@ -1,13 +1,13 @@
 /**
  * WASM compliance before any update: every configured module is inspected (a `.wat` source
  * is assembled in memory, as its build will), and a non-compliant one that the config does
- * not explicitly allow is a config issue, as is a source that does not assemble.
+ * not explicitly allow is a config issue, as is a source that does not assemble, and a
+ * manifest whose signature misses the stack's `glidepath:wasmSigning` (or is invalid).
  */
-import * as crypto from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { inspectWasm } from "../providers/wasm/inspect";
-import { buildManifest } from "../providers/wasm/manifest";
+import { packageWasm } from "../providers/wasm/package";
+import { signatureIssue } from "../providers/wasm/signature";
 import type { ConfigIssue, StackConfig } from "./config";
 import { assembleWat, isWatSource } from "./wat";
 
@@ -15,11 +15,11 @@ import { assembleWat, isWatSource } from "./wat";
  * Issues for non-compliant modules (with their reason codes), and for `.wat` sources that do
  * not assemble. Missing files are left to `sourceIssues`.
  *
- * @param config - the validated config
+ * @param config - the validated config (`wasmSigning` @default - none: unsigned accepted)
  * @param projectDir - the project directory module paths are relative to
  */
 export async function wasmIssues(
-  config: Pick<StackConfig, "wasm">,
+  config: Pick<StackConfig, "wasm"> & Partial<Pick<StackConfig, "wasmSigning">>,
   projectDir: string,
 ): Promise<ConfigIssue[]> {
   const issues: ConfigIssue[] = [];
@@ -39,13 +39,18 @@ export async function wasmIssues(
         continue;
       }
     }
-    const manifest = buildManifest({
+    const { manifest } = await packageWasm(new Uint8Array(bytes), {
       blueprintId: id,
-      sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
-      size: bytes.length,
       runtimeProfile: w.runtimeProfile,
-      inspection: await inspectWasm(new Uint8Array(bytes)),
+      signature: w.signature,
     });
+    const unsigned = await signatureIssue(manifest, config.wasmSigning ?? {});
+    if (unsigned !== undefined) {
+      issues.push({
+        path: `glidepath:wasm.${id}.signature`,
+        message: `${w.module}: ${unsigned}`,
+      });
+    }
     if (manifest.compliance.verdict === "non_compliant" && !w.allowNonCompliant) {
       issues.push({
         path: `glidepath:wasm.${id}.module`,

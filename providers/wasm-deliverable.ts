@@ -16,8 +16,9 @@ import { toCheckResult, unknownInputs, withoutProvider } from "./check-result";
 import { edgeStoreOf } from "./targets/edge-store";
 import { trimRoot } from "./targets/local";
 import { ONE_TARGET, type RemoteTarget, remoteTargetSchema, targetChange } from "./targets/remote";
-import { inspectWasm } from "./wasm/inspect";
-import { buildManifest, type RuntimeProfile, type WasmManifest } from "./wasm/manifest";
+import type { RuntimeProfile, WasmManifest } from "./wasm/manifest";
+import { packageKeys, packageWasm, writePackage } from "./wasm/package";
+import { type ManifestSignature, type SignaturePolicy, signatureIssue } from "./wasm/signature";
 
 /** Inputs of a WASM deliverable, resolved. */
 export interface WasmDeliverableInputs {
@@ -35,6 +36,10 @@ export interface WasmDeliverableInputs {
   root?: string;
   /** The remote target (its edge store; a secret input). @default - none: the `local` target at `root` */
   target?: RemoteTarget;
+  /** The manifest's signature (`glidepath wasm sign`). @default - none: the manifest is unsigned */
+  signature?: ManifestSignature;
+  /** The stack's signature policy; check refuses a manifest that misses it. @default - none: unsigned accepted */
+  signing?: SignaturePolicy;
 }
 
 /** Outputs of a WASM deliverable. */
@@ -56,12 +61,7 @@ export interface WasmDeliverableOutputs extends WasmDeliverableInputs {
 
 /** The edge store keys of a deliverable: `wasm/<blueprint>/<sha>.wasm`, `.manifest.json`, `.owner.json`. */
 export function artifactKeys(blueprintId: string, sha256: string) {
-  const dir = `wasm/${blueprintId}`;
-  return {
-    artifact: `${dir}/${sha256}.wasm`,
-    manifest: `${dir}/${sha256}.manifest.json`,
-    owner: `${dir}/${sha256}.owner.json`,
-  };
+  return packageKeys(`wasm/${blueprintId}`, sha256);
 }
 
 /** Where a deliverable's artifact and manifest go on the local target. */
@@ -93,21 +93,15 @@ async function ownerOf(i: Pick<WasmDeliverableInputs, "root" | "target">, artifa
   return typeof owner === "string" ? owner : undefined;
 }
 
-/** Reads a module and builds its manifest; the sha is recomputed from the bytes. */
+/** Reads a module and packages it; the sha is recomputed from the bytes. */
 async function manifestOf(i: WasmDeliverableInputs): Promise<{ bytes: Uint8Array; manifest: WasmManifest }> {
   const fs = await import("node:fs/promises");
-  const crypto = await import("node:crypto");
   const bytes = new Uint8Array(await fs.readFile(i.module));
-  const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
-  const inspection = await inspectWasm(bytes);
-  const manifest = buildManifest({
+  return packageWasm(bytes, {
     blueprintId: i.blueprintId,
-    sha256,
-    size: bytes.length,
     runtimeProfile: i.runtimeProfile,
-    inspection,
+    signature: i.signature,
   });
-  return { bytes, manifest };
 }
 
 async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<WasmDeliverableInputs>> {
@@ -121,6 +115,12 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<WasmD
       allowNonCompliant: z.boolean(),
       root: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
       target: remoteTargetSchema(z).optional(),
+      signature: z
+        .strictObject({ algorithm: z.literal("Ed25519"), signer: z.string(), value: z.string() })
+        .optional(),
+      signing: z
+        .strictObject({ required: z.boolean().optional(), signers: z.array(z.string()).optional() })
+        .optional(),
     })
     .refine((v) => (v.root === undefined) !== (v.target === undefined), {
       error: ONE_TARGET,
@@ -157,6 +157,9 @@ async function validate(news: unknown): Promise<pulumi.dynamic.CheckResult<WasmD
       ],
     };
   }
+  // An invalid signature always fails; a missing or untrusted one when the stack requires it.
+  const unsigned = await signatureIssue(manifest, inputs.signing ?? {});
+  if (unsigned !== undefined) return { inputs, failures: [{ property: "signature", reason: unsigned }] };
   return { inputs };
 }
 
@@ -165,8 +168,7 @@ async function publish(i: WasmDeliverableInputs, owner: string): Promise<WasmDel
   const store = edgeStoreOf(i);
   const keys = artifactKeys(i.blueprintId, manifest.artifact_sha256);
   const { artifactPath, manifestPath } = locationOf({ ...i, sha256: manifest.artifact_sha256 });
-  await store.writeBytes(keys.artifact, bytes);
-  await store.writeJson(keys.manifest, manifest);
+  await writePackage(store, `wasm/${i.blueprintId}`, { bytes, manifest });
   if ((await ownerOf(i, artifactPath)) !== owner) await store.writeJson(keys.owner, { owner });
   return {
     ...i,
@@ -189,10 +191,21 @@ export const wasmDeliverableProvider: pulumi.dynamic.ResourceProvider<
 
   async diff(_id, olds, news) {
     const differs = (
-      ["blueprintId", "sha256", "runtimeProfile", "root", "target", "allowNonCompliant", "module"] as const
+      [
+        "blueprintId",
+        "sha256",
+        "runtimeProfile",
+        "root",
+        "target",
+        "allowNonCompliant",
+        "module",
+        "signature",
+        "signing",
+      ] as const
     ).filter((k) => {
       if (k === "root") return trimRoot(olds.root ?? "") !== trimRoot(news.root ?? "");
       if (k === "target") return targetChange(olds, news).moved;
+      if (k === "signature" || k === "signing") return JSON.stringify(olds[k]) !== JSON.stringify(news[k]);
       return olds[k] !== news[k];
     });
     const before = olds.artifactPath ?? locationOf(olds).artifactPath;
@@ -261,6 +274,10 @@ export interface WasmDeliverableArgs {
   root?: pulumi.Input<string>;
   /** The remote target; pass it as a secret (it carries credentials). @default - none: the `local` target */
   target?: pulumi.Input<RemoteTarget>;
+  /** The manifest's signature (`glidepath wasm sign`). @default - none: the manifest is unsigned */
+  signature?: pulumi.Input<ManifestSignature>;
+  /** The stack's signature policy (`glidepath:wasmSigning`). @default - none: unsigned accepted */
+  signing?: pulumi.Input<SignaturePolicy>;
 }
 
 /** A packaged WASM module and its compliance manifest (`glidepath:WasmDeliverable`). */

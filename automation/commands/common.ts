@@ -39,9 +39,11 @@ export function parseArgs<S extends z.ZodType>(schema: S, argv: unknown): z.infe
   const parsed = schema.safeParse(argv);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => {
-    const name = i.path.map(String).join(".");
+    const name = String(i.path[0] ?? "");
     const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    const value = (argv as Record<string, unknown>)[name];
+    // A repeatable flag's issue names the one value at fault (`--signer="x"`).
+    let value = (argv as Record<string, unknown>)[name];
+    for (const k of i.path.slice(1)) value = (value as Record<PropertyKey, unknown> | undefined)?.[k];
     return `  ${flag}=${JSON.stringify(value)}: ${i.message}`;
   });
   throw new GlidepathError(

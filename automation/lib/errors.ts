@@ -59,6 +59,8 @@ export type ErrorCode =
   | "GP_ROLLOUT_HELD"
   | "GP_CLOSING_PENDING"
   | "GP_INTERRUPTED"
+  /** A WASM deliverable is not compliant (`glidepath wasm`); the reason codes say why. */
+  | "GP_WASM_NON_COMPLIANT"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([

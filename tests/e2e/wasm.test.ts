@@ -3,7 +3,9 @@
  * `apps/edge-wasm/handler.wat` (a `local.Command`) and packages it with its manifest. A
  * preview1 module is refused before any update (glidepath: exit 2), and by the provider's
  * check when raw `pulumi up` runs it, unless the config explicitly allows it. A build that
- * exits non-zero fails the update with the build's message; the last green artifact stays.
+ * exits non-zero fails the update with the build's message; the last green artifact stays. A
+ * stack that requires signed deliverables refuses an unsigned one, and deploys it once signed
+ * with `glidepath wasm sign`; the key never reaches state.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -11,6 +13,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { wasmBuildReportSchema } from "../../infra/build-report";
 import { wat, watToWasm } from "../helpers/wasm";
+import { packageArgv, pemOfSeed, runCli } from "../helpers/wasm-cli";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
@@ -124,5 +127,63 @@ describe.skipIf(binDir === undefined)("WASM deliverables through the real engine
     expect(r.stdout + r.stderr).toContain("wasm-module: cannot assemble");
     expect((await history())[0]?.result).toBe("failed");
     await expect(fs.stat(green.artifactPath)).resolves.toBeTruthy();
+  });
+
+  it("with glidepath:wasmSigning required: refuses the unsigned deliverable (exit 2, signature_missing), deploys it signed", async () => {
+    const did = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
+    await cfg("glidepath:wasm.edge.module", "apps/edge-wasm/handler.wat");
+    await cfg("glidepath:wasmSigning.required", "true");
+    await cfg("glidepath:wasmSigning.signers[0]", did);
+    const before = (await history()).length;
+    const refused = await p.glidepath(["up", "--stack", "local"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "glidepath:wasm.edge.signature: apps/edge-wasm/handler.wat: signature_missing",
+    );
+    expect((await history()).length).toBe(before);
+    // The operator path: package, sign (key outside the project), set the signature it prints.
+    const work = await fs.mkdtemp(path.join(path.dirname(p.dir), "gp-wasm-signer-"));
+    const key = path.join(work, "signer.pem");
+    const pem = pemOfSeed("0".repeat(64));
+    await fs.writeFile(key, pem, { mode: 0o600 });
+    const pkg = await runCli(packageArgv(path.join(p.dir, "apps/edge-wasm/handler.wat"), work, "--json"));
+    expect(pkg.code, pkg.stderr).toBe(0);
+    const signed = await runCli([
+      "wasm",
+      "sign",
+      "--manifest",
+      JSON.parse(pkg.stdout).manifest_path,
+      "--key",
+      key,
+      "--json",
+    ]);
+    expect(signed.code, signed.stderr).toBe(0);
+    const sig = JSON.parse(signed.stdout) as { signer: string; signature: string };
+    expect(sig.signer).toBe(did);
+    await cfg("glidepath:wasm.edge.signature.signer", sig.signer);
+    await cfg("glidepath:wasm.edge.signature.value", sig.signature);
+    const { outputs } = await up();
+    const edge = outputs.wasm.edge as { artifactPath: string };
+    const manifestPath = edge.artifactPath.replace(/\.wasm$/, ".manifest.json");
+    // The deployed manifest is the signed one `wasm sign` wrote, byte for byte, and inspects valid.
+    expect(await fs.readFile(manifestPath, "utf8")).toBe(
+      await fs.readFile(JSON.parse(pkg.stdout).manifest_path, "utf8"),
+    );
+    const inspected = await runCli([
+      "wasm",
+      "inspect",
+      "--manifest",
+      manifestPath,
+      "--signer",
+      did,
+      "--require-signed",
+      "--json",
+    ]);
+    expect(inspected.code, inspected.stderr).toBe(0);
+    expect(JSON.parse(inspected.stdout).signature).toBe("valid");
+    const state = await p.pulumi(["stack", "export", "--stack", "local"]);
+    expect(state.stdout).toContain(sig.signature);
+    expect(state.stdout).not.toContain(pem.split("\n")[1] as string);
+    expect(state.stdout).not.toContain("PRIVATE KEY");
   });
 });

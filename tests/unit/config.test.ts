@@ -38,6 +38,7 @@ describe("parseStackConfig", () => {
         targets: {},
         content: { notion: {} },
         wasm: {},
+        wasmSigning: { required: false, signers: [] },
         generation: 0,
         // The rollout defaults are the rollout schema's own (one source; see "rollout defaults").
         rollout: rolloutSchema.parse({}),
