@@ -27,8 +27,13 @@ const range = (a: number, b: number) => (a === b ? `entry ${a} is` : `entries ${
  * Assigns seqs to lines.
  *
  * @param seqs - the seq of each line, undefined for a line that does not parse
+ * @param spans - for a line that does not parse, how many entries it seems to hold (lines run
+ *   together when a newline is lost) @default - 1 each
  */
-export function checkSequence(seqs: readonly (number | undefined)[]): SequenceResult {
+export function checkSequence(
+  seqs: readonly (number | undefined)[],
+  spans: readonly number[] = [],
+): SequenceResult {
   const lineOf = new Map<number, number>();
   const findings: SequenceFinding[] = [];
   let accepted = 0;
@@ -42,7 +47,7 @@ export function checkSequence(seqs: readonly (number | undefined)[]): SequenceRe
       // together (a newline lost), or it was put there and the sequence goes on after it.
       if (s1 === e) continue;
       lineOf.set(e, i);
-      accepted = s1 === e + 2 ? e + 1 : e;
+      accepted = e + Math.max((spans[i] ?? 1) - 1, s1 === e + 2 ? 1 : 0);
       continue;
     }
     if (s === e && lineOf.has(e)) {
