@@ -26,13 +26,19 @@ export function newKey(): KeyObject {
 /** The allowed signers listing `key` for `principal`. */
 export function signersFor(key: KeyObject, principal = "rm@example.com", options = ""): AllowedSigner[] {
   const line = allowedSignerLine(principal, key);
-  return parseAllowedSigners(options ? line.replace(" ssh-ed25519", `,${options} ssh-ed25519`) : line, "test");
+  return parseAllowedSigners(
+    options ? line.replace(" ssh-ed25519", `,${options} ssh-ed25519`) : line,
+    "test",
+  );
 }
 
 /** What one test entry records. */
 function record(i: number): AuditRecord {
   const kinds = ["gate", "deploy", "verify-live", "rollback", "approval", "golden"] as const;
-  return { kind: kinds[i % kinds.length] as AuditRecord["kind"], data: { stack: STACK, n: i, note: `step ${i}` } };
+  return {
+    kind: kinds[i % kinds.length] as AuditRecord["kind"],
+    data: { stack: STACK, n: i, note: `step ${i}` },
+  };
 }
 
 /** A built log: its lines and the head after each line. */
@@ -47,7 +53,10 @@ export interface BuiltLog {
  *
  * @param n - entries in all (checkpoints included)
  */
-export function buildLog(n: number, opts: { key?: KeyObject; checkpointEvery?: number; start?: Date } = {}): BuiltLog {
+export function buildLog(
+  n: number,
+  opts: { key?: KeyObject; checkpointEvery?: number; start?: Date } = {},
+): BuiltLog {
   const lines: Buffer[] = [];
   const heads: AuditHead[] = [];
   let head = EMPTY_HEAD;

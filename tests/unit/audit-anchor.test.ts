@@ -17,7 +17,9 @@ describe("audit anchors", () => {
 
   it("parses the anchor back out of a message, as a separate word only", () => {
     const m = `glidepath up production: wix@v1>v2:25% ${formatAnchor({ seq: 7, hash })} wix.beta=true`;
-    expect(parseAnchors(m, "update 3")).toEqual([{ seq: 7, hashPrefix: hash.slice(0, 16), source: "update 3" }]);
+    expect(parseAnchors(m, "update 3")).toEqual([
+      { seq: 7, hashPrefix: hash.slice(0, 16), source: "update 3" },
+    ]);
     expect(parseAnchors(`${formatAnchor({ seq: 7, hash })}`, "u")).toHaveLength(1);
     expect(parseAnchors(`xaudit=7:${hash.slice(0, 16)}`, "u")).toEqual([]);
     expect(parseAnchors(`audit=7:${hash.slice(0, 11)}`, "u")).toEqual([]);
@@ -29,6 +31,8 @@ describe("audit anchors", () => {
       { version: 2, message: `glidepath up production ${formatAnchor({ seq: 9, hash })}` },
       { version: 1, message: "glidepath up production" },
     ];
-    expect(anchorsFromHistory(history)).toEqual([{ seq: 9, hashPrefix: hash.slice(0, 16), source: "stack history update 2" }]);
+    expect(anchorsFromHistory(history)).toEqual([
+      { seq: 9, hashPrefix: hash.slice(0, 16), source: "stack history update 2" },
+    ]);
   });
 });

@@ -28,8 +28,12 @@ function appender(file: string, tag: string, count: number): Promise<number | nu
 
 describe("audit log file", () => {
   it("lives beside the file backend's state, else in the project's .glidepath", () => {
-    expect(auditFile("/p", "production", "file:///state")).toBe("/state/.glidepath-audit/production/.verification_audit.log");
-    expect(auditFile("/p", "production", "postgres://db/x")).toBe("/p/.glidepath/audit/production/.verification_audit.log");
+    expect(auditFile("/p", "production", "file:///state")).toBe(
+      "/state/.glidepath-audit/production/.verification_audit.log",
+    );
+    expect(auditFile("/p", "production", "postgres://db/x")).toBe(
+      "/p/.glidepath/audit/production/.verification_audit.log",
+    );
   });
 
   it("appends return the new head, and the log verifies", async () => {
@@ -50,11 +54,17 @@ describe("audit log file", () => {
     const r = verifyLog(bytes);
     expect(r.findings).toEqual([]);
     expect(r.head.seq).toBe(1000);
-    const entries = bytes.toString().trim().split("\n").map((l) => JSON.parse(l));
+    const entries = bytes
+      .toString()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
     expect(entries.filter((e) => e.data.by === "a")).toHaveLength(500);
     // Each writer's entries stay in its own order.
-    expect(entries.filter((e) => e.data.by === "b").map((e) => e.data.i)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(entries.filter((e) => e.data.by === "b").map((e) => e.data.i)).toEqual(
+      Array.from({ length: 500 }, (_, i) => i),
+    );
   });
 
   it("refuses to chain onto a torn last line; repair removes only that line and records a repair entry", async () => {
@@ -63,7 +73,9 @@ describe("audit log file", () => {
     await appendAudit(file, { kind: "deploy", data: { release: "v2" } });
     const good = await fs.readFile(file);
     await fs.appendFile(file, '{"seq":3,"prev":"');
-    await expect(appendAudit(file, { kind: "rollback", data: {} })).rejects.toMatchObject({ code: "GP_AUDIT_UNWRITABLE" });
+    await expect(appendAudit(file, { kind: "rollback", data: {} })).rejects.toMatchObject({
+      code: "GP_AUDIT_UNWRITABLE",
+    });
     const r = await repairAudit(file, {}, { now: new Date("2026-12-01T12:00:00Z") });
     expect(r).toMatchObject({ line: 3, removedBytes: 17 });
     const after = await fs.readFile(file);
@@ -87,7 +99,7 @@ describe("audit log file", () => {
     await fs.writeFile(file, tampered);
     await expect(repairAudit(file, {})).rejects.toMatchObject({
       code: "GP_AUDIT_REPAIR_REFUSED",
-      message: expect.stringContaining("line 2: lines 2 and 3 are swapped"),
+      message: expect.stringContaining("line 2: reordered: lines 2 and 3 are swapped"),
     });
     expect(await fs.readFile(file, "utf8")).toBe(tampered);
   });

@@ -15,7 +15,11 @@ const plain = buildLog(8);
 
 function optsFor(log: BuiltLog) {
   const head = log.heads[log.heads.length - 1] as never;
-  return { stack: STACK, signers: signersFor(key), anchors: parseAnchors(formatAnchor(head), "stack history update 4") };
+  return {
+    stack: STACK,
+    signers: signersFor(key),
+    anchors: parseAnchors(formatAnchor(head), "stack history update 4"),
+  };
 }
 
 /** The 1-based line that holds byte `at` (its newline included). */
@@ -50,7 +54,8 @@ describe("single-byte changes", () => {
         expect(findings.length).toBeGreaterThan(0);
         expect(findings[0]?.line).toBe(line);
         // A new newline splits the line in two; otherwise nothing is reported at any other line.
-        if (((log.bytes[at] as number) ^ mask) !== 0x0a) expect(findings.every((f) => f.line === line)).toBe(true);
+        if (((log.bytes[at] as number) ^ mask) !== 0x0a)
+          expect(findings.every((f) => f.line === line)).toBe(true);
       }),
       { numRuns: 3000, seed: 15 },
     );
@@ -64,7 +69,11 @@ describe("single-byte changes", () => {
         const line = lineOf(log, at);
         const findings = verifyLog(flipped(log, at, 1 << bit), opts).findings;
         const newline = ((log.bytes[at] as number) ^ (1 << bit)) === 0x0a;
-        if (findings.length === 0 || findings.some((f) => f.line !== line && !newline) || findings[0]?.line !== line)
+        if (
+          findings.length === 0 ||
+          findings.some((f) => f.line !== line && !newline) ||
+          findings[0]?.line !== line
+        )
           throw new Error(`byte ${at} bit ${bit}: expected line ${line}, got ${JSON.stringify(findings)}`);
       }
     }

@@ -6,24 +6,35 @@ import { describe, expect, it } from "vitest";
 import { formatAnchor, parseAnchors } from "../../automation/lib/audit/anchor";
 import { checkpointRecord } from "../../automation/lib/audit/checkpoint";
 import { canonicalLine, EMPTY_HEAD, GENESIS, lineHash, nextEntry } from "../../automation/lib/audit/entry";
-import { type VerifyOptions, verifyLog } from "../../automation/lib/audit/verify";
+import { describeFinding, type VerifyOptions, verifyLog } from "../../automation/lib/audit/verify";
 import { buildLog, newKey, STACK, signersFor } from "../helpers/audit-log";
 
 const key = newKey();
 const signers = signersFor(key);
 const log = buildLog(42, { key, checkpointEvery: 10 });
 const anchorAt = (seq: number, update = 7) =>
-  parseAnchors(`glidepath up production: wix@v2 ${formatAnchor(log.heads[seq - 1] as never)}`, `stack history update ${update}`);
+  parseAnchors(
+    `glidepath up production: wix@v2 ${formatAnchor(log.heads[seq - 1] as never)}`,
+    `stack history update ${update}`,
+  );
 const opts: VerifyOptions = { stack: STACK, signers };
 
 const cat = (lines: Buffer[]) => Buffer.concat(lines);
-const kinds = (bytes: Buffer, o: VerifyOptions = opts) => verifyLog(bytes, o).findings.map((f) => [f.line, f.kind]);
+const kinds = (bytes: Buffer, o: VerifyOptions = opts) =>
+  verifyLog(bytes, o).findings.map((f) => [f.line, f.kind]);
 
 describe("verifyLog", () => {
   it("a clean log with signed checkpoints verifies, and its head is the last line", () => {
     const r = verifyLog(log.bytes, { ...opts, anchors: anchorAt(42) });
     expect(r.findings).toEqual([]);
-    expect(r).toMatchObject({ ok: true, lines: 42, head: log.heads[41], checkpoints: 4, signedThrough: 39, anchors: 1 });
+    expect(r).toMatchObject({
+      ok: true,
+      lines: 42,
+      head: log.heads[41],
+      checkpoints: 4,
+      signedThrough: 39,
+      anchors: 1,
+    });
   });
 
   it("an empty log verifies with the genesis head", () => {
@@ -32,11 +43,13 @@ describe("verifyLog", () => {
 
   it("fails on one flipped byte in line 17, naming line 17: hash-mismatch", () => {
     const bytes = Buffer.from(log.bytes);
-    const at = cat(log.lines.slice(0, 16)).length + log.lines[16]?.indexOf("step") + 1;
-    bytes[at] ^= 0x01; // "step" → "sxep": still valid JSON, still canonical
+    const at = cat(log.lines.slice(0, 16)).length + (log.lines[16] as Buffer).indexOf("step") + 1;
+    bytes[at] = (bytes[at] as number) ^ 0x01; // "step" → "sxep": still valid JSON, still canonical
     const r = verifyLog(bytes, opts);
     expect(r.findings.map((f) => [f.line, f.kind])).toEqual([[17, "hash-mismatch"]]);
-    expect(r.findings[0]?.message).toMatch(/^line 17: the line changed after entry 18 \(line 18\) was written/);
+    expect(describeFinding(r.findings[0] as never)).toMatch(
+      /^line 17: hash-mismatch: the line changed after entry 18 \(line 18\) was written/,
+    );
   });
 
   it("fails on an altered prev field, naming the line that holds it", () => {
@@ -53,13 +66,15 @@ describe("verifyLog", () => {
     const lines = log.lines.filter((_, i) => i !== 16);
     const r = verifyLog(cat(lines), opts);
     expect(r.findings.map((f) => [f.line, f.kind])).toEqual([[17, "sequence-gap"]]);
-    expect(r.findings[0]?.message).toBe("line 17: seq 18 follows 16: entry 17 is missing (deleted)");
+    expect(describeFinding(r.findings[0] as never)).toBe(
+      "line 17: sequence-gap: seq 18 follows 16: entry 17 is missing (deleted)",
+    );
   });
 
   it("fails on two deleted lines as one gap (the aws-cli#7054 class: two consecutive deletions)", () => {
     const lines = log.lines.filter((_, i) => i !== 16 && i !== 17);
-    expect(verifyLog(cat(lines), opts).findings.map((f) => f.message)).toEqual([
-      "line 17: seq 19 follows 16: entries 17–18 are missing (deleted)",
+    expect(verifyLog(cat(lines), opts).findings.map(describeFinding)).toEqual([
+      "line 17: sequence-gap: seq 19 follows 16: entries 17–18 are missing (deleted)",
     ]);
   });
 
@@ -72,7 +87,7 @@ describe("verifyLog", () => {
     [lines[16], lines[17]] = [lines[17] as Buffer, lines[16] as Buffer];
     const r = verifyLog(cat(lines), opts);
     expect(r.findings.map((f) => [f.line, f.kind])).toEqual([[17, "reordered"]]);
-    expect(r.findings[0]?.message).toContain("lines 17 and 18 are swapped");
+    expect(describeFinding(r.findings[0] as never)).toContain("lines 17 and 18 are swapped");
   });
 
   it("fails on a repeated line, naming the copy", () => {
@@ -85,8 +100,8 @@ describe("verifyLog", () => {
     expect(verifyLog(cut, opts).ok).toBe(true);
     const r = verifyLog(cut, { ...opts, anchors: [...anchorAt(20, 3), ...anchorAt(42, 9)] });
     expect(r.findings.map((f) => [f.line, f.kind])).toEqual([[40, "truncated"]]);
-    expect(r.findings[0]?.message).toBe(
-      "line 40: the log ends at seq 39 but stack history update 9 anchors seq 42: its last lines were cut off",
+    expect(describeFinding(r.findings[0] as never)).toBe(
+      "line 40: truncated: the log ends at seq 39 but stack history update 9 anchors seq 42: its last lines were cut off",
     );
   });
 
@@ -96,7 +111,9 @@ describe("verifyLog", () => {
     expect(r.torn).toBeUndefined();
     // A complete forged entry with the wrong seq after the end is not the start of entry 43 either.
     const forged = canonicalLine(nextEntry({ seq: 50, hash: GENESIS }, { kind: "deploy", data: {} }));
-    expect(kinds(Buffer.concat([log.bytes, forged.subarray(0, forged.length - 1)]))).toEqual([[43, "trailing-bytes"]]);
+    expect(kinds(Buffer.concat([log.bytes, forged.subarray(0, forged.length - 1)]))).toEqual([
+      [43, "trailing-bytes"],
+    ]);
     // The newline of the last line replaced by a letter: the line no longer ends as JSON.
     const bytes = Buffer.from(log.bytes);
     bytes[bytes.length - 1] = 0x78;
@@ -108,7 +125,10 @@ describe("verifyLog", () => {
     for (const cutAt of [1, 10, 30, 80, 120, next.length - 1]) {
       const bytes = Buffer.concat([log.bytes, next.subarray(0, cutAt)]);
       const r = verifyLog(bytes, opts);
-      expect(r.findings.map((f) => [f.line, f.kind]), `cut at ${cutAt}`).toEqual([[43, "torn-last-line"]]);
+      expect(
+        r.findings.map((f) => [f.line, f.kind]),
+        `cut at ${cutAt}`,
+      ).toEqual([[43, "torn-last-line"]]);
       expect(r.torn).toEqual({ line: 43, offset: log.bytes.length, bytes: cutAt });
     }
     // A crash can also leave the file extended with zeros.
@@ -136,7 +156,9 @@ describe("verifyLog", () => {
       [30, "unlisted-signer"],
       [40, "unlisted-signer"],
     ]);
-    expect(r.findings[0]?.message).toMatch(/^line 10: checkpoint signed by "rm@example.com": key SHA256:\S+ is not listed$/);
+    expect(describeFinding(r.findings[0] as never)).toMatch(
+      /^line 10: unlisted-signer: checkpoint signed by "rm@example.com": key SHA256:\S+ is not listed$/,
+    );
   });
 
   it("a rewritten log fails against the stack history anchor: anchor-mismatch at the anchored line", () => {
@@ -148,7 +170,7 @@ describe("verifyLog", () => {
     const lines = [...log.lines];
     const cp = JSON.parse(lines[9]?.toString() as string);
     const sig = Buffer.from(cp.data.signature, "base64");
-    sig[sig.length - 1] ^= 0x01;
+    sig[sig.length - 1] = (sig[sig.length - 1] as number) ^ 0x01;
     const rebuilt = (data: Record<string, unknown>) => {
       const out = [...log.lines];
       out[9] = canonicalLine({ ...cp, data: { ...cp.data, ...data } });
@@ -180,7 +202,10 @@ describe("verifyLog", () => {
   });
 
   it("fails on a checkpoint by a key listed for another principal or namespace: unlisted-signer", () => {
-    expect(kinds(log.bytes, { ...opts, signers: signersFor(key, "other@example.com") })[0]).toEqual([10, "unlisted-signer"]);
+    expect(kinds(log.bytes, { ...opts, signers: signersFor(key, "other@example.com") })[0]).toEqual([
+      10,
+      "unlisted-signer",
+    ]);
     const gitOnly = signersFor(key, "rm@example.com").map((s) => ({ ...s, namespaces: ["git"] }));
     expect(kinds(log.bytes, { ...opts, signers: gitOnly })[0]).toEqual([10, "unlisted-signer"]);
   });

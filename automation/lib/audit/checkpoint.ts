@@ -48,7 +48,12 @@ export function checkpointMessage(stack: string, head: AuditHead): string {
  * @param signer - the principal signing
  * @param key - the signer's Ed25519 private key
  */
-export function checkpointRecord(stack: string, head: AuditHead, signer: string, key: KeyObject): AuditRecord {
+export function checkpointRecord(
+  stack: string,
+  head: AuditHead,
+  signer: string,
+  key: KeyObject,
+): AuditRecord {
   const signature = sshsigSign(checkpointMessage(stack, head), AUDIT_NAMESPACE, key);
   const data: CheckpointData = { stack, seq: head.seq, hash: head.hash, signer, signature };
   return { kind: "checkpoint", data };
@@ -76,7 +81,10 @@ export function checkCheckpoint(
 ): CheckpointProblem | undefined {
   const parsed = checkpointDataSchema.safeParse(entry.data);
   if (!parsed.success)
-    return { kind: "checkpoint-mismatch", message: `checkpoint data is malformed: ${parsed.error.issues[0]?.message}` };
+    return {
+      kind: "checkpoint-mismatch",
+      message: `checkpoint data is malformed: ${parsed.error.issues[0]?.message}`,
+    };
   const d = parsed.data;
   if (d.seq !== entry.seq - 1 || d.hash !== entry.prev)
     return {
@@ -84,7 +92,10 @@ export function checkCheckpoint(
       message: `checkpoint signs seq ${d.seq} (${d.hash.slice(0, 12)}…), not the entry before it (seq ${entry.seq - 1}, ${entry.prev.slice(0, 12)}…)`,
     };
   if (stack !== undefined && d.stack !== stack)
-    return { kind: "checkpoint-mismatch", message: `checkpoint is for stack ${JSON.stringify(d.stack)}, not ${stack}` };
+    return {
+      kind: "checkpoint-mismatch",
+      message: `checkpoint is for stack ${JSON.stringify(d.stack)}, not ${stack}`,
+    };
   const sig = sshsigVerify(d.signature, checkpointMessage(d.stack, { seq: d.seq, hash: d.hash }));
   if (sig === undefined) return { kind: "signature-invalid", message: "checkpoint signature cannot be read" };
   if (sig.namespace !== AUDIT_NAMESPACE)
@@ -93,7 +104,10 @@ export function checkCheckpoint(
       message: `checkpoint signature is for namespace ${JSON.stringify(sig.namespace)}, not ${AUDIT_NAMESPACE}`,
     };
   if (!sig.valid)
-    return { kind: "signature-invalid", message: `checkpoint signature by ${sig.fingerprint} does not verify` };
+    return {
+      kind: "signature-invalid",
+      message: `checkpoint signature by ${sig.fingerprint} does not verify`,
+    };
   const verdict = findSigner(signers, {
     fingerprint: sig.fingerprint,
     principal: d.signer,
@@ -101,8 +115,14 @@ export function checkCheckpoint(
     at: new Date(entry.time),
   });
   if (verdict.status === "unlisted")
-    return { kind: "unlisted-signer", message: `checkpoint signed by ${JSON.stringify(d.signer)}: ${verdict.reason}` };
+    return {
+      kind: "unlisted-signer",
+      message: `checkpoint signed by ${JSON.stringify(d.signer)}: ${verdict.reason}`,
+    };
   if (verdict.status === "expired")
-    return { kind: "signer-expired", message: `checkpoint signed by ${JSON.stringify(d.signer)}: ${verdict.reason}` };
+    return {
+      kind: "signer-expired",
+      message: `checkpoint signed by ${JSON.stringify(d.signer)}: ${verdict.reason}`,
+    };
   return undefined;
 }

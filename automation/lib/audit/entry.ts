@@ -74,7 +74,13 @@ function sortKeys(v: unknown): unknown {
  * @param entry - the entry
  */
 export function canonicalLine(entry: AuditEntry): Buffer {
-  const ordered = { seq: entry.seq, prev: entry.prev, time: entry.time, kind: entry.kind, data: sortKeys(entry.data) };
+  const ordered = {
+    seq: entry.seq,
+    prev: entry.prev,
+    time: entry.time,
+    kind: entry.kind,
+    data: sortKeys(entry.data),
+  };
   const json = JSON.stringify(ordered).replace(
     /[\u007f-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
@@ -106,7 +112,13 @@ export interface AuditRecord {
  * @param now - the time @default - now
  */
 export function nextEntry(head: AuditHead, record: AuditRecord, now: Date = new Date()): AuditEntry {
-  return { seq: head.seq + 1, prev: head.hash, time: now.toISOString(), kind: record.kind, data: record.data };
+  return {
+    seq: head.seq + 1,
+    prev: head.hash,
+    time: now.toISOString(),
+    kind: record.kind,
+    data: record.data,
+  };
 }
 
 /**

@@ -91,7 +91,9 @@ export function isJsonPrefix(text: string): boolean {
       want = after();
     } else {
       const rest = text.slice(i, i + 5);
-      const lit = LITERALS.find((l) => rest.startsWith(l) || (i + rest.length === text.length && l.startsWith(rest)));
+      const lit = LITERALS.find(
+        (l) => rest.startsWith(l) || (i + rest.length === text.length && l.startsWith(rest)),
+      );
       if (lit === undefined) return false;
       i += Math.min(lit.length, rest.length);
       want = after();

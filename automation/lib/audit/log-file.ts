@@ -20,7 +20,7 @@ import {
   lineHash,
   nextEntry,
 } from "./entry";
-import { parseLine, type VerifyOptions, type VerifyResult, verifyLog } from "./verify";
+import { describeFinding, parseLine, type VerifyOptions, type VerifyResult, verifyLog } from "./verify";
 
 /** The log's file name. */
 export const AUDIT_FILE = ".verification_audit.log";
@@ -102,7 +102,8 @@ async function readHead(fh: fs.FileHandle, file: string): Promise<AuditHead> {
     chunks.unshift(chunk);
     start = from;
     const tail = Buffer.concat(chunks);
-    if (chunks.length === 1 && tail[tail.length - 1] !== 10) throw refuse("its last line is torn (no newline at the end)");
+    if (chunks.length === 1 && tail[tail.length - 1] !== 10)
+      throw refuse("its last line is torn (no newline at the end)");
     const nl = tail.length >= 2 ? tail.lastIndexOf(10, tail.length - 2) : -1;
     if (nl >= 0) line = tail.subarray(nl + 1);
     else if (from === 0) line = tail;
@@ -117,11 +118,21 @@ async function appendLocked(
   file: string,
   record: AuditRecord | ((head: AuditHead) => AuditRecord),
   now: Date,
+  verify?: VerifyOptions,
 ): Promise<AuditHead> {
   const existed = await fs.stat(file).then(
     () => true,
     () => false,
   );
+  if (verify !== undefined && existed) {
+    const result = verifyLog(await fs.readFile(file), verify);
+    if (!result.ok)
+      throw new GlidepathError(
+        "GP_AUDIT_INVALID",
+        `the audit log ${file} does not verify, so nothing was appended: ${result.findings.map(describeFinding).join("; ")}`,
+        "investigate with `glidepath audit verify`; a log that does not verify is evidence, never signed over",
+      );
+  }
   // O_APPEND: the write lands at the end whatever the offset; read via positioned reads.
   const fh = await fs.open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
   try {
@@ -146,6 +157,12 @@ async function appendLocked(
 export interface AppendOptions extends LockWaitOptions {
   /** The entry's time. @default - now */
   now?: Date;
+  /**
+   * Verify the whole log under the lock first and refuse to append to one that does not verify
+   * (`GP_AUDIT_INVALID`): what a checkpoint needs, so it never signs over a tampered log.
+   * @default - not verified (an append reads only the last line)
+   */
+  verifyFirst?: VerifyOptions;
 }
 
 /**
@@ -164,9 +181,13 @@ export async function appendAudit(
   opts: AppendOptions = {},
 ): Promise<AuditHead> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const lock = await lockLog(file, `audit append ${typeof record === "function" ? "" : record.kind}`.trim(), opts.lockTimeoutMs);
+  const lock = await lockLog(
+    file,
+    `audit append ${typeof record === "function" ? "" : record.kind}`.trim(),
+    opts.lockTimeoutMs,
+  );
   try {
-    return await appendLocked(file, record, opts.now ?? new Date());
+    return await appendLocked(file, record, opts.now ?? new Date(), opts.verifyFirst);
   } finally {
     await lock.release();
   }
@@ -227,7 +248,7 @@ export async function repairAudit(
         file,
         result.ok
           ? "it verifies: there is nothing to repair"
-          : `only a torn last line is repaired, and it has other findings: ${result.findings.map((f) => f.message).join("; ")}`,
+          : `only a torn last line is repaired, and it has other findings: ${result.findings.map(describeFinding).join("; ")}`,
       );
     }
     const removed = bytes.subarray(torn.offset);

@@ -68,7 +68,11 @@ export function checkSequence(
       accepted = e + 1;
       i++;
     } else if (!last && s1 === e + 1) {
-      findings.push({ index: i, kind: "sequence-mismatch", message: `line ${line} holds seq ${s} where ${e} belongs` });
+      findings.push({
+        index: i,
+        kind: "sequence-mismatch",
+        message: `line ${line} holds seq ${s} where ${e} belongs`,
+      });
       lineOf.set(e, i);
       accepted = e;
     } else if (!last && s1 === e) {

@@ -25,8 +25,8 @@ import {
   canonicalLine,
   EMPTY_HEAD,
   GENESIS,
-  linePreamble,
   lineHash,
+  linePreamble,
 } from "./entry";
 import { isJsonPrefix } from "./json-prefix";
 import { checkSequence } from "./sequence";
@@ -58,6 +58,15 @@ export interface AuditFinding {
   kind: FindingKind;
   /** What is wrong, in words. */
   message: string;
+}
+
+/**
+ * A finding as one line of text: `line 17: hash-mismatch: …`.
+ *
+ * @param f - the finding
+ */
+export function describeFinding(f: AuditFinding): string {
+  return `line ${f.line}: ${f.kind}: ${f.message}`;
 }
 
 /** Options of {@link verifyLog}. */
@@ -150,7 +159,7 @@ export function verifyLog(bytes: Buffer, opts: VerifyOptions = {}): VerifyResult
   const { lines, fragment, fragmentOffset } = splitLines(bytes);
   const findings: AuditFinding[] = [];
   const add = (index: number, kind: FindingKind, message: string) =>
-    findings.push({ line: index + 1, kind, message: `line ${index + 1}: ${message}` });
+    findings.push({ line: index + 1, kind, message });
 
   const parsed = lines.map(parseLine);
   const entries = parsed.map((p) => ("entry" in p ? p.entry : undefined));
@@ -159,7 +168,9 @@ export function verifyLog(bytes: Buffer, opts: VerifyOptions = {}): VerifyResult
   });
 
   // A line that does not parse may hold several entries run together (a lost newline).
-  const spans = lines.map((l, i) => (entries[i] ? 1 : Math.max(1, l.toString("latin1").split('{"seq":').length - 1)));
+  const spans = lines.map((l, i) =>
+    entries[i] ? 1 : Math.max(1, l.toString("latin1").split('{"seq":').length - 1),
+  );
   const seq = checkSequence(
     entries.map((e) => e?.seq),
     spans,
@@ -174,9 +185,17 @@ export function verifyLog(bytes: Buffer, opts: VerifyOptions = {}): VerifyResult
     const expected = s === 1 ? GENESIS : before === undefined ? undefined : hashOf(before);
     if (expected === undefined || entry.prev === expected) continue;
     if (s === 1 || before === undefined || hexDistance(entry.prev, expected) <= 2) {
-      add(i, "hash-mismatch", `prev ${entry.prev.slice(0, 12)}… is not the hash of ${s === 1 ? "the genesis" : `line ${(before as number) + 1}`} (${expected.slice(0, 12)}…): its prev field was altered`);
+      add(
+        i,
+        "hash-mismatch",
+        `prev ${entry.prev.slice(0, 12)}… is not the hash of ${s === 1 ? "the genesis" : `line ${(before as number) + 1}`} (${expected.slice(0, 12)}…): its prev field was altered`,
+      );
     } else {
-      add(before, "hash-mismatch", `the line changed after entry ${s} (line ${i + 1}) was written: its SHA-256 is ${expected.slice(0, 12)}…, entry ${s} recorded ${entry.prev.slice(0, 12)}…`);
+      add(
+        before,
+        "hash-mismatch",
+        `the line changed after entry ${s} (line ${i + 1}) was written: its SHA-256 is ${expected.slice(0, 12)}…, entry ${s} recorded ${entry.prev.slice(0, 12)}…`,
+      );
     }
   }
 
@@ -199,12 +218,21 @@ export function verifyLog(bytes: Buffer, opts: VerifyOptions = {}): VerifyResult
   let torn: VerifyResult["torn"];
   if (fragment.length > 0) {
     const lastEntry = entries[lines.length - 1];
-    const before = lines.length === 0 ? EMPTY_HEAD : lastEntry && { seq: lastEntry.seq, hash: hashOf(lines.length - 1) };
+    const before =
+      lines.length === 0 ? EMPTY_HEAD : lastEntry && { seq: lastEntry.seq, hash: hashOf(lines.length - 1) };
     if (isTorn(fragment, before)) {
-      add(lines.length, "torn-last-line", `the last line is torn: ${fragment.length} bytes without a newline, the start of entry ${(before?.seq ?? seq.last) + 1} (a write cut short); \`glidepath audit repair\` removes it`);
+      add(
+        lines.length,
+        "torn-last-line",
+        `the last line is torn: ${fragment.length} bytes without a newline, the start of entry ${(before?.seq ?? seq.last) + 1} (a write cut short); \`glidepath audit repair\` removes it`,
+      );
       torn = { line: lines.length + 1, offset: fragmentOffset, bytes: fragment.length };
     } else {
-      add(lines.length, "trailing-bytes", `${fragment.length} bytes after the last newline are not the start of the next entry: data was appended to the log`);
+      add(
+        lines.length,
+        "trailing-bytes",
+        `${fragment.length} bytes after the last newline are not the start of the next entry: data was appended to the log`,
+      );
     }
   }
 
@@ -212,17 +240,26 @@ export function verifyLog(bytes: Buffer, opts: VerifyOptions = {}): VerifyResult
   let cut: AuditAnchor | undefined;
   for (const a of anchors) {
     if (a.seq === 0) {
-      if (!GENESIS.startsWith(a.hashPrefix)) add(0, "anchor-mismatch", `${a.source} anchors an empty log of another genesis`);
+      if (!GENESIS.startsWith(a.hashPrefix))
+        add(0, "anchor-mismatch", `${a.source} anchors an empty log of another genesis`);
       continue;
     }
     const i = seq.lineOf.get(a.seq);
     if (i !== undefined) {
       if (!hashOf(i).startsWith(a.hashPrefix))
-        add(i, "anchor-mismatch", `entry ${a.seq} is not the one ${a.source} recorded (${a.hashPrefix}…, the line hashes to ${hashOf(i).slice(0, 12)}…): the log was rewritten`);
+        add(
+          i,
+          "anchor-mismatch",
+          `entry ${a.seq} is not the one ${a.source} recorded (${a.hashPrefix}…, the line hashes to ${hashOf(i).slice(0, 12)}…): the log was rewritten`,
+        );
     } else if (a.seq > seq.last && (cut === undefined || a.seq > cut.seq)) cut = a;
   }
   if (cut !== undefined)
-    add(lines.length, "truncated", `the log ends at seq ${seq.last} but ${cut.source} anchors seq ${cut.seq}: its last lines were cut off`);
+    add(
+      lines.length,
+      "truncated",
+      `the log ends at seq ${seq.last} but ${cut.source} anchors seq ${cut.seq}: its last lines were cut off`,
+    );
 
   const unique = new Map<string, AuditFinding>();
   for (const f of findings) if (!unique.has(`${f.line}:${f.kind}`)) unique.set(`${f.line}:${f.kind}`, f);

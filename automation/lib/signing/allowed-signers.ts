@@ -83,7 +83,10 @@ export function parseSshTime(text: string): Date | undefined {
  * @param name - the name
  */
 export function matchPattern(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${re}$`).test(name);
 }
 
@@ -108,7 +111,8 @@ export function parseAllowedSigners(text: string, file: string): AllowedSigner[]
       );
     const f = fields(trimmed);
     const principals = f[0];
-    if (principals === undefined || f.length < 3) throw bad("expected principals, optional options, key type and key");
+    if (principals === undefined || f.length < 3)
+      throw bad("expected principals, optional options, key type and key");
     const hasOptions = f[1] !== ED25519 && !/^(ssh|ecdsa|sk)-/.test(f[1] as string);
     const [type, key] = hasOptions ? [f[2], f[3]] : [f[1], f[2]];
     if (type !== ED25519) throw bad(`key type ${JSON.stringify(type)} is not supported (only ${ED25519})`);
@@ -135,7 +139,8 @@ export function parseAllowedSigners(text: string, file: string): AllowedSigner[]
         if (at === undefined) throw bad(`${name}="${value}" is not YYYYMMDD[HHMM[SS]][Z]`);
         if (name === "valid-after") signer.validAfter = at;
         else signer.validBefore = at;
-      } else throw bad(`option ${JSON.stringify(opt)} is not supported (namespaces, valid-after, valid-before)`);
+      } else
+        throw bad(`option ${JSON.stringify(opt)} is not supported (namespaces, valid-after, valid-before)`);
     }
     out.push(signer);
   });
@@ -185,7 +190,9 @@ export function findSigner(signers: readonly AllowedSigner[], claim: SignerClaim
     };
   const t = claim.at.getTime();
   const valid = forNamespace.find(
-    (s) => (s.validAfter === undefined || t >= s.validAfter.getTime()) && (s.validBefore === undefined || t < s.validBefore.getTime()),
+    (s) =>
+      (s.validAfter === undefined || t >= s.validAfter.getTime()) &&
+      (s.validBefore === undefined || t < s.validBefore.getTime()),
   );
   if (valid === undefined)
     return {

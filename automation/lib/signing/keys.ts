@@ -23,7 +23,9 @@ export const SIGNING_KEY_ENV = "GLIDEPATH_SIGNING_KEY_FILE";
  * @param file - the file
  * @throws GlidepathError `GP_SIGNERS_INVALID` (exit 2) for a line that does not parse
  */
-export async function loadAllowedSigners(file: string): Promise<{ signers: AllowedSigner[]; exists: boolean }> {
+export async function loadAllowedSigners(
+  file: string,
+): Promise<{ signers: AllowedSigner[]; exists: boolean }> {
   let text: string;
   try {
     text = await fs.readFile(file, "utf8");
@@ -42,7 +44,10 @@ export async function loadAllowedSigners(file: string): Promise<{ signers: Allow
  * @param env - the environment @default - `process.env`
  * @throws GlidepathError `GP_SIGNING_KEY_INVALID` (exit 2) naming the file (never its content)
  */
-export async function loadSigningKey(given?: string, env: NodeJS.ProcessEnv = process.env): Promise<KeyObject> {
+export async function loadSigningKey(
+  given?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<KeyObject> {
   const file = given ?? env[SIGNING_KEY_ENV];
   const fix = `pass --key FILE or set ${SIGNING_KEY_ENV} to a PEM Ed25519 private key (\`openssl genpkey -algorithm ed25519 -out key.pem\`), kept outside the repository`;
   if (file === undefined || file === "")
@@ -83,6 +88,10 @@ export async function loadSigningKey(given?: string, env: NodeJS.ProcessEnv = pr
  * @param key - the key (private or public)
  * @param namespaces - what it may sign @default - `glidepath-audit`
  */
-export function allowedSignerLine(principal: string, key: KeyObject, namespaces: readonly string[] = ["glidepath-audit"]): string {
+export function allowedSignerLine(
+  principal: string,
+  key: KeyObject,
+  namespaces: readonly string[] = ["glidepath-audit"],
+): string {
   return `${principal} namespaces="${namespaces.join(",")}" ${ED25519} ${ed25519Blob(key).toString("base64")}`;
 }

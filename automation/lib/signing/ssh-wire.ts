@@ -76,7 +76,10 @@ export function keyFromBlob(blob: Buffer): KeyObject {
   if (type !== ED25519) throw new Error(`key type ${type} is not supported (only ${ED25519})`);
   const raw = r.string();
   if (raw.length !== 32 || !r.done()) throw new Error("malformed ssh-ed25519 key");
-  return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") }, format: "jwk" });
+  return createPublicKey({
+    key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") },
+    format: "jwk",
+  });
 }
 
 /**
