@@ -9,13 +9,13 @@
 import * as path from "node:path";
 import type { Argv } from "yargs";
 import { z } from "zod";
-import { type AuditAnchor, anchorsFromHistory, parseAnchors } from "../lib/audit/anchor";
+import { type AuditAnchor, parseAnchors } from "../lib/audit/anchor";
 import { AUDIT_NAMESPACE, checkpointRecord } from "../lib/audit/checkpoint";
+import { stackHistoryAnchors } from "../lib/audit/history-anchors";
 import { appendAudit, auditFile, readAuditBytes, repairAudit } from "../lib/audit/log-file";
 import { describeFinding, type VerifyOptions, verifyLog } from "../lib/audit/verify";
-import { checkProjectDir, stackContext } from "../lib/context";
+import { checkProjectDir } from "../lib/context";
 import { GlidepathError } from "../lib/errors";
-import { readHistory } from "../lib/history";
 import { findSigner } from "../lib/signing/allowed-signers";
 import {
   ALLOWED_SIGNERS_FILE,
@@ -95,16 +95,7 @@ async function verifyInputs(
   const anchors: AuditAnchor[] = (a.anchor ?? []).flatMap((t) =>
     parseAnchors(t.startsWith("audit=") ? t : `audit=${t}`, "--anchor"),
   );
-  if (a.history) {
-    const ctx = await stackContext({
-      stack: a.stack,
-      projectDir,
-      progress: progressLine,
-      provision: false,
-      adoptDeployed: false,
-    });
-    anchors.push(...anchorsFromHistory(await readHistory(ctx.stack, false)));
-  }
+  if (a.history) anchors.push(...(await stackHistoryAnchors(projectDir, a.stack, progressLine)));
   return { stack: a.stack, signers, anchors, signersFile, signersListed: exists };
 }
 
@@ -151,7 +142,7 @@ export async function handler(argv: unknown): Promise<void> {
       `${file}${exists ? "" : " (absent)"}: ${r.lines} entries, head ${r.head.seq}:${r.head.hash.slice(0, 16)}`,
       `  ${r.checkpoints} signed checkpoints (through seq ${r.signedThrough}; ${doc.unsigned} entries after it), ${r.anchors} anchors compared, ${doc.allowedSigners.count} allowed signers`,
       ...r.findings.map((f) => `  ${describeFinding(f)}`),
-      r.ok ? "OK" : `FAILED: ${r.findings.length} findings`,
+      r.ok ? "OK" : `FAILED: ${r.findings.length} finding${r.findings.length === 1 ? "" : "s"}`,
     ].join("\n"),
   );
   if (!r.ok) {
@@ -201,7 +192,7 @@ async function checkpoint(a: Args, projectDir: string, file: string): Promise<vo
       `add \`glidepath audit signer --principal ${a.principal}\`'s line to ${ALLOWED_SIGNERS_FILE} through review, or sign with a listed key`,
     );
   const principal = a.principal;
-  const head = await appendAudit(file, (h) => checkpointRecord(a.stack, h, principal, key), {
+  const head = await appendAudit(file, (h, now) => checkpointRecord(a.stack, h, principal, key, now), {
     verifyFirst: inputs,
   });
   emit(

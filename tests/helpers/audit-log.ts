@@ -62,11 +62,12 @@ export function buildLog(
   let head = EMPTY_HEAD;
   const t0 = (opts.start ?? new Date("2026-12-01T10:00:00Z")).getTime();
   for (let i = 1; i <= n; i++) {
+    const at = new Date(t0 + i * 1000);
     const r =
       opts.key !== undefined && opts.checkpointEvery !== undefined && i % opts.checkpointEvery === 0
-        ? checkpointRecord(STACK, head, "rm@example.com", opts.key)
+        ? checkpointRecord(STACK, head, "rm@example.com", opts.key, at)
         : record(i);
-    const line = canonicalLine(nextEntry(head, r, new Date(t0 + i * 1000)));
+    const line = canonicalLine(nextEntry(head, r, at));
     head = { seq: i, hash: lineHash(line) };
     lines.push(line);
     heads.push(head);

@@ -171,14 +171,17 @@ describe("verifyLog", () => {
     const cp = JSON.parse(lines[9]?.toString() as string);
     const sig = Buffer.from(cp.data.signature, "base64");
     sig[sig.length - 1] = (sig[sig.length - 1] as number) ^ 0x01;
-    const rebuilt = (data: Record<string, unknown>) => {
+    const rebuilt = (data: Record<string, unknown>, time: string = cp.time) => {
       const out = [...log.lines];
-      out[9] = canonicalLine({ ...cp, data: { ...cp.data, ...data } });
+      out[9] = canonicalLine({ ...cp, time, data: { ...cp.data, ...data } });
       // Re-chain the rest as a forger would.
       let head = { seq: 10, hash: lineHash(out[9] as Buffer) };
       for (let i = 10; i < out.length; i++) {
         const e = JSON.parse(out[i]?.toString() as string);
-        const rec = e.kind === "checkpoint" ? checkpointRecord(STACK, head, "rm@example.com", key) : e;
+        const rec =
+          e.kind === "checkpoint"
+            ? checkpointRecord(STACK, head, "rm@example.com", key, new Date(e.time))
+            : e;
         out[i] = canonicalLine({ ...nextEntry(head, rec, new Date(e.time)) });
         head = { seq: i + 1, hash: lineHash(out[i] as Buffer) };
       }
@@ -186,6 +189,10 @@ describe("verifyLog", () => {
     };
     expect(kinds(rebuilt({ signature: sig.toString("base64") }))).toEqual([[10, "signature-invalid"]]);
     expect(kinds(rebuilt({ seq: 8 }))).toEqual([[10, "checkpoint-mismatch"]]);
+    // Re-dated: the entry's time alone, or with the signed time (the signature covers it).
+    const later = "2026-12-01T09:00:00.000Z";
+    expect(kinds(rebuilt({}, later))).toEqual([[10, "checkpoint-mismatch"]]);
+    expect(kinds(rebuilt({ time: later }, later))).toEqual([[10, "signature-invalid"]]);
     expect(kinds(rebuilt({}), { ...opts, stack: "staging" })).toEqual([
       [10, "checkpoint-mismatch"],
       [20, "checkpoint-mismatch"],

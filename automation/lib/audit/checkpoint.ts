@@ -23,6 +23,8 @@ export const checkpointDataSchema = z.strictObject({
   hash: z.string().regex(SHA256_HEX),
   /** Who signed (a principal of the allowed-signers file). */
   signer: z.string().min(1),
+  /** When it was signed (the entry's `time`; signed, so it cannot be re-dated). */
+  time: z.iso.datetime(),
   /** The SSHSIG signature (base64, one line) over {@link checkpointMessage}. */
   signature: z.string().min(1),
 });
@@ -35,9 +37,10 @@ export type CheckpointData = z.infer<typeof checkpointDataSchema>;
  *
  * @param stack - the stack
  * @param head - the signed head
+ * @param time - when it is signed (ISO 8601)
  */
-export function checkpointMessage(stack: string, head: AuditHead): string {
-  return `glidepath audit checkpoint v1\nstack ${stack}\nseq ${head.seq}\nhash ${head.hash}\n`;
+export function checkpointMessage(stack: string, head: AuditHead, time: string): string {
+  return `glidepath audit checkpoint v1\nstack ${stack}\nseq ${head.seq}\nhash ${head.hash}\ntime ${time}\n`;
 }
 
 /**
@@ -47,15 +50,18 @@ export function checkpointMessage(stack: string, head: AuditHead): string {
  * @param head - the log's head now
  * @param signer - the principal signing
  * @param key - the signer's Ed25519 private key
+ * @param now - the checkpoint entry's time
  */
 export function checkpointRecord(
   stack: string,
   head: AuditHead,
   signer: string,
   key: KeyObject,
+  now: Date,
 ): AuditRecord {
-  const signature = sshsigSign(checkpointMessage(stack, head), AUDIT_NAMESPACE, key);
-  const data: CheckpointData = { stack, seq: head.seq, hash: head.hash, signer, signature };
+  const time = now.toISOString();
+  const signature = sshsigSign(checkpointMessage(stack, head, time), AUDIT_NAMESPACE, key);
+  const data: CheckpointData = { stack, seq: head.seq, hash: head.hash, signer, time, signature };
   return { kind: "checkpoint", data };
 }
 
@@ -91,12 +97,17 @@ export function checkCheckpoint(
       kind: "checkpoint-mismatch",
       message: `checkpoint signs seq ${d.seq} (${d.hash.slice(0, 12)}…), not the entry before it (seq ${entry.seq - 1}, ${entry.prev.slice(0, 12)}…)`,
     };
+  if (d.time !== entry.time)
+    return {
+      kind: "checkpoint-mismatch",
+      message: `checkpoint signs time ${d.time}, the entry says ${entry.time}`,
+    };
   if (stack !== undefined && d.stack !== stack)
     return {
       kind: "checkpoint-mismatch",
       message: `checkpoint is for stack ${JSON.stringify(d.stack)}, not ${stack}`,
     };
-  const sig = sshsigVerify(d.signature, checkpointMessage(d.stack, { seq: d.seq, hash: d.hash }));
+  const sig = sshsigVerify(d.signature, checkpointMessage(d.stack, { seq: d.seq, hash: d.hash }, d.time));
   if (sig === undefined) return { kind: "signature-invalid", message: "checkpoint signature cannot be read" };
   if (sig.namespace !== AUDIT_NAMESPACE)
     return {

@@ -116,7 +116,7 @@ async function readHead(fh: fs.FileHandle, file: string): Promise<AuditHead> {
 /** Appends under a lock already held. */
 async function appendLocked(
   file: string,
-  record: AuditRecord | ((head: AuditHead) => AuditRecord),
+  record: AuditRecord | ((head: AuditHead, now: Date) => AuditRecord),
   now: Date,
   verify?: VerifyOptions,
 ): Promise<AuditHead> {
@@ -137,7 +137,7 @@ async function appendLocked(
   const fh = await fs.open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
   try {
     const head = await readHead(fh, file);
-    const entry = nextEntry(head, typeof record === "function" ? record(head) : record, now);
+    const entry = nextEntry(head, typeof record === "function" ? record(head, now) : record, now);
     const checked = auditEntrySchema.safeParse(entry);
     if (!checked.success) throw new Error(`not an audit entry: ${checked.error.message}`);
     const line = canonicalLine(checked.data);
@@ -177,7 +177,7 @@ export interface AppendOptions extends LockWaitOptions {
  */
 export async function appendAudit(
   file: string,
-  record: AuditRecord | ((head: AuditHead) => AuditRecord),
+  record: AuditRecord | ((head: AuditHead, now: Date) => AuditRecord),
   opts: AppendOptions = {},
 ): Promise<AuditHead> {
   await fs.mkdir(path.dirname(file), { recursive: true });
