@@ -11,20 +11,7 @@ import { main } from "../../automation/cli";
 import { appendAudit } from "../../automation/lib/audit/log-file";
 import { allowedSignerLine } from "../../automation/lib/signing/keys";
 import { newKey } from "../helpers/audit-log";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-    out.push(String(c));
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
-    err.push(String(c));
-    return true;
-  });
-  return { out: () => out.join(""), err: () => err.join("") };
-}
+import { capture } from "../helpers/capture";
 
 afterEach(() => {
   vi.restoreAllMocks();

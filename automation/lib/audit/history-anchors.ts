@@ -23,6 +23,6 @@ export async function stackHistoryAnchors(
   progress?: (line: string) => void,
 ): Promise<AuditAnchor[]> {
   const toolchain = await ensureToolchain({ projectDir: packageRoot(), progress, provision: false });
-  const opened = await openStack({ projectDir, stack, toolchain });
+  const opened = await openStack({ projectDir, stack, toolchain, create: false });
   return anchorsFromHistory(await readHistory(opened.stack, false));
 }
