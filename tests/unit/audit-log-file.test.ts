@@ -7,7 +7,8 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { appendAudit, auditFile, repairAudit } from "../../automation/lib/audit/log-file";
+import { EMPTY_HEAD } from "../../automation/lib/audit/entry";
+import { appendAudit, auditFile, readAuditHead, repairAudit } from "../../automation/lib/audit/log-file";
 import { verifyLog } from "../../automation/lib/audit/verify";
 import { ROOT } from "../helpers/dist";
 
@@ -41,6 +42,8 @@ describe("audit log file", () => {
     const h1 = await appendAudit(file, { kind: "gate", data: { verdict: "pass" } });
     const h2 = await appendAudit(file, { kind: "deploy", data: { release: "v2" } });
     expect([h1.seq, h2.seq]).toEqual([1, 2]);
+    expect(await readAuditHead(file)).toEqual(h2);
+    expect(await readAuditHead(`${file}.absent`)).toEqual(EMPTY_HEAD);
     const r = verifyLog(await fs.readFile(file));
     expect(r).toMatchObject({ ok: true, lines: 2, head: h2 });
   });

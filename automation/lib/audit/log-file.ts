@@ -207,6 +207,29 @@ export async function readAuditBytes(file: string): Promise<{ bytes: Buffer; exi
   }
 }
 
+/**
+ * The log's head now, from its last line (what a `pulumi up --message` anchors; see
+ * `formatAnchor`). No lock: the head of a complete last line is a head the log had.
+ *
+ * @param file - the log
+ * @returns the head; the empty head when there is no log yet
+ * @throws GlidepathError `GP_AUDIT_UNWRITABLE` (exit 2) for a torn or unreadable last line
+ */
+export async function readAuditHead(file: string): Promise<AuditHead> {
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(file, "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return EMPTY_HEAD;
+    throw e;
+  }
+  try {
+    return await readHead(fh, file);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Most bytes of the removed line a repair entry keeps. */
 export const REPAIR_KEEP_BYTES = 4096;
 
