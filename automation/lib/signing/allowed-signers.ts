@@ -35,35 +35,19 @@ export interface AllowedSigner {
   line: number;
 }
 
-/** Splits on unquoted whitespace (options may hold quoted spaces). */
-function fields(line: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (const c of line) {
-    if (c === '"') quoted = !quoted;
-    if (!quoted && /\s/.test(c)) {
-      if (cur !== "") out.push(cur);
-      cur = "";
-    } else cur += c;
-  }
-  if (cur !== "") out.push(cur);
-  return out;
-}
-
-/** Splits an option list on unquoted commas. */
-function options(text: string): string[] {
+/** Splits on unquoted separators (options hold quoted commas and spaces), dropping empty parts when asked. */
+function splitUnquoted(text: string, isSep: (c: string) => boolean, keepEmpty: boolean): string[] {
   const out: string[] = [];
   let cur = "";
   let quoted = false;
   for (const c of text) {
     if (c === '"') quoted = !quoted;
-    if (!quoted && c === ",") {
-      out.push(cur);
+    if (!quoted && isSep(c)) {
+      if (keepEmpty || cur !== "") out.push(cur);
       cur = "";
     } else cur += c;
   }
-  out.push(cur);
+  if (keepEmpty || cur !== "") out.push(cur);
   return out;
 }
 
@@ -109,7 +93,7 @@ export function parseAllowedSigners(text: string, file: string): AllowedSigner[]
         `${file}:${line}: ${what}; nothing was verified`,
         'write each line as `principal[,principal] [namespaces="…",valid-after="YYYYMMDD",valid-before="YYYYMMDD"] ssh-ed25519 <base64 key>` (`glidepath audit signer --key FILE --principal NAME` prints one)',
       );
-    const f = fields(trimmed);
+    const f = splitUnquoted(trimmed, (c) => /\s/.test(c), false);
     const principals = f[0];
     if (principals === undefined || f.length < 3)
       throw bad("expected principals, optional options, key type and key");
@@ -129,7 +113,7 @@ export function parseAllowedSigners(text: string, file: string): AllowedSigner[]
       throw bad(`the key does not decode: ${(e as Error).message}`);
     }
     signer.fingerprint = fingerprintOf(signer.keyBlob);
-    for (const opt of hasOptions ? options(f[1] as string) : []) {
+    for (const opt of hasOptions ? splitUnquoted(f[1] as string, (c) => c === ",", true) : []) {
       const m = /^([A-Za-z-]+)(?:="(.*)")?$/.exec(opt);
       const name = m?.[1]?.toLowerCase();
       const value = m?.[2];
