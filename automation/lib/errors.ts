@@ -61,6 +61,18 @@ export type ErrorCode =
   | "GP_INTERRUPTED"
   /** A WASM deliverable is not compliant (`glidepath wasm`); the reason codes say why. */
   | "GP_WASM_NON_COMPLIANT"
+  /** `audit verify` found the audit log altered, cut, reordered or signed by an unlisted key (exit 1). */
+  | "GP_AUDIT_INVALID"
+  /** The audit log cannot take an entry as it is (a torn last line, an unreadable head): run `audit verify` / `audit repair`. */
+  | "GP_AUDIT_UNWRITABLE"
+  /** `audit repair` refused: the log has no torn last line, or it has other findings. */
+  | "GP_AUDIT_REPAIR_REFUSED"
+  /** Another process held the audit log's lock for too long. */
+  | "GP_AUDIT_LOCKED"
+  /** The allowed-signers file cannot be read as OpenSSH `allowed_signers` lines. */
+  | "GP_SIGNERS_INVALID"
+  /** The signing key is missing, unreadable or not an Ed25519 private key. */
+  | "GP_SIGNING_KEY_INVALID"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -77,6 +89,10 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_CLOSING_PENDING",
   "GP_BACKEND_UNSUPPORTED",
   "GP_CREDENTIAL_SCOPE",
+  "GP_AUDIT_UNWRITABLE",
+  "GP_AUDIT_REPAIR_REFUSED",
+  "GP_SIGNERS_INVALID",
+  "GP_SIGNING_KEY_INVALID",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */

@@ -7,20 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main, wantsJson } from "../../automation/cli";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-    out.push(String(c));
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
-    err.push(String(c));
-    return true;
-  });
-  return { out: () => out.join(""), err: () => err.join("") };
-}
+import { capture } from "../helpers/capture";
 
 afterEach(() => {
   vi.restoreAllMocks();
