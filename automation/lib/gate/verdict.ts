@@ -98,3 +98,59 @@ export function verdictDigest(v: GateVerdict): string {
 export function gateVerdictFile(projectDir: string, stack: string, backendUrl?: string): string {
   return path.join(auditDir(projectDir, stack, backendUrl), GATE_VERDICT_FILE);
 }
+
+/**
+ * A build's id: the first 16 hex digits of the SHA-256 of its bundles' canonical JSON. The same
+ * bundles always give the same id; evidence, deploy logs and `history --build` are keyed by it.
+ *
+ * @param bundles - bundle key → SHA-256 hex (as in {@link GateVerdict.bundles})
+ */
+export function buildId(bundles: Record<string, string>): string {
+  return createHash("sha256").update(canonicalJson(bundles)).digest("hex").slice(0, 16);
+}
+
+/** The evidence manifest's schema id. */
+export const EVIDENCE_SCHEMA = "glidepath.evidence/v1";
+
+/** The evidence manifest of one build: `<audit dir>/evidence/<build id>/evidence.json`. */
+export const evidenceManifestSchema = z.strictObject({
+  schema: z.literal(EVIDENCE_SCHEMA),
+  buildId: z.string().regex(/^[0-9a-f]{16}$/),
+  bundles: z.record(z.string(), sha256Hex),
+  /** Where the shots were taken: a comparison is made only against a baseline of the same fingerprint. */
+  fingerprint: z.strictObject({
+    browser: z.string().min(1),
+    viewport: z.strictObject({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  }),
+  /** When the shots were taken (ISO 8601, UTC). */
+  time: z.iso.datetime(),
+  shots: z.array(
+    z.strictObject({
+      /** Stable name of the flow, e.g. `wix/index`, `panel`. */
+      name: z.string().min(1),
+      /** The PNG, relative to the manifest's directory. */
+      file: z.string().min(1),
+      sha256: sha256Hex,
+    }),
+  ),
+});
+
+/** One build's evidence manifest. */
+export type EvidenceManifest = z.infer<typeof evidenceManifestSchema>;
+
+/**
+ * Where a build's evidence manifest lives.
+ *
+ * @param projectDir - the project directory
+ * @param stack - the stack
+ * @param id - the build id ({@link buildId})
+ * @param backendUrl - the backend @default - as the audit log's
+ */
+export function evidenceManifestFile(
+  projectDir: string,
+  stack: string,
+  id: string,
+  backendUrl?: string,
+): string {
+  return path.join(auditDir(projectDir, stack, backendUrl), "evidence", id, "evidence.json");
+}
