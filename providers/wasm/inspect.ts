@@ -28,6 +28,26 @@ function startsWith(bytes: Uint8Array, at: number, expected: readonly number[]):
   return expected.every((b, i) => bytes[at + i] === b);
 }
 
+/** What a binary's 8-byte header says it is (see {@link wasmHeaderKind}). */
+export type HeaderKind = "core" | "component" | "not_wasm" | "truncated" | "unsupported_version";
+
+/**
+ * Classifies a binary by its header alone (pure): the `\0asm` magic, then the 4 bytes after it,
+ * which are the version (`01 00 00 00`, a core module) or the version and layer of a
+ * component-model binary (`0d 00 01 00`: version 13, layer 1).
+ *
+ * @param bytes - the binary (only its first 8 bytes are read)
+ */
+export function wasmHeaderKind(bytes: Uint8Array): HeaderKind {
+  if (bytes.length < 8) {
+    return startsWith(bytes, 0, WASM_MAGIC.slice(0, Math.min(bytes.length, 4))) ? "truncated" : "not_wasm";
+  }
+  if (!startsWith(bytes, 0, WASM_MAGIC)) return "not_wasm";
+  if (startsWith(bytes, 4, CORE_VERSION)) return "core";
+  if (startsWith(bytes, 4, COMPONENT_VERSION)) return "component";
+  return "unsupported_version";
+}
+
 /**
  * Classifies a binary and lists the modules (core) or interfaces (component) it imports,
  * sorted and unique.
@@ -35,14 +55,11 @@ function startsWith(bytes: Uint8Array, at: number, expected: readonly number[]):
  * @param bytes - the binary
  */
 export async function inspectWasm(bytes: Uint8Array): Promise<Inspection> {
-  if (bytes.length < 8) {
-    return startsWith(bytes, 0, WASM_MAGIC.slice(0, Math.min(bytes.length, 4)))
-      ? { ok: false, reason: "truncated", detail: `only ${bytes.length} bytes; a module has at least 8` }
-      : { ok: false, reason: "not_wasm", detail: "no \\0asm magic header" };
-  }
-  if (!startsWith(bytes, 0, WASM_MAGIC))
-    return { ok: false, reason: "not_wasm", detail: "no \\0asm magic header" };
-  if (startsWith(bytes, 4, CORE_VERSION)) {
+  const header = wasmHeaderKind(bytes);
+  if (header === "truncated")
+    return { ok: false, reason: "truncated", detail: `only ${bytes.length} bytes; a module has at least 8` };
+  if (header === "not_wasm") return { ok: false, reason: "not_wasm", detail: "no \\0asm magic header" };
+  if (header === "core") {
     let module: WebAssembly.Module;
     try {
       module = new WebAssembly.Module(bytes);
@@ -54,7 +71,7 @@ export async function inspectWasm(bytes: Uint8Array): Promise<Inspection> {
     const importModules = [...new Set(WebAssembly.Module.imports(module).map((i) => i.module))].sort();
     return { ok: true, kind: "core", importModules };
   }
-  if (startsWith(bytes, 4, COMPONENT_VERSION)) {
+  if (header === "component") {
     const tools = await import("@bytecodealliance/jco-transpile/wasm-tools");
     let wit: string;
     try {
