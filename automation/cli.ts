@@ -14,6 +14,7 @@ import * as preflight from "./commands/preflight";
 import * as promote from "./commands/promote";
 import * as rollback from "./commands/rollback";
 import * as rollout from "./commands/rollout";
+import * as smoke from "./commands/smoke";
 import * as status from "./commands/status";
 import * as sync from "./commands/sync";
 import * as toolchain from "./commands/toolchain";
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(rollout)
       .command(promote)
       .command(rollback)
+      .command(smoke)
       .command(status)
       .command(sync)
       .command(toolchain)

@@ -61,6 +61,10 @@ export type ErrorCode =
   | "GP_INTERRUPTED"
   /** A WASM deliverable is not compliant (`glidepath wasm`); the reason codes say why. */
   | "GP_WASM_NON_COMPLIANT"
+  /** `glidepath smoke`: a probe failed (a deliverable the edge runtimes cannot load or call, a sha mismatch, a timeout, or a runtime missing in CI); exit 1, the report says which. */
+  | "GP_SMOKE_FAILED"
+  /** `glidepath smoke`: the stack records no packaged WASM deliverable (never deployed, or none configured); exit 2, nothing probed. */
+  | "GP_SMOKE_NO_DELIVERABLES"
   /** `audit verify` found the audit log altered, cut, reordered or signed by an unlisted key (exit 1). */
   | "GP_AUDIT_INVALID"
   /** The audit log cannot take an entry as it is (a torn last line, an unreadable head): run `audit verify` / `audit repair`. */
@@ -93,6 +97,7 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_AUDIT_REPAIR_REFUSED",
   "GP_SIGNERS_INVALID",
   "GP_SIGNING_KEY_INVALID",
+  "GP_SMOKE_NO_DELIVERABLES",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */
