@@ -51,9 +51,11 @@ ensure_deps() {
   if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
     # `npm install --no-save` installs exactly the lockfile's versions, like `npm ci`, but
     # tolerates optional platform packages the registry here does not serve (biome's
-    # non-linux binaries), which `npm ci` refuses. It writes nothing back.
+    # non-linux binaries), which `npm ci` refuses. It writes nothing back. Optional
+    # dependencies are included whatever the user's npm config says: Deno's and workerd's
+    # binaries are optional platform packages (the smoke harness runs both).
     say "installing npm dependencies (locked versions)"
-    npm install --no-save --no-audit --no-fund >&2
+    npm install --no-save --no-audit --no-fund --include=optional >&2
   fi
 }
 

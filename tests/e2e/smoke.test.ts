@@ -46,14 +46,22 @@ describe.skipIf(binDir === undefined)("glidepath smoke through the real engine",
       const r = await p.pulumi(["config", "set", "--path", key, value, "--stack", "local"]);
       expect(r.code, r.stderr).toBe(0);
     }
+  });
+
+  it("refuses a stack that records no deliverable yet (never deployed): exit 2, nothing probed", async () => {
+    const r = await p.glidepath(["smoke", "--stack", "local", "--json"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: "GP_SMOKE_NO_DELIVERABLES" });
+    expect(r.stderr).toContain("glidepath up --stack local");
+  });
+
+  it("deploys the deliverables, then loads each into workerd and Deno: the core module passes both, the others fail with their reasons (exit 1)", async () => {
     const up = await p.glidepath(["up", "--stack", "local", "--json"]);
     expect(up.code, up.stderr).toBe(0);
     const wasm = JSON.parse(up.stdout).outputs.wasm as Record<string, { artifactPath: string }>;
     artifactOf = Object.fromEntries(Object.entries(wasm).map(([id, d]) => [id, d.artifactPath]));
     expect(Object.keys(artifactOf).sort()).toEqual(["core", "edge", "unsat"]);
-  });
 
-  it("loads every deployed deliverable into workerd and Deno: the core module passes both, the others fail with their reasons (exit 1)", async () => {
     const r = await smoke("--output", "artifacts/smoke-local.json");
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain("GP_SMOKE_FAILED");

@@ -21,6 +21,7 @@ import {
 import { deliverablesOfOutputs } from "../../automation/lib/smoke/run";
 import { wasmHeaderKind } from "../../providers/wasm/inspect";
 import { wat, watToWasm } from "../helpers/wasm";
+import { runCli } from "../helpers/wasm-cli";
 
 const header = (...b: number[]) => new Uint8Array(b);
 
@@ -197,5 +198,14 @@ describe("Deno's binary", () => {
       ["x64", "arm64"].map((a) => denoPackageFor(os, a)),
     );
     expect(ours.sort()).toEqual(optional.sort());
+  });
+});
+
+describe("glidepath smoke's arguments", () => {
+  it("refuses a timeout out of range before opening the stack: exit 2 naming the flag and value", async () => {
+    const r = await runCli(["smoke", "--stack", "local", "--timeout-ms", "5", "--json"]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: "GP_ARG_INVALID" });
+    expect(r.stderr).toContain("--timeout-ms=5: expected at least 100");
   });
 });

@@ -40,6 +40,8 @@ beforeAll(async () => {
   // Both runtimes are dependencies of the project: this tier runs them, it does not skip.
   expect(runtimes.workerd.found, JSON.stringify(runtimes.workerd)).toBe(true);
   expect(runtimes.deno.found, JSON.stringify(runtimes.deno)).toBe(true);
+  // The platform package's binary itself: no install script of the `deno` package is needed.
+  expect(runtimes.deno.found && runtimes.deno.path).toMatch(/node_modules\/@deno\/[^/]+\/deno(\.exe)?$/);
 });
 
 describe("smoke probes", () => {
