@@ -14,6 +14,7 @@ import {
   loadRefusal,
   missingRuntimeProbe,
   refusedProbes,
+  renderSmokeReport,
   type SmokeDeliverable,
   type SmokeProbe,
   smokeReportSchema,
@@ -112,6 +113,17 @@ describe("the report", () => {
       deliverable("b", [pass("workerd"), missingRuntimeProbe("deno", "deno binary not found", true)]),
     ]);
     expect(inCi).toMatchObject({ ok: false, ci: true, counts: { pass: 1, fail: 1, skip: 0 } });
+  });
+
+  it("renders one line per deliverable and runtime, and the counts", () => {
+    const text = renderSmokeReport(
+      buildSmokeReport("local", true, [
+        deliverable("a", [pass("workerd"), missingRuntimeProbe("deno", "deno binary not found", true)]),
+      ]),
+    );
+    expect(text).toContain("workerd 1              PASS handle() returned 42 (3 ms)");
+    expect(text).toContain("FAIL runtime_missing: deno binary not found");
+    expect(text.split("\n").at(-1)).toBe("smoke local: 1 passed, 1 failed, 0 skipped (CI)");
   });
 
   it("fails every runtime alike for an artifact refused before loading", () => {

@@ -4,6 +4,7 @@
  * Miniflare on 127.0.0.1 and asked once. Disposed (workerd stopped) after the answer or when
  * the timeout passes.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
 import { EDGE_COMPATIBILITY_DATE } from "../../../edge/host/compatibility";
@@ -25,7 +26,6 @@ export function findWorkerd(from: string): Workerd {
       default?: unknown;
       version?: unknown;
     };
-    const fs = require("node:fs") as typeof import("node:fs");
     if (typeof workerd.default !== "string" || !fs.existsSync(workerd.default)) {
       return {
         found: false,
