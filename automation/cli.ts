@@ -3,6 +3,7 @@
  */
 import yargs from "yargs";
 import { hideBin, Parser } from "yargs/helpers";
+import * as approve from "./commands/approve";
 import * as audit from "./commands/audit";
 import * as check from "./commands/check";
 import { documentWritten, resetOutput } from "./commands/common";
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     await yargs([...argv])
       .scriptName("glidepath")
+      .command(approve)
       .command(audit)
       .command(demo)
       .command(edge)

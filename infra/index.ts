@@ -5,11 +5,13 @@ import "./runtime-tuning";
 import * as path from "node:path";
 import { AppFlags } from "./app-flags";
 import { AppRollout } from "./app-rollout";
+import { requireProductionApproval } from "./approval-guard";
 import { loadProgramConfig } from "./load-config";
 import { edgeTarget, programTargets } from "./program-targets";
 import { WasmDeliverables } from "./wasm-deliverables";
 
 const config = loadProgramConfig();
+requireProductionApproval(config);
 const apps = Object.keys(config.apps).sort();
 /** Per app on a remote target: the target, as a secret (it carries credentials). */
 const targets = programTargets(config);

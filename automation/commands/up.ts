@@ -3,6 +3,7 @@
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
+import { checkApproval, consumeApproval } from "../lib/approval/check";
 import { stackContext } from "../lib/context";
 import { deploy } from "../lib/deploy";
 import { refuseWhileClosing } from "../lib/driver/closing";
@@ -32,7 +33,13 @@ export async function handler(argv: unknown): Promise<void> {
   });
   const result = await withDriverLock(ctx, "up", async () => {
     await refuseWhileClosing(ctx.stack, `glidepath up --stack ${a.stack}`);
-    return deploy(ctx.stack, ctx, { message: a.message, onOutput: a.json ? undefined : progressLine });
+    const approval = await checkApproval({ projectDir: ctx.projectDir, stack: a.stack });
+    const done = await deploy(ctx.stack, ctx, {
+      message: a.message,
+      onOutput: a.json ? undefined : progressLine,
+    });
+    await consumeApproval(approval);
+    return done;
   });
   emit(a.json, { stack: a.stack, ...result }, () => `${result.message}\n${renderOutputs(result.outputs)}`);
 }

@@ -77,6 +77,20 @@ export type ErrorCode =
   | "GP_SIGNERS_INVALID"
   /** The signing key is missing, unreadable or not an Ed25519 private key. */
   | "GP_SIGNING_KEY_INVALID"
+  /** A production update without an approval file (`glidepath approve` makes one); nothing was changed. */
+  | "GP_APPROVAL_MISSING"
+  /** The approval does not read as one, or its signature does not verify over its payload. */
+  | "GP_APPROVAL_INVALID"
+  /** The approval's key is not listed in the allowed signers for its principal and the `glidepath-deploy` namespace. */
+  | "GP_APPROVAL_UNLISTED_SIGNER"
+  /** The approval's signature was made for another namespace than `glidepath-deploy` (a git or audit signature). */
+  | "GP_APPROVAL_NAMESPACE"
+  /** The approval names another stack, gate verdict or bundle digests than the ones being deployed. */
+  | "GP_APPROVAL_DIGEST_MISMATCH"
+  /** The approval's nonce was already consumed by a production update: each approval admits one. */
+  | "GP_APPROVAL_REUSED"
+  /** The approval is past its expiry, or its key was not valid when it was made. */
+  | "GP_APPROVAL_EXPIRED"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -98,6 +112,13 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_SIGNERS_INVALID",
   "GP_SIGNING_KEY_INVALID",
   "GP_SMOKE_NO_DELIVERABLES",
+  "GP_APPROVAL_MISSING",
+  "GP_APPROVAL_INVALID",
+  "GP_APPROVAL_UNLISTED_SIGNER",
+  "GP_APPROVAL_NAMESPACE",
+  "GP_APPROVAL_DIGEST_MISMATCH",
+  "GP_APPROVAL_REUSED",
+  "GP_APPROVAL_EXPIRED",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */

@@ -12,6 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { policyPackArgs } from "./approval/policy-pack";
 import type { CliContext } from "./config-restore";
 import { engineErrorSummary, GlidepathError } from "./errors";
 
@@ -107,6 +108,7 @@ export async function runUp(
 ): Promise<UpReport | undefined> {
   const args = ["up", "--yes", "--skip-preview", "--non-interactive", "--suppress-progress"];
   args.push("--stack", stack.name, "--message", message);
+  args.push(...policyPackArgs(stack.workspace.workDir, stack.name));
   if (opts.refresh) args.push("--refresh");
   const { code, out } = await runPulumi(stack, cli, args, opts);
   if (code !== 0) {

@@ -125,6 +125,8 @@ export async function makeProject(pulumiBinDir: string, opts: ScratchOptions = {
   }
   await fs.cp(path.join(ROOT, "dist"), path.join(dir, "dist"), { recursive: true });
   await fs.cp(path.join(ROOT, "apps"), path.join(dir, "apps"), { recursive: true });
+  // The production policy pack's shim and manifest (its code is in dist/policy).
+  await fs.cp(path.join(ROOT, "policy"), path.join(dir, "policy"), { recursive: true });
   // The project's command plugin launcher (Pulumi.yaml `plugins.providers`).
   await fs.cp(path.join(ROOT, COMMAND_PLUGIN_DIR), path.join(dir, COMMAND_PLUGIN_DIR), { recursive: true });
   await fs.symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));

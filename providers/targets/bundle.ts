@@ -125,6 +125,40 @@ export async function digestDir(
 }
 
 /**
+ * {@link digestDir}, synchronously: for the program's checks that must finish before it
+ * declares a resource (the production approval check). The same walk and the same digest.
+ *
+ * @param dir - absolute directory path
+ */
+export function digestDirSync(dir: string): string {
+  const fs = require("node:fs") as typeof import("node:fs");
+  const crypto = require("node:crypto") as typeof import("node:crypto");
+  const files: string[] = [];
+  const links: BundleLink[] = [];
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(rel ? `${dir}/${rel}` : dir, { withFileTypes: true })) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(child);
+      else if (e.isFile()) files.push(child);
+      else if (e.isSymbolicLink()) links.push({ rel: child, target: fs.readlinkSync(`${dir}/${child}`) });
+    }
+  };
+  walk("");
+  const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const outer = crypto.createHash("sha256");
+  for (const rel of files.sort(byPath)) {
+    const inner = crypto
+      .createHash("sha256")
+      .update(fs.readFileSync(`${dir}/${rel}`))
+      .digest("hex");
+    outer.update(`${rel}\0${inner}\n`);
+  }
+  for (const link of links.sort((a, b) => byPath(a.rel, b.rel)))
+    outer.update(`${link.rel}\0-> ${link.target}\n`);
+  return outer.digest("hex");
+}
+
+/**
  * Copies a directory to `dest` atomically: into a sibling temp directory first, then a rename.
  * An existing `dest` is swapped out by a second rename and then removed, so a reader finds the
  * old tree or the new one, never a half-written one. Symbolic links are copied as links, their

@@ -12,6 +12,7 @@ import { parse, stringify } from "yaml";
 import { type RemoteWorld, SCOPES, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { routeRecordId } from "../../providers/targets/wix-records";
+import { approveForTest } from "../helpers/approval";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
 import { addVersion } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
@@ -287,6 +288,8 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
   });
 
   it("refuses staging's credentials on the production stack (exit 2, GP_CREDENTIAL_SCOPE) and writes nothing", async () => {
+    // Approved by the release manager: what stops these updates is the credentials' scope.
+    await approveForTest(p.dir, "production", p.env.PULUMI_BACKEND_URL as string);
     const writes = writesNow();
     // The scope the credentials were issued for is named and differs from production's ids.
     const env = p.env;

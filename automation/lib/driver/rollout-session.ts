@@ -5,9 +5,11 @@
  * written to `artifacts/rollout-report.json`, and the exit code of its outcome.
  */
 import { defaultLocalRoot } from "../../../infra/load-config";
+import { checkApproval, consumeApproval, rolloutBundles } from "../approval/check";
 import { writeArtifact } from "../artifacts";
 import type { StackContext } from "../context";
 import { ExitCode, errorJson, GlidepathError, isGlidepathError } from "../errors";
+import { rampBakeMs } from "../ramp-duration";
 import { loadStackConfig } from "../stack-config";
 import { readClosing } from "./closing";
 import type { DriverEvent } from "./events";
@@ -176,7 +178,13 @@ export async function rolloutSession(
           held = `the stack is failing (rollout_gate hold: ${hold.reasons.at(-1) ?? "three failures in a row"}); a resumed ramp is rolled back, not advanced`;
         }
       }
-      return runRollout(
+      const approval = await checkApproval({
+        projectDir: ctx.projectDir,
+        stack: a.stack,
+        bundles: await rolloutBundles(ctx.projectDir, a.stack, plan),
+        lastsMs: rampBakeMs(plan),
+      });
+      const ran = await runRollout(
         ctx,
         config,
         { ...plan, overrideHold: a.overrideHold ?? false },
@@ -196,6 +204,8 @@ export async function rolloutSession(
           ...(logs.lockLost ? { lockLost: logs.lockLost } : {}),
         },
       );
+      if (ran.outcome !== "not_started") await consumeApproval(approval);
+      return ran;
     });
   } catch (e) {
     report = refusedReport(a, e);
