@@ -8,6 +8,7 @@ import { defaultLocalRoot } from "../../../infra/load-config";
 import { writeArtifact } from "../artifacts";
 import type { StackContext } from "../context";
 import { ExitCode, errorJson, GlidepathError, isGlidepathError } from "../errors";
+import { admitIfProduction, recordDeploy } from "../gate/production";
 import { loadStackConfig } from "../stack-config";
 import { readClosing } from "./closing";
 import type { DriverEvent } from "./events";
@@ -176,7 +177,9 @@ export async function rolloutSession(
           held = `the stack is failing (rollout_gate hold: ${hold.reasons.at(-1) ?? "three failures in a row"}); a resumed ramp is rolled back, not advanced`;
         }
       }
-      return runRollout(
+      // A production stack needs a fresh PASS of the deploy gate for these bundles, canary included.
+      const admission = await admitIfProduction(ctx.projectDir, a.stack, config, plan);
+      const ramped = await runRollout(
         ctx,
         config,
         { ...plan, overrideHold: a.overrideHold ?? false },
@@ -196,6 +199,16 @@ export async function rolloutSession(
           ...(logs.lockLost ? { lockLost: logs.lockLost } : {}),
         },
       );
+      if (admission !== undefined && ramped.outcome !== "not_started") {
+        const result =
+          ramped.outcome === "promoted"
+            ? "succeeded"
+            : ramped.outcome === "rolled_back"
+              ? "rolled-back"
+              : "failed";
+        await recordDeploy(ctx.projectDir, a.stack, admission, result);
+      }
+      return ramped;
     });
   } catch (e) {
     report = refusedReport(a, e);
