@@ -2,7 +2,6 @@
  * Each check of the deploy gate on a scratch project: what makes it PASS and what makes it FAIL,
  * with the detail naming the file, value or command.
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -23,6 +22,7 @@ import { wasmCheck } from "../../automation/lib/gate/checks/wasm";
 import { buildId, evidenceManifestFile } from "../../automation/lib/gate/verdict";
 import { stackConfigSchema } from "../../infra/config";
 import { digestDir } from "../../providers/targets/bundle";
+import { writeEvidenceFixture } from "../helpers/evidence-fixture";
 
 const ROOT = path.resolve(__dirname, "../..");
 let dir: string;
@@ -148,21 +148,7 @@ describe("the gate's checks", () => {
     expect(missing.detail).toContain("glidepath evidence capture --stack production");
     const id = buildId({ ...ctx.bundles });
     const file = evidenceManifestFile(dir, "production", id);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const png = Buffer.from("not really a png");
-    await fs.writeFile(path.join(path.dirname(file), "wix-index.png"), png);
-    const sha = createHash("sha256").update(png).digest("hex");
-    await fs.writeFile(
-      file,
-      JSON.stringify({
-        schema: "glidepath.evidence/v1",
-        buildId: id,
-        bundles: ctx.bundles,
-        fingerprint: { browser: "chromium 131", viewport: { width: 1280, height: 800 } },
-        time: "2026-12-02T10:00:00.000Z",
-        shots: [{ name: "wix/index", file: "wix-index.png", sha256: sha }],
-      }),
-    );
+    const sha = await writeEvidenceFixture(file, id, { ...ctx.bundles });
     expect(await evidenceCheck.run(ctx)).toMatchObject({ status: "PASS", evidence: { "wix/index": sha } });
     await fs.writeFile(path.join(path.dirname(file), "wix-index.png"), "changed");
     const changed = await evidenceCheck.run(ctx);
