@@ -5,11 +5,13 @@ import yargs from "yargs";
 import { hideBin, Parser } from "yargs/helpers";
 import * as approve from "./commands/approve";
 import * as audit from "./commands/audit";
+import * as baseline from "./commands/baseline";
 import * as check from "./commands/check";
 import { documentWritten, resetOutput } from "./commands/common";
 import * as demo from "./commands/demo";
 import * as edge from "./commands/edge";
 import * as events from "./commands/events";
+import * as gate from "./commands/gate";
 import * as history from "./commands/history";
 import * as preflight from "./commands/preflight";
 import * as promote from "./commands/promote";
@@ -31,9 +33,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       .scriptName("glidepath")
       .command(approve)
       .command(audit)
+      .command(baseline)
       .command(demo)
       .command(edge)
       .command(events)
+      .command(gate)
       .command(up)
       .command(history)
       .command(preflight)

@@ -11,6 +11,7 @@ import { DID_KEY_ED25519 } from "../providers/wasm/did-key";
 import { RUNTIME_PROFILES } from "../providers/wasm/manifest";
 import { namespaceFindings } from "./config-namespaces";
 import { contentSchema } from "./content-config";
+import { gateConfigSchema } from "./gate-config";
 import { rolloutSchema } from "./rollout-config";
 import { TARGET_NEEDS, targetsSchema } from "./targets-config";
 
@@ -242,6 +243,11 @@ export const stackConfigSchema = z
      * @default - `{ required: false, signers: [] }`
      */
     wasmSigning: wasmSigning.prefault({}),
+    /**
+     * The deploy gate's settings (`infra/gate-config.ts`): the verdict's TTL.
+     * @default - `{ ttlSeconds: 3600 }`
+     */
+    gate: gateConfigSchema.prefault({}),
     /**
      * The local edge's admin key for this stack (`x-wiredchaos-key`), at least 16 characters.
      * Secret: set with `pulumi config set --secret glidepath:adminKey <key>`. The edge takes

@@ -8,7 +8,9 @@ import { stackContext } from "../lib/context";
 import { deploy } from "../lib/deploy";
 import { refuseWhileClosing } from "../lib/driver/closing";
 import { withDriverLock } from "../lib/driver/session";
+import { admitIfProduction, recordDeploy } from "../lib/gate/production";
 import { renderOutputs } from "../lib/render";
+import { loadStackConfig } from "../lib/stack-config";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
 export const command = "up";
@@ -33,12 +35,28 @@ export async function handler(argv: unknown): Promise<void> {
   });
   const result = await withDriverLock(ctx, "up", async () => {
     await refuseWhileClosing(ctx.stack, `glidepath up --stack ${a.stack}`);
-    const approval = await checkApproval({ projectDir: ctx.projectDir, stack: a.stack });
-    const done = await deploy(ctx.stack, ctx, {
-      message: a.message,
-      onOutput: a.json ? undefined : progressLine,
+    // A production stack needs a fresh PASS of the deploy gate for exactly these bundles, and
+    // the release manager's approval of that verdict.
+    const admission = await admitIfProduction(ctx.projectDir, a.stack, await loadStackConfig(ctx.stack));
+    const approval = await checkApproval({
+      projectDir: ctx.projectDir,
+      stack: a.stack,
+      ...(admission ? { bundles: admission.bundles } : {}),
     });
+    const run = () =>
+      deploy(ctx.stack, ctx, { message: a.message, onOutput: a.json ? undefined : progressLine });
+    if (admission === undefined && approval === undefined) return run();
+    let done: Awaited<ReturnType<typeof run>>;
+    try {
+      done = await run();
+    } catch (e) {
+      if (admission) await recordDeploy(ctx.projectDir, a.stack, admission, "failed", undefined, approval);
+      throw e;
+    }
     await consumeApproval(approval);
+    const [latest] = await ctx.stack.history(1, 1, false);
+    if (admission)
+      await recordDeploy(ctx.projectDir, a.stack, admission, "succeeded", latest?.version, approval);
     return done;
   });
   emit(a.json, { stack: a.stack, ...result }, () => `${result.message}\n${renderOutputs(result.outputs)}`);

@@ -53,6 +53,10 @@ export type ErrorCode =
   | "GP_EDGE_START_FAILED"
   | "GP_DEMO_FAILED"
   | "GP_SECRETS_MISSING"
+  /**
+   * A gate failed: the SLO gate of a ramp step (exit 1, the ramp was rolled back), or, on
+   * production admission, the newest deploy-gate verdict is a FAIL (exit 2, nothing changed).
+   */
   | "GP_GATE_FAILED"
   | "GP_ROLLBACK_FAILED"
   | "GP_RAMP_ABORTED"
@@ -91,6 +95,16 @@ export type ErrorCode =
   | "GP_APPROVAL_REUSED"
   /** The approval is past its expiry, or its key was not valid when it was made. */
   | "GP_APPROVAL_EXPIRED"
+  /** Production admission: no gate verdict for the stack; run `glidepath gate --stack S` (exit 2). */
+  | "GP_GATE_MISSING"
+  /** Production admission: the newest gate verdict is older than its TTL (exit 2). */
+  | "GP_GATE_STALE"
+  /** Production admission: a bundle differs from the bytes the gate passed (changed, added or removed; exit 2). */
+  | "GP_GATE_BUNDLE_CHANGED"
+  /** Production admission: the gate's config or the baseline changed since the verdict (exit 2). */
+  | "GP_GATE_POLICY_CHANGED"
+  /** The baseline file (`deploy_baseline.env`) or its acceptance cannot be read, or the acceptance key is not listed (exit 2). */
+  | "GP_BASELINE_INVALID"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -119,6 +133,11 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_APPROVAL_DIGEST_MISMATCH",
   "GP_APPROVAL_REUSED",
   "GP_APPROVAL_EXPIRED",
+  "GP_GATE_MISSING",
+  "GP_GATE_STALE",
+  "GP_GATE_BUNDLE_CHANGED",
+  "GP_GATE_POLICY_CHANGED",
+  "GP_BASELINE_INVALID",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */

@@ -28,6 +28,29 @@ export function deployMessage(stack: string, config: MessageConfig): string {
   return `glidepath up ${stack}${parts.length ? `: ${parts.join(" ")}` : ""}`;
 }
 
+/** The audit anchor word a production update's message ends with (` audit=<seq>:<hex>`). */
+const ANCHOR_WORD = /\s+audit=\d{1,15}:[0-9a-f]{12,64}(?=\s|$)/g;
+
+/**
+ * A message without its audit anchors: what the update was, as the command that made it wrote
+ * it (the driver's events name updates by this text).
+ *
+ * @param message - an update message
+ */
+export function withoutAnchors(message: string): string {
+  return message.replace(ANCHOR_WORD, "");
+}
+
+/**
+ * A message with the audit log's head as its last word, as every production update carries it.
+ *
+ * @param message - the message
+ * @param anchor - `audit=<seq>:<hex>` ({@link formatAnchor})
+ */
+export function withAnchor(message: string, anchor: string): string {
+  return `${withoutAnchors(message)} ${anchor}`;
+}
+
 /** A rollback message: `glidepath rollback <stack> to update <N> (<what that update was>)`. */
 const ROLLBACK_MESSAGE = /^glidepath rollback \S+ to update \d+ \((.*)\)$/s;
 
@@ -39,7 +62,7 @@ const ROLLBACK_MESSAGE = /^glidepath rollback \S+ to update \d+ \((.*)\)$/s;
  * @param message - an update message
  */
 export function originalDescription(message: string): string {
-  let text = message;
+  let text = withoutAnchors(message);
   for (let m = ROLLBACK_MESSAGE.exec(text); m !== null; m = ROLLBACK_MESSAGE.exec(text))
     text = m[1] as string;
   return text;

@@ -11,6 +11,7 @@
  * --secret` on stdin (never on a command line).
  */
 import { defaultLocalRoot } from "../../infra/load-config";
+import { appendAudit, auditFile } from "./audit/log-file";
 import { type CliContext, setSecret, withConfigGuard } from "./config-restore";
 import type { StackContext } from "./context";
 import { writeStackEntries } from "./driver/stack-file";
@@ -54,6 +55,8 @@ export interface RollbackOptions {
   onOutput?: (line: string) => void;
   /** Cancels the rollback's update (Pulumi stops gracefully; the rollback then fails). @default - never */
   signal?: AbortSignal;
+  /** Why it rolls back, for a production stack's `rollback` audit entry. @default "manual rollback" */
+  reason?: string;
 }
 
 /** The keys a rollback changes and their new values (`undefined` removes a key). */
@@ -149,6 +152,18 @@ export async function rollbackTo(
     await runUp(stack, cli, message, { refresh: true, onOutput: opts.onOutput, signal: opts.signal });
   });
   await verifyTarget(stack.name, config, config.localRoot ?? defaultLocalRoot(ctx.projectDir, stack.name));
+  if (config.environment === "production") {
+    const [latest] = await stack.history(1, 1, false);
+    await appendAudit(auditFile(ctx.projectDir, stack.name), {
+      kind: "rollback",
+      data: {
+        stack: stack.name,
+        reason: (opts.reason ?? "manual rollback").slice(0, 200),
+        to: point.version,
+        ...(latest === undefined ? {} : { updateVersion: latest.version }),
+      },
+    });
+  }
   return {
     restored: { version: point.version, message: point.message },
     message,

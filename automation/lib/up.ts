@@ -13,8 +13,12 @@
 import { spawn } from "node:child_process";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { policyPackArgs } from "./approval/policy-pack";
+import { formatAnchor } from "./audit/anchor";
+import { auditFile, readAuditHead } from "./audit/log-file";
 import type { CliContext } from "./config-restore";
 import { engineErrorSummary, GlidepathError } from "./errors";
+import { withAnchor } from "./messages";
+import { stackFileConfig } from "./stack-config";
 
 /** Options of {@link runUp}. */
 export interface UpOptions {
@@ -79,6 +83,20 @@ function runPulumi(
 }
 
 /**
+ * The message as recorded: on a production stack (`glidepath:environment: production` in its
+ * stack file), the audit log's head as its last word, so the stack history keeps a copy of the
+ * head that the log's writer cannot edit (`glidepath audit verify` compares them).
+ *
+ * @param stack - the stack
+ * @param message - the update's message
+ */
+export async function anchoredMessage(stack: Stack, message: string): Promise<string> {
+  const dir = stack.workspace.workDir;
+  if ((await stackFileConfig(dir, stack.name))["glidepath:environment"] !== "production") return message;
+  return withAnchor(message, formatAnchor(await readAuditHead(auditFile(dir, stack.name))));
+}
+
+/**
  * Runs `pulumi up` on the stack.
  *
  * @param stack - the stack
@@ -107,7 +125,7 @@ export async function runUp(
   opts: UpOptions = {},
 ): Promise<UpReport | undefined> {
   const args = ["up", "--yes", "--skip-preview", "--non-interactive", "--suppress-progress"];
-  args.push("--stack", stack.name, "--message", message);
+  args.push("--stack", stack.name, "--message", await anchoredMessage(stack, message));
   args.push(...policyPackArgs(stack.workspace.workDir, stack.name));
   if (opts.refresh) args.push("--refresh");
   const { code, out } = await runPulumi(stack, cli, args, opts);

@@ -39,6 +39,7 @@ describe("parseStackConfig", () => {
         content: { notion: {} },
         wasm: {},
         wasmSigning: { required: false, signers: [] },
+        gate: { ttlSeconds: 3600 },
         generation: 0,
         // The rollout defaults are the rollout schema's own (one source; see "rollout defaults").
         rollout: rolloutSchema.parse({}),

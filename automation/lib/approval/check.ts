@@ -78,23 +78,3 @@ export async function consumeApproval(
     approvalRecord(admitted.approval, "consumed"),
   );
 }
-
-/**
- * The bundles a ramp deploys: the stack's, and the canary version of each ramped app.
- *
- * @param projectDir - the project directory
- * @param stack - the stack
- * @param ramp - the ramped apps and the canary version
- */
-export async function rolloutBundles(
-  projectDir: string,
-  stack: string,
-  ramp: { apps: readonly string[]; version: string },
-): Promise<Record<string, string>> {
-  const out = await stackBundles(projectDir, stack);
-  for (const app of ramp.apps)
-    out[`${app}@${ramp.version}`] = (
-      await digestDir(path.resolve(projectDir, canarySource(app, ramp.version)))
-    ).digest;
-  return out;
-}

@@ -154,7 +154,7 @@ export async function closeByRollback(
       await readHistory(c.ctx.stack),
       c.restore ? { restore: c.restore } : { green: true },
     );
-    done = await rollbackTo(c.ctx, point, { signal: c.signal });
+    done = await rollbackTo(c.ctx, point, { signal: c.signal, reason: `${cause}: ${reason}` });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     await c.events.record("case_processing_failed", "rollback", why.split("\n")[0]);

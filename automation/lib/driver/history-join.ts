@@ -6,6 +6,7 @@
  */
 import type { SwarmEvent } from "../events/schema";
 import type { HistoryEntry } from "../history";
+import { withoutAnchors } from "../messages";
 import { redactUrls } from "../redact";
 
 /** A history entry with the events (gate verdicts, rollback, promotion) of its update. */
@@ -23,7 +24,9 @@ export function joinHistory(history: readonly HistoryEntry[], events: readonly S
   const joined: JoinedEntry[] = history.map((h) => ({ ...h, events: [] }));
   for (const e of [...events].sort((a, b) => a.ts.localeCompare(b.ts))) {
     if (e.update === undefined) continue;
-    const owner = joined.find((h) => h.message === e.update && h.startTime <= e.ts);
+    const owner = joined.find(
+      (h) => withoutAnchors(h.message) === withoutAnchors(e.update as string) && h.startTime <= e.ts,
+    );
     if (owner === undefined) continue;
     const { id, ts, phase, verdict, reason, slo } = e;
     owner.events.push({ id, ts, phase, verdict, reason, slo });

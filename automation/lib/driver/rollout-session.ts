@@ -5,10 +5,11 @@
  * written to `artifacts/rollout-report.json`, and the exit code of its outcome.
  */
 import { defaultLocalRoot } from "../../../infra/load-config";
-import { checkApproval, consumeApproval, rolloutBundles } from "../approval/check";
+import { checkApproval, consumeApproval } from "../approval/check";
 import { writeArtifact } from "../artifacts";
 import type { StackContext } from "../context";
 import { ExitCode, errorJson, GlidepathError, isGlidepathError } from "../errors";
+import { admitIfProduction, recordDeploy } from "../gate/production";
 import { rampBakeMs } from "../ramp-duration";
 import { loadStackConfig } from "../stack-config";
 import { readClosing } from "./closing";
@@ -178,13 +179,16 @@ export async function rolloutSession(
           held = `the stack is failing (rollout_gate hold: ${hold.reasons.at(-1) ?? "three failures in a row"}); a resumed ramp is rolled back, not advanced`;
         }
       }
+      // A production stack needs a fresh PASS of the deploy gate for these bundles, canary
+      // included, and the release manager's approval of that verdict, valid past the bake.
+      const admission = await admitIfProduction(ctx.projectDir, a.stack, config, plan);
       const approval = await checkApproval({
         projectDir: ctx.projectDir,
         stack: a.stack,
-        bundles: await rolloutBundles(ctx.projectDir, a.stack, plan),
+        ...(admission ? { bundles: admission.bundles } : {}),
         lastsMs: rampBakeMs(plan),
       });
-      const ran = await runRollout(
+      const ramped = await runRollout(
         ctx,
         config,
         { ...plan, overrideHold: a.overrideHold ?? false },
@@ -204,8 +208,17 @@ export async function rolloutSession(
           ...(logs.lockLost ? { lockLost: logs.lockLost } : {}),
         },
       );
-      if (ran.outcome !== "not_started") await consumeApproval(approval);
-      return ran;
+      if (ramped.outcome !== "not_started") await consumeApproval(approval);
+      if (admission !== undefined && ramped.outcome !== "not_started") {
+        const result =
+          ramped.outcome === "promoted"
+            ? "succeeded"
+            : ramped.outcome === "rolled_back"
+              ? "rolled-back"
+              : "failed";
+        await recordDeploy(ctx.projectDir, a.stack, admission, result, undefined, approval);
+      }
+      return ramped;
     });
   } catch (e) {
     report = refusedReport(a, e);
