@@ -9,6 +9,7 @@ import { documentWritten, resetOutput } from "./commands/common";
 import * as demo from "./commands/demo";
 import * as edge from "./commands/edge";
 import * as events from "./commands/events";
+import * as evidence from "./commands/evidence";
 import * as history from "./commands/history";
 import * as preflight from "./commands/preflight";
 import * as promote from "./commands/promote";
@@ -31,6 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(demo)
       .command(edge)
       .command(events)
+      .command(evidence)
       .command(up)
       .command(history)
       .command(preflight)

@@ -73,6 +73,14 @@ export type ErrorCode =
   | "GP_SIGNERS_INVALID"
   /** The signing key is missing, unreadable or not an Ed25519 private key. */
   | "GP_SIGNING_KEY_INVALID"
+  /** Evidence was asked to compare against a baseline taken under another fingerprint (browser build or viewport): refused, not compared (exit 2). */
+  | "GP_EVIDENCE_FINGERPRINT_MISMATCH"
+  /** A shot differs from the baseline's by more than the threshold, or one side lacks a shot (exit 1). */
+  | "GP_EVIDENCE_DRIFT"
+  /** No evidence manifest for that build (not captured yet, or another stack's id) (exit 2). */
+  | "GP_EVIDENCE_MISSING"
+  /** An evidence manifest does not validate, or a shot's file is missing or does not match its SHA-256 (exit 1). */
+  | "GP_EVIDENCE_INVALID"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -93,6 +101,8 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_AUDIT_REPAIR_REFUSED",
   "GP_SIGNERS_INVALID",
   "GP_SIGNING_KEY_INVALID",
+  "GP_EVIDENCE_FINGERPRINT_MISMATCH",
+  "GP_EVIDENCE_MISSING",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */
