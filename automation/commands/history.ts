@@ -23,7 +23,8 @@ export const describe = "show the stack's update history (the audit trail), or o
 export function builder(y: Argv) {
   return withStackOptions(y).option("build", {
     type: "string",
-    describe: "a build id (16 hex digits): its updates, audit entries, gate verdict, evidence and deploy logs",
+    describe:
+      "a build id (16 hex digits): its updates, audit entries, gate verdict, evidence and deploy logs",
   });
 }
 

@@ -6,7 +6,12 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../automation/lib/audit/entry";
 import { buildFound, buildProblems, joinBuild, renderBuild } from "../../automation/lib/driver/build-join";
-import { buildId, EVIDENCE_SCHEMA, GATE_VERDICT_SCHEMA, type GateVerdict } from "../../automation/lib/gate/verdict";
+import {
+  buildId,
+  EVIDENCE_SCHEMA,
+  GATE_VERDICT_SCHEMA,
+  type GateVerdict,
+} from "../../automation/lib/gate/verdict";
 import type { HistoryEntry } from "../../automation/lib/history";
 
 const hex = (c: string) => c.repeat(64);
@@ -52,7 +57,11 @@ const base = () => {
 
 const baseSources = () => ({
   buildId: ID,
-  history: [update(3, "glidepath up production audit=4:0123456789abcdef"), update(2, `gate build ${ID}`), update(1, "glidepath up")],
+  history: [
+    update(3, "glidepath up production audit=4:0123456789abcdef"),
+    update(2, `gate build ${ID}`),
+    update(1, "glidepath up"),
+  ],
   audit: {
     file: "/x/.verification_audit.log",
     verified: true,
@@ -60,7 +69,13 @@ const baseSources = () => ({
     entries: [
       entry("gate", { stack: "production", result: "PASS", buildId: ID }),
       entry("gate", { stack: "production", result: "FAIL", buildId: OTHER }),
-      entry("deploy", { stack: "production", result: "succeeded", buildId: ID, updateVersion: 3, deployLogDigest: hex("e") }),
+      entry("deploy", {
+        stack: "production",
+        result: "succeeded",
+        buildId: ID,
+        updateVersion: 3,
+        deployLogDigest: hex("e"),
+      }),
     ],
   },
   verdict: { file: "/x/gate-verdict.json", digest: hex("f"), verdict: verdict(BUNDLES) },

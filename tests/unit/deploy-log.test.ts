@@ -21,10 +21,25 @@ const ID = "0123456789abcdef";
 
 /** Sections as a release run gives them, each with a secret somewhere in it. */
 const sections = [
-  { title: "gate", body: { result: "PASS", checks: [{ id: "health", detail: `probe http://u:${URL_PASSWORD}@127.0.0.1/slo?token=${URL_TOKEN}` }] } },
-  { title: "approval", body: { signer: "rm@example.com", nonce: "n-1", signingKeyPassphrase: "whatever-it-is" } },
-  { title: "update", body: { updateVersion: 7, message: "glidepath canary:100 wix@v2", adminKey: ADMIN_KEY } },
-  { title: "verification", body: `verify-live PASS 3 consecutive; env PULUMI_CONFIG_PASSPHRASE=${PASSPHRASE}` },
+  {
+    title: "gate",
+    body: {
+      result: "PASS",
+      checks: [{ id: "health", detail: `probe http://u:${URL_PASSWORD}@127.0.0.1/slo?token=${URL_TOKEN}` }],
+    },
+  },
+  {
+    title: "approval",
+    body: { signer: "rm@example.com", nonce: "n-1", signingKeyPassphrase: "whatever-it-is" },
+  },
+  {
+    title: "update",
+    body: { updateVersion: 7, message: "glidepath canary:100 wix@v2", adminKey: ADMIN_KEY },
+  },
+  {
+    title: "verification",
+    body: `verify-live PASS 3 consecutive; env PULUMI_CONFIG_PASSPHRASE=${PASSPHRASE}`,
+  },
 ];
 
 describe("deploy logs", () => {
@@ -37,9 +52,27 @@ describe("deploy logs", () => {
   });
 
   it("renders the header and every section, with no secret in it", () => {
-    const text = renderDeployLog({ stack: "production", buildId: ID, time: new Date("2026-12-02T10:00:00Z"), sections, secrets: [PASSPHRASE] });
-    expect(text.split("\n").slice(0, 4)).toEqual([DEPLOY_LOG_HEADER, "stack production", `build ${ID}`, "time 2026-12-02T10:00:00.000Z"]);
-    for (const t of ["## gate", "## approval", "## update", "## verification", '"signer": "rm@example.com"', '"updateVersion": 7'])
+    const text = renderDeployLog({
+      stack: "production",
+      buildId: ID,
+      time: new Date("2026-12-02T10:00:00Z"),
+      sections,
+      secrets: [PASSPHRASE],
+    });
+    expect(text.split("\n").slice(0, 4)).toEqual([
+      DEPLOY_LOG_HEADER,
+      "stack production",
+      `build ${ID}`,
+      "time 2026-12-02T10:00:00.000Z",
+    ]);
+    for (const t of [
+      "## gate",
+      "## approval",
+      "## update",
+      "## verification",
+      '"signer": "rm@example.com"',
+      '"updateVersion": 7',
+    ])
       expect(text).toContain(t);
     expect(text).toContain('"adminKey": "***"');
     expect(text).toContain('"signingKeyPassphrase": "***"');
@@ -54,17 +87,31 @@ describe("deploy logs", () => {
   it("writes under the build's directory, never replaces a log, and returns the file's SHA-256", async () => {
     const backendUrl = `file://${root}`;
     const now = () => new Date("2026-12-02T10:00:00Z");
-    const opts = { projectDir: root, stack: "production", buildId: ID, sections, secrets: [PASSPHRASE], backendUrl, now };
+    const opts = {
+      projectDir: root,
+      stack: "production",
+      buildId: ID,
+      sections,
+      secrets: [PASSPHRASE],
+      backendUrl,
+      now,
+    };
     const a = await writeDeployLog(opts);
     const b = await writeDeployLog(opts);
     expect(path.dirname(a.file)).toBe(path.join(root, ".glidepath-audit", "production", "deploy-logs", ID));
     expect(a.file).not.toBe(b.file);
-    expect(a.digest).toBe(createHash("sha256").update(await fs.readFile(a.file)).digest("hex"));
+    expect(a.digest).toBe(
+      createHash("sha256")
+        .update(await fs.readFile(a.file))
+        .digest("hex"),
+    );
     expect(await readDeployLogs(root, "production", ID, backendUrl)).toEqual([a, b]);
     expect(scanTexts(await filesUnder(root), SECRETS)).toEqual([]);
   });
 
   it("refuses a build id that is not one (no path outside the audit directory)", () => {
-    expect(() => deployLogDir(root, "production", "../../etc")).toThrow(expect.objectContaining({ code: "GP_ARG_INVALID" }));
+    expect(() => deployLogDir(root, "production", "../../etc")).toThrow(
+      expect.objectContaining({ code: "GP_ARG_INVALID" }),
+    );
   });
 });

@@ -10,7 +10,13 @@ import { deflateSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { compareImages, judgeShot, parseThreshold } from "../../automation/lib/evidence/compare";
 import { compareEvidence, driftError } from "../../automation/lib/evidence/compare-files";
-import { checkShots, readManifest, sha256Hex, verifyEvidence, writeManifest } from "../../automation/lib/evidence/manifest";
+import {
+  checkShots,
+  readManifest,
+  sha256Hex,
+  verifyEvidence,
+  writeManifest,
+} from "../../automation/lib/evidence/manifest";
 import { decodePng, encodePng, type RgbaImage } from "../../automation/lib/evidence/png";
 import { buildId, EVIDENCE_SCHEMA, type EvidenceManifest } from "../../automation/lib/gate/verdict";
 
@@ -49,7 +55,12 @@ describe("the PNG codec", () => {
         const b = prev[i] ?? 0;
         const c = i >= 3 ? (prev[i - 3] ?? 0) : 0;
         const p = a + b - c;
-        const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+        const paeth =
+          Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+            ? a
+            : Math.abs(p - b) <= Math.abs(p - c)
+              ? b
+              : c;
         const pred = type === 1 ? a : type === 2 ? b : type === 3 ? (a + b) >> 1 : paeth;
         raw.push((v - pred) & 0xff);
       });
@@ -73,7 +84,12 @@ describe("the PNG codec", () => {
         head.write(type, 4, "latin1");
         return Buffer.concat([head, body, Buffer.alloc(4)]);
       };
-      const png = Buffer.concat([rgba.subarray(0, 8), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.from(raw))), chunk("IEND", Buffer.alloc(0))]);
+      const png = Buffer.concat([
+        rgba.subarray(0, 8),
+        chunk("IHDR", ihdr),
+        chunk("IDAT", deflateSync(Buffer.from(raw))),
+        chunk("IEND", Buffer.alloc(0)),
+      ]);
       const img = decodePng(png);
       const rgb = [...img.data].filter((_, i) => i % 4 !== 3);
       expect(rgb, `filters ${t1},${t2}`).toEqual(px.flat());
@@ -124,10 +140,17 @@ describe("the pixel comparison", () => {
 
 describe("the manifest and the comparison of two builds", () => {
   let root: string;
-  const fp = (browser: string): EvidenceManifest["fingerprint"] => ({ browser, viewport: { width: 100, height: 100 } });
+  const fp = (browser: string): EvidenceManifest["fingerprint"] => ({
+    browser,
+    viewport: { width: 100, height: 100 },
+  });
 
   /** Writes a build's evidence (its PNGs and manifest) and returns its manifest file. */
-  async function build(tag: string, shots: Record<string, RgbaImage>, browser = "chromium/156 linux-x64"): Promise<{ file: string; id: string }> {
+  async function build(
+    tag: string,
+    shots: Record<string, RgbaImage>,
+    browser = "chromium/156 linux-x64",
+  ): Promise<{ file: string; id: string }> {
     const bundles = { [`wix@${tag}`]: sha256Hex(Buffer.from(tag)) };
     const id = buildId(bundles);
     const dir = path.join(root, id);
@@ -179,7 +202,10 @@ describe("the manifest and the comparison of two builds", () => {
   it("refuses a manifest that is not one, with GP_EVIDENCE_INVALID naming the field", async () => {
     const file = path.join(root, "evidence.json");
     await fs.writeFile(file, JSON.stringify({ schema: EVIDENCE_SCHEMA, buildId: "xyz" }));
-    await expect(readManifest(file)).rejects.toMatchObject({ code: "GP_EVIDENCE_INVALID", message: expect.stringContaining("buildId") });
+    await expect(readManifest(file)).rejects.toMatchObject({
+      code: "GP_EVIDENCE_INVALID",
+      message: expect.stringContaining("buildId"),
+    });
   });
 
   it("compares identical builds as PASS with every shot the same", async () => {
@@ -192,7 +218,10 @@ describe("the manifest and the comparison of two builds", () => {
 
   it("fails a changed region over the threshold, naming the shot and the fraction, with a diff PNG", async () => {
     const a = await build("v1", { "wix/index": image(50, 40), panel: image(50, 40) });
-    const b = await build("v2", { "wix/index": image(50, 40), panel: image(50, 40, { x: 0, y: 0, w: 10, h: 2 }) });
+    const b = await build("v2", {
+      "wix/index": image(50, 40),
+      panel: image(50, 40, { x: 0, y: 0, w: 10, h: 2 }),
+    });
     const c = await compareEvidence({ current: b, baseline: a, threshold: 0.001 });
     expect(c.result).toBe("FAIL");
     const panel = c.shots.find((s) => s.name === "panel");

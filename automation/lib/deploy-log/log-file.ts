@@ -25,7 +25,12 @@ const BUILD_ID = /^[0-9a-f]{16}$/;
  * @param buildId - the build id
  * @param backendUrl - the backend @default - as the audit log's
  */
-export function deployLogDir(projectDir: string, stack: string, buildId: string, backendUrl?: string): string {
+export function deployLogDir(
+  projectDir: string,
+  stack: string,
+  buildId: string,
+  backendUrl?: string,
+): string {
   if (!BUILD_ID.test(buildId))
     throw new GlidepathError(
       "GP_ARG_INVALID",
@@ -70,7 +75,13 @@ export interface DeployLogRef {
 export async function writeDeployLog(opts: WriteDeployLogOptions): Promise<DeployLogRef> {
   const dir = deployLogDir(opts.projectDir, opts.stack, opts.buildId, opts.backendUrl);
   const time = opts.now?.() ?? new Date();
-  const text = renderDeployLog({ stack: opts.stack, buildId: opts.buildId, time, sections: opts.sections, secrets: opts.secrets });
+  const text = renderDeployLog({
+    stack: opts.stack,
+    buildId: opts.buildId,
+    time,
+    sections: opts.sections,
+    secrets: opts.secrets,
+  });
   await fs.mkdir(dir, { recursive: true });
   const stamp = time.toISOString().replace(/[:.]/g, "-");
   for (let n = 0; ; n++) {
@@ -115,7 +126,12 @@ export async function readDeployLogs(
   const out: DeployLogRef[] = [];
   for (const n of names.filter((x) => x.endsWith(".log")).sort(byWriteOrder)) {
     const file = path.join(dir, n);
-    out.push({ file, digest: createHash("sha256").update(await fs.readFile(file)).digest("hex") });
+    out.push({
+      file,
+      digest: createHash("sha256")
+        .update(await fs.readFile(file))
+        .digest("hex"),
+    });
   }
   return out;
 }

@@ -19,7 +19,8 @@ export interface DeployLogSection {
 }
 
 /** Keys whose values are never written, whatever they hold. */
-export const SECRET_KEY = /pass(word|phrase)|secret|token|api[-_]?key|admin[-_]?key|credential|private[-_]?key|authorization/i;
+export const SECRET_KEY =
+  /pass(word|phrase)|secret|token|api[-_]?key|admin[-_]?key|credential|private[-_]?key|authorization/i;
 
 /** The replacement of every redacted value. */
 export const REDACTED = "***";
@@ -28,7 +29,10 @@ function maskKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(maskKeys);
   if (v !== null && typeof v === "object")
     return Object.fromEntries(
-      Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEY.test(k) ? REDACTED : maskKeys(x)]),
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => [
+        k,
+        SECRET_KEY.test(k) ? REDACTED : maskKeys(x),
+      ]),
     );
   return v;
 }
@@ -58,7 +62,9 @@ export function renderDeployLog(input: DeployLogInput): string {
   ];
   for (const s of input.sections) {
     const body =
-      typeof s.body === "string" ? s.body.replace(/\n+$/, "") : JSON.stringify(redactUrls(maskKeys(s.body)), null, 2);
+      typeof s.body === "string"
+        ? s.body.replace(/\n+$/, "")
+        : JSON.stringify(redactUrls(maskKeys(s.body)), null, 2);
     parts.push("", `## ${s.title.replace(/\s+/g, " ")}`, body ?? "null");
   }
   let text = redactText(`${parts.join("\n")}\n`);

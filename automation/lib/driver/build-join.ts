@@ -60,7 +60,9 @@ export interface BuildRecord {
 export function joinBuild(s: BuildSources): BuildRecord {
   const id = s.buildId;
   const entries = s.audit.entries.filter((e) => e.data.buildId === id);
-  const versions = new Set(entries.map((e) => e.data.updateVersion).filter((v): v is number => typeof v === "number"));
+  const versions = new Set(
+    entries.map((e) => e.data.updateVersion).filter((v): v is number => typeof v === "number"),
+  );
   const word = new RegExp(`(^|[^0-9a-f])${id}([^0-9a-f]|$)`);
   const updates = s.history
     .filter((h) => word.test(h.message) || versions.has(h.version))
@@ -78,7 +80,13 @@ export function joinBuild(s: BuildSources): BuildRecord {
   };
   if (s.verdict !== undefined && buildIdOf(s.verdict.verdict.bundles) === id) {
     const v = s.verdict.verdict;
-    record.verdict = { file: s.verdict.file, digest: s.verdict.digest, result: v.result, time: v.time, checks: v.checks };
+    record.verdict = {
+      file: s.verdict.file,
+      digest: s.verdict.digest,
+      result: v.result,
+      time: v.time,
+      checks: v.checks,
+    };
   }
   if (s.evidence !== undefined && s.evidence.manifest.buildId === id)
     record.evidence = {
@@ -128,12 +136,15 @@ export function buildProblems(r: BuildRecord): string[] {
 export function renderBuild(r: BuildRecord): string {
   const lines = [`build ${r.buildId}`];
   lines.push(`  updates:${r.updates.length === 0 ? " none" : ""}`);
-  for (const u of r.updates) lines.push(`    #${u.version} ${u.startTime} ${u.kind} ${u.result}: ${u.message}`);
+  for (const u of r.updates)
+    lines.push(`    #${u.version} ${u.startTime} ${u.kind} ${u.result}: ${u.message}`);
   lines.push(
     `  audit: ${r.audit.entries.length} entries (${r.audit.verified ? "log verifies" : "LOG DOES NOT VERIFY"}) ${r.audit.file}`,
   );
   for (const e of r.audit.entries)
-    lines.push(`    ${e.seq} ${e.time} ${e.kind} ${typeof e.data.result === "string" ? e.data.result : ""}`.trimEnd());
+    lines.push(
+      `    ${e.seq} ${e.time} ${e.kind} ${typeof e.data.result === "string" ? e.data.result : ""}`.trimEnd(),
+    );
   lines.push(
     r.verdict === undefined
       ? "  gate verdict: none for this build"
@@ -149,7 +160,9 @@ export function renderBuild(r: BuildRecord): string {
   }
   lines.push(`  deploy logs:${r.deployLogs.length === 0 ? " none" : ""}`);
   for (const l of r.deployLogs)
-    lines.push(`    ${l.file} sha256 ${l.digest.slice(0, 16)}…${l.recorded ? " (in the audit log)" : " (not recorded in the audit log)"}`);
+    lines.push(
+      `    ${l.file} sha256 ${l.digest.slice(0, 16)}…${l.recorded ? " (in the audit log)" : " (not recorded in the audit log)"}`,
+    );
   for (const p of buildProblems(r)) lines.push(`  PROBLEM ${p}`);
   return lines.join("\n");
 }

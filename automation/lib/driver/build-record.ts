@@ -51,7 +51,11 @@ export async function readBuildRecord(opts: ReadBuildOptions): Promise<BuildReco
   const file = auditFile(opts.projectDir, opts.stack, opts.backendUrl);
   const { bytes } = await readAuditBytes(file);
   const { signers } = await loadAllowedSigners(path.join(opts.projectDir, ALLOWED_SIGNERS_FILE));
-  const verified = verifyLog(bytes, { stack: opts.stack, signers, anchors: anchorsFromHistory(opts.history) });
+  const verified = verifyLog(bytes, {
+    stack: opts.stack,
+    signers,
+    anchors: anchorsFromHistory(opts.history),
+  });
   const entries: AuditEntry[] = [];
   for (const line of splitLines(bytes).lines) {
     const p = parseLine(line);

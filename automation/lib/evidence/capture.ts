@@ -4,7 +4,7 @@
  * writes a PNG per flow, then the manifest with each PNG's SHA-256, the build's bundles and
  * the environment's fingerprint. Rendering is pinned where the browser allows: a fixed
  * viewport, device scale factor 1, UTC and `en-US`, reduced motion, animations stopped and the
- * caret hidden, and the panel's clock line masked.
+ * caret hidden, and the panel's live figures (clock, request counts, latencies) masked.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -32,7 +32,13 @@ export const EVIDENCE_FLOWS: readonly EvidenceFlow[] = [
   { name: "wix/index", path: "/wix/" },
   { name: "wix/about", path: "/wix/about.html" },
   { name: "wix/pricing", path: "/wix/pricing.html" },
-  { name: "panel", path: "/gamma/", ready: 'body[data-loaded="true"]', mask: ["#updated"] },
+  {
+    name: "panel",
+    path: "/gamma/",
+    ready: 'body[data-loaded="true"]',
+    // The live figures: the clock line, each app's chip (request counts) and SLO lines (counts, p99).
+    mask: ["#updated", ".card .chip", ".card dd:nth-of-type(4)", ".card dd:nth-of-type(5)"],
+  },
 ];
 
 /** The viewport every shot is taken at (device scale factor 1). */
@@ -45,7 +51,10 @@ export const EVIDENCE_VIEWPORT = { width: 1280, height: 900 } as const;
 async function fontsDigest(): Promise<string> {
   try {
     const { stdout } = await promisify(execFile)("fc-list", [":", "family", "file"], { timeout: 10_000 });
-    const lines = stdout.split("\n").filter((l) => l.trim() !== "").sort();
+    const lines = stdout
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .sort();
     return sha256Hex(Buffer.from(lines.join("\n"))).slice(0, 12);
   } catch {
     return "unknown";
@@ -114,7 +123,11 @@ export async function captureEvidence(opts: CaptureOptions): Promise<EvidenceMan
           "start the stack's edge (glidepath edge --stack S) or pass --base-url of one that serves the stack",
         );
       if (flow.ready !== undefined) await page.waitForSelector(flow.ready, { timeout });
-      await page.evaluate(() => (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready);
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts
+            .ready,
+      );
       const file = shotFileName(flow.name);
       const png = await page.screenshot({
         fullPage: true,

@@ -45,7 +45,11 @@ export function compareImages(baseline: RgbaImage, current: RgbaImage): ImageDif
       for (let c = 0; same && c < 4; c++) same = baseline.data[a + c] === current.data[b + c];
       if (same) {
         const grey = Math.round(
-          ((baseline.data[a] as number) + (baseline.data[a + 1] as number) + (baseline.data[a + 2] as number)) / 6 + 128,
+          ((baseline.data[a] as number) +
+            (baseline.data[a + 1] as number) +
+            (baseline.data[a + 2] as number)) /
+            6 +
+            128,
         );
         diff.set([grey, grey, grey, 255], o);
       } else {
@@ -55,7 +59,12 @@ export function compareImages(baseline: RgbaImage, current: RgbaImage): ImageDif
     }
   }
   const total = width * height;
-  return { differing, total, fraction: total === 0 ? 0 : differing / total, diff: { width, height, data: diff } };
+  return {
+    differing,
+    total,
+    fraction: total === 0 ? 0 : differing / total,
+    diff: { width, height, data: diff },
+  };
 }
 
 /**
@@ -78,8 +87,15 @@ export function parseThreshold(text: string): number | undefined {
  * @param a - one manifest's fingerprint
  * @param b - the other's
  */
-export function sameFingerprint(a: EvidenceManifest["fingerprint"], b: EvidenceManifest["fingerprint"]): boolean {
-  return a.browser === b.browser && a.viewport.width === b.viewport.width && a.viewport.height === b.viewport.height;
+export function sameFingerprint(
+  a: EvidenceManifest["fingerprint"],
+  b: EvidenceManifest["fingerprint"],
+): boolean {
+  return (
+    a.browser === b.browser &&
+    a.viewport.width === b.viewport.width &&
+    a.viewport.height === b.viewport.height
+  );
 }
 
 /** The outcome of one shot's comparison. */
@@ -127,9 +143,19 @@ export function missingShots(baseline: readonly string[], current: readonly stri
   const out: ShotResult[] = [];
   for (const n of baseline)
     if (!current.includes(n))
-      out.push({ name: n, status: "missing", fraction: 1, detail: `${n}: in the baseline, not in this build` });
+      out.push({
+        name: n,
+        status: "missing",
+        fraction: 1,
+        detail: `${n}: in the baseline, not in this build`,
+      });
   for (const n of current)
     if (!baseline.includes(n))
-      out.push({ name: n, status: "missing", fraction: 1, detail: `${n}: in this build, not in the baseline` });
+      out.push({
+        name: n,
+        status: "missing",
+        fraction: 1,
+        detail: `${n}: in this build, not in the baseline`,
+      });
   return out;
 }

@@ -139,7 +139,10 @@ export interface VerifiedEvidence {
  * @returns undefined when there is no manifest
  * @throws GlidepathError `GP_EVIDENCE_INVALID` for a manifest that does not validate or is for another build
  */
-export async function verifyEvidence(file: string, expectBuildId?: string): Promise<VerifiedEvidence | undefined> {
+export async function verifyEvidence(
+  file: string,
+  expectBuildId?: string,
+): Promise<VerifiedEvidence | undefined> {
   const manifest = await readManifest(file);
   if (manifest === undefined) return undefined;
   if (expectBuildId !== undefined && manifest.buildId !== expectBuildId)

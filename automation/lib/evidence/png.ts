@@ -71,7 +71,17 @@ export function decodePng(png: Uint8Array): RgbaImage {
       const c = x >= channels && y > 0 ? (rows[dst - stride + x - channels] as number) : 0;
       const v = raw[src + x] as number;
       const pred =
-        filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : filter === 4 ? paeth(a, b, c) : -1;
+        filter === 0
+          ? 0
+          : filter === 1
+            ? a
+            : filter === 2
+              ? b
+              : filter === 3
+                ? (a + b) >> 1
+                : filter === 4
+                  ? paeth(a, b, c)
+                  : -1;
       if (pred < 0) throw new Error(`PNG row ${y} has an unknown filter ${filter}`);
       rows[dst + x] = (v + pred) & 0xff;
     }
@@ -108,6 +118,12 @@ export function encodePng(img: RgbaImage): Buffer {
   ihdr.set([8, 6, 0, 0, 0], 8);
   const stride = img.width * 4;
   const raw = Buffer.alloc(img.height * (stride + 1));
-  for (let y = 0; y < img.height; y++) raw.set(img.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  return Buffer.concat([SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  for (let y = 0; y < img.height; y++)
+    raw.set(img.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  return Buffer.concat([
+    SIGNATURE,
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
