@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../automation/lib/audit/entry";
-import { buildFound, buildProblems, joinBuild, renderBuild } from "../../automation/lib/driver/build-join";
+import {
+  type BuildSources,
+  buildFound,
+  buildProblems,
+  joinBuild,
+  renderBuild,
+} from "../../automation/lib/driver/build-join";
 import {
   buildId,
   EVIDENCE_SCHEMA,
@@ -55,44 +61,45 @@ const base = () => {
   return baseSources();
 };
 
-const baseSources = () => ({
-  buildId: ID,
-  history: [
-    update(3, "glidepath up production audit=4:0123456789abcdef"),
-    update(2, `gate build ${ID}`),
-    update(1, "glidepath up"),
-  ],
-  audit: {
-    file: "/x/.verification_audit.log",
-    verified: true,
-    findings: [],
-    entries: [
-      entry("gate", { stack: "production", result: "PASS", buildId: ID }),
-      entry("gate", { stack: "production", result: "FAIL", buildId: OTHER }),
-      entry("deploy", {
-        stack: "production",
-        result: "succeeded",
-        buildId: ID,
-        updateVersion: 3,
-        deployLogDigest: hex("e"),
-      }),
+const baseSources = () =>
+  ({
+    buildId: ID,
+    history: [
+      update(3, "glidepath up production audit=4:0123456789abcdef"),
+      update(2, `gate build ${ID}`),
+      update(1, "glidepath up"),
     ],
-  },
-  verdict: { file: "/x/gate-verdict.json", digest: hex("f"), verdict: verdict(BUNDLES) },
-  evidence: {
-    file: `/x/evidence/${ID}/evidence.json`,
-    manifest: {
-      schema: EVIDENCE_SCHEMA,
-      buildId: ID,
-      bundles: BUNDLES,
-      fingerprint: { browser: "chromium/156", viewport: { width: 1280, height: 900 } },
-      time: "2026-12-02T10:00:00.000Z",
-      shots: [{ name: "panel", file: "panel.png", sha256: hex("1") }],
+    audit: {
+      file: "/x/.verification_audit.log",
+      verified: true as boolean,
+      findings: [] as string[],
+      entries: [
+        entry("gate", { stack: "production", result: "PASS", buildId: ID }),
+        entry("gate", { stack: "production", result: "FAIL", buildId: OTHER }),
+        entry("deploy", {
+          stack: "production",
+          result: "succeeded",
+          buildId: ID,
+          updateVersion: 3,
+          deployLogDigest: hex("e"),
+        }),
+      ],
     },
-    problems: [],
-  },
-  deployLogs: [{ file: "/x/deploy-logs/a.log", digest: hex("e") }],
-});
+    verdict: { file: "/x/gate-verdict.json", digest: hex("f"), verdict: verdict(BUNDLES) },
+    evidence: {
+      file: `/x/evidence/${ID}/evidence.json`,
+      manifest: {
+        schema: EVIDENCE_SCHEMA,
+        buildId: ID,
+        bundles: BUNDLES,
+        fingerprint: { browser: "chromium/156", viewport: { width: 1280, height: 900 } },
+        time: "2026-12-02T10:00:00.000Z",
+        shots: [{ name: "panel", file: "panel.png", sha256: hex("1") }],
+      },
+      problems: [],
+    },
+    deployLogs: [{ file: "/x/deploy-logs/a.log", digest: hex("e") }],
+  }) satisfies BuildSources;
 
 describe("history --build's join", () => {
   it("joins the updates, audit entries, verdict, evidence and deploy logs of the build only", () => {
@@ -131,7 +138,7 @@ describe("history --build's join", () => {
   it("carries the log's findings as problems, and finds nothing for an unknown build", () => {
     const s = base();
     s.audit.verified = false;
-    s.audit.findings = ["line 2: hash-mismatch: x"] as never[];
+    s.audit.findings = ["line 2: hash-mismatch: x"];
     expect(buildProblems(joinBuild(s))).toEqual(["audit: line 2: hash-mismatch: x"]);
     const none = joinBuild({ ...base(), buildId: "ffffffffffffffff", deployLogs: [] });
     expect(buildFound(none)).toBe(false);

@@ -140,22 +140,12 @@ export function judgeShot(name: string, fraction: number, threshold: number): Sh
  * @param current - the current build's shot names
  */
 export function missingShots(baseline: readonly string[], current: readonly string[]): ShotResult[] {
-  const out: ShotResult[] = [];
-  for (const n of baseline)
-    if (!current.includes(n))
-      out.push({
-        name: n,
-        status: "missing",
-        fraction: 1,
-        detail: `${n}: in the baseline, not in this build`,
-      });
-  for (const n of current)
-    if (!baseline.includes(n))
-      out.push({
-        name: n,
-        status: "missing",
-        fraction: 1,
-        detail: `${n}: in this build, not in the baseline`,
-      });
-  return out;
+  const only = (names: readonly string[], others: readonly string[], where: string): ShotResult[] =>
+    names
+      .filter((n) => !others.includes(n))
+      .map((n) => ({ name: n, status: "missing", fraction: 1, detail: `${n}: ${where}` }));
+  return [
+    ...only(baseline, current, "in the baseline, not in this build"),
+    ...only(current, baseline, "in this build, not in the baseline"),
+  ];
 }
