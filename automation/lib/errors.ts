@@ -81,6 +81,8 @@ export type ErrorCode =
   | "GP_EVIDENCE_MISSING"
   /** An evidence manifest does not validate, or a shot's file is missing or does not match its SHA-256 (exit 1). */
   | "GP_EVIDENCE_INVALID"
+  /** The edge serves a release that is not in the build whose evidence was asked for (the config is not deployed, or another edge) (exit 2). */
+  | "GP_EVIDENCE_BUILD_MISMATCH"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -103,6 +105,7 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_SIGNING_KEY_INVALID",
   "GP_EVIDENCE_FINGERPRINT_MISMATCH",
   "GP_EVIDENCE_MISSING",
+  "GP_EVIDENCE_BUILD_MISMATCH",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */

@@ -1,11 +1,13 @@
 /**
  * Evidence of the local stack's build, end to end: after a real `up`, `glidepath evidence
  * capture` screenshots the key flows from the stack's edge (the Worker on workerd) in headless
- * Chromium and writes the manifest for the build id of the stack's bundles; a deploy log and two
+ * Chromium and writes the manifest for the build id of the stack's bundles (and refuses a build
+ * the edge does not serve); a deploy log and two
  * audit entries of that build are recorded; `glidepath history --build` joins them with the
  * evidence, and reports a deploy log edited afterwards.
  */
 import * as fs from "node:fs/promises";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAudit, auditDir, auditFile } from "../../automation/lib/audit/log-file";
 import { findChromium } from "../../automation/lib/demo/panel-shot";
@@ -68,6 +70,28 @@ describe.skipIf(binDir === undefined || chromium === undefined)(
         const png = decodePng(await fs.readFile(`${file.slice(0, -"evidence.json".length)}${s.file}`));
         expect(png.width, s.name).toBe(1280);
         expect(png.height, s.name).toBeGreaterThanOrEqual(900);
+      }
+    });
+
+    it("refuses to capture a build the edge does not serve (the config names wix@v2, not deployed): exit 2, nothing written", async () => {
+      const stackFile = path.join(p.dir, "Pulumi.local.yaml");
+      const before = await fs.readFile(stackFile, "utf8");
+      await fs.writeFile(
+        stackFile,
+        before.replace(/version: v1\n(\s+)source: apps\/wix\/v1/, "version: v2\n$1source: apps/wix/v2"),
+      );
+      try {
+        const other = buildId(await stackBundles(p.dir, "local"));
+        expect(other).not.toBe(id);
+        const r = await p.glidepath(["evidence", "capture", "--stack", "local"]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain("GP_EVIDENCE_BUILD_MISMATCH");
+        expect(r.stderr).toContain("served by wix@v1, which is not in this build");
+        await expect(
+          fs.stat(path.dirname(evidenceManifestFile(p.dir, "local", other, backendUrl))),
+        ).rejects.toThrow("ENOENT");
+      } finally {
+        await fs.writeFile(stackFile, before);
       }
     });
 

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { deflateSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { servedMismatch } from "../../automation/lib/evidence/capture";
 import { compareImages, judgeShot, parseThreshold } from "../../automation/lib/evidence/compare";
 import { compareEvidence, driftError } from "../../automation/lib/evidence/compare-files";
 import {
@@ -265,5 +266,18 @@ describe("the manifest and the comparison of two builds", () => {
     await expect(compareEvidence({ current: b, baseline: a, threshold: 0 })).rejects.toMatchObject({
       code: "GP_EVIDENCE_INVALID",
     });
+  });
+});
+
+describe("what counts as evidence of a build", () => {
+  const bundles = { "wix@v1": "a".repeat(64), "gamma@v1": "b".repeat(64) };
+  it("accepts a page served by one of the build's releases", () => {
+    expect(servedMismatch("wix/index", "wix@v1", bundles)).toBeUndefined();
+  });
+  it("refuses a page served by another release, or by something that is not the edge", () => {
+    expect(servedMismatch("wix/index", "wix@v2", bundles)).toBe(
+      "wix/index: served by wix@v2, which is not in this build (wix@v1, gamma@v1)",
+    );
+    expect(servedMismatch("panel", undefined, bundles)).toContain("not a glidepath edge");
   });
 });

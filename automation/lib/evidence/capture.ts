@@ -41,6 +41,30 @@ export const EVIDENCE_FLOWS: readonly EvidenceFlow[] = [
   },
 ];
 
+/** The visitor every shot is taken as (the edge's split is sticky per visitor). */
+export const EVIDENCE_VISITOR = "glidepath-evidence";
+
+/**
+ * Why a page's answer cannot count as evidence of the build, or undefined when it can: the edge
+ * names the release that served it (`x-glidepath-release: <app>@<version>`), and that release
+ * must be one of the build's bundles, or the shot would show another build's pages.
+ *
+ * @param flow - the flow's name
+ * @param served - the answer's `x-glidepath-release` header (undefined when absent)
+ * @param bundles - the build's bundles
+ */
+export function servedMismatch(
+  flow: string,
+  served: string | undefined,
+  bundles: Readonly<Record<string, string>>,
+): string | undefined {
+  if (served === undefined)
+    return `${flow}: the answer names no release (no x-glidepath-release header): not a glidepath edge`;
+  if (!(served in bundles))
+    return `${flow}: served by ${served}, which is not in this build (${Object.keys(bundles).join(", ")})`;
+  return undefined;
+}
+
 /** The viewport every shot is taken at (device scale factor 1). */
 export const EVIDENCE_VIEWPORT = { width: 1280, height: 900 } as const;
 
@@ -80,12 +104,13 @@ export interface CaptureOptions {
 }
 
 /**
- * Takes the shots and writes the PNGs and the manifest. The directory's earlier PNGs of the
- * same flows are replaced; the manifest is written last, so it never names a PNG that is not
- * there.
+ * Takes the shots and writes the PNGs and the manifest. Nothing is written until every flow
+ * answered from a release of the build; the directory's earlier PNGs of the same flows are then
+ * replaced, and the manifest is written last, so it never names a PNG that is not there.
  *
  * @param opts - where, what and with which browser
- * @throws GlidepathError `GP_TOOLCHAIN_MISSING` without a Chromium; `GP_TARGET_UNREACHABLE` when a page does not answer 200
+ * @throws GlidepathError `GP_TOOLCHAIN_MISSING` without a Chromium; `GP_TARGET_UNREACHABLE` when a page does not answer 200;
+ *   `GP_EVIDENCE_BUILD_MISMATCH` when a page is served by a release outside the build
  */
 export async function captureEvidence(opts: CaptureOptions): Promise<EvidenceManifest> {
   const executablePath = opts.chromium ?? findChromium();
@@ -97,10 +122,10 @@ export async function captureEvidence(opts: CaptureOptions): Promise<EvidenceMan
     );
   const timeout = opts.timeoutMs ?? 15_000;
   const dir = path.dirname(opts.manifestFile);
-  await fs.mkdir(dir, { recursive: true });
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath, timeout });
   const shots: EvidenceManifest["shots"] = [];
+  const pngs: Buffer[] = [];
   let version: string;
   try {
     version = browser.version();
@@ -111,6 +136,7 @@ export async function captureEvidence(opts: CaptureOptions): Promise<EvidenceMan
       locale: "en-US",
       reducedMotion: "reduce",
       colorScheme: "light",
+      extraHTTPHeaders: { "x-glidepath-visitor": EVIDENCE_VISITOR },
     });
     const page = await context.newPage();
     for (const flow of opts.flows ?? EVIDENCE_FLOWS) {
@@ -121,6 +147,13 @@ export async function captureEvidence(opts: CaptureOptions): Promise<EvidenceMan
           "GP_TARGET_UNREACHABLE",
           `evidence flow ${flow.name}: ${url} answered ${res === null ? "nothing" : `HTTP ${res.status()}`}`,
           "start the stack's edge (glidepath edge --stack S) or pass --base-url of one that serves the stack",
+        );
+      const mismatch = servedMismatch(flow.name, res.headers()["x-glidepath-release"], opts.bundles);
+      if (mismatch !== undefined)
+        throw new GlidepathError(
+          "GP_EVIDENCE_BUILD_MISMATCH",
+          `${url}: ${mismatch}; nothing was written`,
+          "deploy the stack's config first (glidepath up / rollout), or point --base-url at the edge that serves this build",
         );
       if (flow.ready !== undefined) await page.waitForSelector(flow.ready, { timeout });
       await page.evaluate(
@@ -138,7 +171,7 @@ export async function captureEvidence(opts: CaptureOptions): Promise<EvidenceMan
         maskColor: "#FF00FF",
         timeout,
       });
-      await fs.writeFile(path.join(dir, file), png);
+      pngs.push(png);
       shots.push({ name: flow.name, file, sha256: sha256Hex(png) });
     }
   } finally {
@@ -155,6 +188,9 @@ export async function captureEvidence(opts: CaptureOptions): Promise<EvidenceMan
     time: (opts.now?.() ?? new Date()).toISOString(),
     shots,
   };
+  // Every page answered for this build: only now is anything written.
+  await fs.mkdir(dir, { recursive: true });
+  for (const [i, s] of shots.entries()) await fs.writeFile(path.join(dir, s.file), pngs[i] as Buffer);
   await writeManifest(opts.manifestFile, manifest);
   return manifest;
 }
