@@ -11,6 +11,7 @@ import { documentWritten, resetOutput } from "./commands/common";
 import * as demo from "./commands/demo";
 import * as edge from "./commands/edge";
 import * as events from "./commands/events";
+import * as evidence from "./commands/evidence";
 import * as gate from "./commands/gate";
 import * as history from "./commands/history";
 import * as preflight from "./commands/preflight";
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(edge)
       .command(events)
       .command(gate)
+      .command(evidence)
       .command(up)
       .command(history)
       .command(preflight)

@@ -105,6 +105,16 @@ export type ErrorCode =
   | "GP_GATE_POLICY_CHANGED"
   /** The baseline file (`deploy_baseline.env`) or its acceptance cannot be read, or the acceptance key is not listed (exit 2). */
   | "GP_BASELINE_INVALID"
+  /** Evidence was asked to compare against a baseline taken under another fingerprint (browser build or viewport): refused, not compared (exit 2). */
+  | "GP_EVIDENCE_FINGERPRINT_MISMATCH"
+  /** A shot differs from the baseline's by more than the threshold, or one side lacks a shot (exit 1). */
+  | "GP_EVIDENCE_DRIFT"
+  /** No evidence manifest for that build (not captured yet, or another stack's id) (exit 2). */
+  | "GP_EVIDENCE_MISSING"
+  /** An evidence manifest does not validate, or a shot's file is missing or does not match its SHA-256 (exit 1). */
+  | "GP_EVIDENCE_INVALID"
+  /** The edge serves a release that is not in the build whose evidence was asked for (the config is not deployed, or another edge) (exit 2). */
+  | "GP_EVIDENCE_BUILD_MISMATCH"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -138,6 +148,9 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_GATE_BUNDLE_CHANGED",
   "GP_GATE_POLICY_CHANGED",
   "GP_BASELINE_INVALID",
+  "GP_EVIDENCE_FINGERPRINT_MISMATCH",
+  "GP_EVIDENCE_MISSING",
+  "GP_EVIDENCE_BUILD_MISMATCH",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */

@@ -153,7 +153,7 @@ describe("the gate's checks", () => {
     await fs.writeFile(path.join(path.dirname(file), "wix-index.png"), "changed");
     const changed = await evidenceCheck.run(ctx);
     expect(changed.status).toBe("FAIL");
-    expect(changed.detail).toContain("shot wix/index: wix-index.png has sha256");
+    expect(changed.detail).toContain("shot wix/index: wix-index.png has SHA-256");
   });
 
   it("rolling-back: FAIL while a rollback is unfinished", async () => {
