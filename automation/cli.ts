@@ -9,6 +9,7 @@ import { documentWritten, resetOutput } from "./commands/common";
 import * as demo from "./commands/demo";
 import * as edge from "./commands/edge";
 import * as events from "./commands/events";
+import * as golden from "./commands/golden";
 import * as history from "./commands/history";
 import * as preflight from "./commands/preflight";
 import * as promote from "./commands/promote";
@@ -18,6 +19,7 @@ import * as status from "./commands/status";
 import * as sync from "./commands/sync";
 import * as toolchain from "./commands/toolchain";
 import * as up from "./commands/up";
+import * as verifyLive from "./commands/verify-live";
 import * as wasm from "./commands/wasm";
 import { ExitCode, engineErrorSummary, errorJson, GlidepathError, isGlidepathError } from "./lib/errors";
 
@@ -31,7 +33,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(demo)
       .command(edge)
       .command(events)
+      .command(golden)
       .command(up)
+      .command(verifyLive)
       .command(history)
       .command(preflight)
       .command(check)

@@ -1,14 +1,18 @@
 /**
- * `glidepath rollback --stack S [--to UPDATE|TAG] [--restore-secrets]`: restore the config of
- * an earlier green update (a number from `glidepath history`, or the newest green update whose
- * releases are all at a version tag; by default the green state before the current one) and
- * converge the target to it. Today's secrets are kept unless `--restore-secrets`.
+ * `glidepath rollback --stack S [--to UPDATE|TAG|GOLDEN|last-good] [--restore-secrets]`: restore
+ * the config of an earlier green update (a number from `glidepath history`, or the newest green
+ * update whose releases are all at a version tag; by default the green state before the current
+ * one) and converge the target to it. `--to prod-YYYY-MM-DD[.N]` or `--to last-good` restores a
+ * golden tag (its config and bundles) and verifies it live. Today's secrets are kept unless
+ * `--restore-secrets`.
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
 import { VERSION } from "../../infra/config";
 import { stackContext } from "../lib/context";
 import { manualRollback } from "../lib/driver/manual-rollback";
+import { rollbackToGolden } from "../lib/golden/restore";
+import { GOLDEN_TAG, LAST_GOOD } from "../lib/golden/tag-name";
 import { originalDescription } from "../lib/messages";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
@@ -20,7 +24,7 @@ export function builder(y: Argv) {
     .option("to", {
       type: "string",
       describe:
-        "update number from `glidepath history`, or a version tag (default: the green state before the current one)",
+        "update number from `glidepath history`, a version tag, a golden tag (prod-YYYY-MM-DD[.N]) or last-good (default: the green state before the current one)",
     })
     .option("restore-secrets", {
       type: "boolean",
@@ -32,8 +36,9 @@ export function builder(y: Argv) {
 const args = stackArgs.extend({
   to: z
     .string()
-    .refine((s) => /^[1-9]\d*$/.test(s) || VERSION.test(s), {
-      error: "expected an update number from `glidepath history` or a version tag such as v2",
+    .refine((s) => /^[1-9]\d*$/.test(s) || VERSION.test(s) || GOLDEN_TAG.test(s) || s === LAST_GOOD, {
+      error:
+        "expected an update number from `glidepath history`, a version tag such as v2, a golden tag such as prod-2026-12-02, or last-good",
     })
     .optional(),
   restoreSecrets: z.boolean(),
@@ -47,6 +52,25 @@ export async function handler(argv: unknown): Promise<void> {
     progress: progressLine,
     changesStack: true,
   });
+  if (a.to !== undefined && (GOLDEN_TAG.test(a.to) || a.to === LAST_GOOD)) {
+    const done = await rollbackToGolden(ctx, a.to, {
+      restoreSecrets: a.restoreSecrets,
+      onOutput: a.json ? undefined : progressLine,
+    });
+    emit(
+      a.json,
+      { stack: a.stack, ...done },
+      () =>
+        `rolled back to golden tag ${done.tag} (update ${done.restored.version})\n` +
+        `changed config keys: ${done.changedKeys.join(", ") || "none"}\n` +
+        (done.extracted.length > 0 ? `bundles restored from the archive: ${done.extracted.join(", ")}\n` : "") +
+        (done.keptSecrets.length > 0
+          ? `secrets kept as they are today: ${done.keptSecrets.join(", ")} (--restore-secrets restores them)\n`
+          : "") +
+        `verified live: ${done.verification.result} (build ${done.verification.buildId}, ${done.verification.consecutive} consecutive)`,
+    );
+    return;
+  }
   const result = await manualRollback(ctx, a.to, {
     restoreSecrets: a.restoreSecrets,
     onOutput: a.json ? undefined : progressLine,
