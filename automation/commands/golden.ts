@@ -27,14 +27,21 @@ export function builder(y: Argv) {
 
 const args = stackArgs.extend({
   action: z.enum(["create", "quarantine", "list"]),
-  tag: z.string().regex(GOLDEN_TAG, { error: "expected a golden tag such as prod-2026-12-02 or prod-2026-12-02.2" }).optional(),
+  tag: z
+    .string()
+    .regex(GOLDEN_TAG, { error: "expected a golden tag such as prod-2026-12-02 or prod-2026-12-02.2" })
+    .optional(),
   reason: z.string().max(500).optional(),
 });
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   if (a.action === "quarantine" && a.tag === undefined)
-    throw new GlidepathError("GP_ARG_INVALID", "golden quarantine needs the tag", "`glidepath golden quarantine prod-2026-12-02 --stack S`");
+    throw new GlidepathError(
+      "GP_ARG_INVALID",
+      "golden quarantine needs the tag",
+      "`glidepath golden quarantine prod-2026-12-02 --stack S`",
+    );
   const ctx = await stackContext({
     stack: a.stack,
     projectDir: a.projectDir,
@@ -53,7 +60,11 @@ export async function handler(argv: unknown): Promise<void> {
     );
   } else if (a.action === "quarantine") {
     const done = await quarantineGolden(ctx, a.tag as string, a.reason);
-    emit(a.json, { stack: a.stack, ...done, quarantined: true }, () => `quarantined golden tag ${done.tag} (build ${done.buildId})`);
+    emit(
+      a.json,
+      { stack: a.stack, ...done, quarantined: true },
+      () => `quarantined golden tag ${done.tag} (build ${done.buildId})`,
+    );
   } else {
     const tags = goldenTags(await readAuditEntries(auditFile(ctx.projectDir, a.stack)), a.stack);
     const good = lastGood(tags)?.tag ?? null;
@@ -61,7 +72,10 @@ export async function handler(argv: unknown): Promise<void> {
       tags.length === 0
         ? `stack ${a.stack} has no golden tags`
         : tags
-            .map((t) => `${t.tag}  build ${t.buildId}  update ${t.updateVersion ?? "?"}  ${t.quarantined ? "quarantined" : t.tag === good ? "last-good" : "golden"}`)
+            .map(
+              (t) =>
+                `${t.tag}  build ${t.buildId}  update ${t.updateVersion ?? "?"}  ${t.quarantined ? "quarantined" : t.tag === good ? "last-good" : "golden"}`,
+            )
             .join("\n"),
     );
   }

@@ -44,6 +44,16 @@ const args = stackArgs.extend({
   restoreSecrets: z.boolean(),
 });
 
+/** The lines every rollback prints about its config: the keys it changed and the secrets it kept. */
+function configLines(r: { changedKeys: string[]; keptSecrets: string[] }): string {
+  return (
+    `changed config keys: ${r.changedKeys.join(", ") || "none"}\n` +
+    (r.keptSecrets.length > 0
+      ? `secrets kept as they are today: ${r.keptSecrets.join(", ")} (--restore-secrets restores them)\n`
+      : "")
+  );
+}
+
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   const ctx = await stackContext({
@@ -52,39 +62,31 @@ export async function handler(argv: unknown): Promise<void> {
     progress: progressLine,
     changesStack: true,
   });
+  const onOutput = a.json ? undefined : progressLine;
   if (a.to !== undefined && (GOLDEN_TAG.test(a.to) || a.to === LAST_GOOD)) {
-    const done = await rollbackToGolden(ctx, a.to, {
-      restoreSecrets: a.restoreSecrets,
-      onOutput: a.json ? undefined : progressLine,
-    });
+    const done = await rollbackToGolden(ctx, a.to, { restoreSecrets: a.restoreSecrets, onOutput });
+    const v = done.verification;
     emit(
       a.json,
       { stack: a.stack, ...done },
       () =>
         `rolled back to golden tag ${done.tag} (update ${done.restored.version})\n` +
-        `changed config keys: ${done.changedKeys.join(", ") || "none"}\n` +
-        (done.extracted.length > 0 ? `bundles restored from the archive: ${done.extracted.join(", ")}\n` : "") +
-        (done.keptSecrets.length > 0
-          ? `secrets kept as they are today: ${done.keptSecrets.join(", ")} (--restore-secrets restores them)\n`
+        configLines(done) +
+        (done.extracted.length > 0
+          ? `bundles restored from the archive: ${done.extracted.join(", ")}\n`
           : "") +
-        `verified live: ${done.verification.result} (build ${done.verification.buildId}, ${done.verification.consecutive} consecutive)`,
+        `verified live: ${v.result} (build ${v.buildId}, ${v.consecutive} consecutive)`,
     );
     return;
   }
-  const result = await manualRollback(ctx, a.to, {
-    restoreSecrets: a.restoreSecrets,
-    onOutput: a.json ? undefined : progressLine,
-  });
+  const result = await manualRollback(ctx, a.to, { restoreSecrets: a.restoreSecrets, onOutput });
   emit(
     a.json,
     { stack: a.stack, ...result },
     () =>
       // What the restored update deployed, never a rollback's description of a rollback.
       `rolled back to update ${result.restored.version} (${originalDescription(result.restored.message)})\n` +
-      `changed config keys: ${result.changedKeys.join(", ") || "none"}\n` +
-      (result.keptSecrets.length > 0
-        ? `secrets kept as they are today: ${result.keptSecrets.join(", ")} (--restore-secrets restores them)\n`
-        : "") +
+      configLines(result) +
       "target converged: yes",
   );
 }

@@ -23,9 +23,16 @@ export function builder(y: Argv) {
       default: 3,
       describe: "consecutive passing checks needed (also: failing checks in a row that fail the run)",
     })
-    .option("timeout", { type: "string", default: "2m", describe: "bound of the whole verification, e.g. 90s" })
+    .option("timeout", {
+      type: "string",
+      default: "2m",
+      describe: "bound of the whole verification, e.g. 90s",
+    })
     .option("interval", { type: "string", default: "1s", describe: "time between checks" })
-    .option("url", { type: "string", describe: "the edge (default: the Cloudflare edge, else the local edge)" })
+    .option("url", {
+      type: "string",
+      describe: "the edge (default: the Cloudflare edge, else the local edge)",
+    })
     .option("rollback", {
       type: "boolean",
       default: true,
@@ -51,13 +58,17 @@ const args = stackArgs.extend({
 
 /** The human rendering of a run. */
 function render(r: VerifyLiveReport): string {
-  const line = (c: { result: string; consecutive: number; rounds: number; message?: string; buildId: string }) =>
+  const line = (c: {
+    result: string;
+    consecutive: number;
+    rounds: number;
+    message?: string;
+    buildId: string;
+  }) =>
     `${c.result} (build ${c.buildId}, ${c.consecutive} consecutive, ${c.rounds} rounds)${c.message ? `: ${c.message}` : ""}`;
   const out = [`verify-live ${r.stack} at ${r.edgeUrl}: ${line(r)}`, `releases: ${r.releases.join(", ")}`];
   if (r.rollback)
-    out.push(
-      `rolled back to update ${r.rollback.to}; its verification: ${line(r.rollback.verification)}`,
-    );
+    out.push(`rolled back to update ${r.rollback.to}; its verification: ${line(r.rollback.verification)}`);
   return out.join("\n");
 }
 

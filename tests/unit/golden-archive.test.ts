@@ -12,7 +12,10 @@ import { readArchive, sha256Hex, writeArchive } from "../../automation/lib/golde
 import { ROOT } from "../helpers/dist";
 
 /** Copies the demo's wix v1 and gamma v1 into `dir` under `umask`, sets the files' times, archives them there. */
-function archiveIn(dir: string, env: { TZ: string; umask: number; mtime: number; edit?: boolean }): Promise<string> {
+function archiveIn(
+  dir: string,
+  env: { TZ: string; umask: number; mtime: number; edit?: boolean },
+): Promise<string> {
   const mod = (m: string) => JSON.stringify(path.join(ROOT, "dist/automation/lib/golden", m));
   const code = `process.umask(${env.umask});
 const fs = require("node:fs/promises"); const path = require("node:path");
@@ -66,7 +69,9 @@ describe("the golden archive", () => {
     expect([await modeOf(a), await modeOf(b)]).toEqual([0o644, 0o600]);
     expect(digestA).toMatch(/^[0-9a-f]{64}$/);
     expect(digestB).toBe(digestA);
-    expect(await fs.readFile(path.join(b, "golden.tar"))).toEqual(await fs.readFile(path.join(a, "golden.tar")));
+    expect(await fs.readFile(path.join(b, "golden.tar"))).toEqual(
+      await fs.readFile(path.join(a, "golden.tar")),
+    );
     // One byte of content changed: another archive.
     const c = await fs.mkdtemp(path.join(os.tmpdir(), "gp-golden-c-"));
     const edited = await archiveIn(c, { TZ: "UTC", umask: 0o022, mtime: 1_000_000_000, edit: true });
@@ -91,9 +96,7 @@ describe("the golden archive", () => {
     expect(field(108, 16)).toBe("0000000\0".repeat(2));
     expect(field(136, 12)).toBe(`${"0".repeat(11)}\0`);
     expect(field(265, 64)).toBe("\0".repeat(64));
-    expect(sha256Hex(bytes)).toBe(
-      sha256Hex(writeArchive([...readArchive(bytes)].reverse())),
-    );
+    expect(sha256Hex(bytes)).toBe(sha256Hex(writeArchive([...readArchive(bytes)].reverse())));
   });
 
   it("refuses duplicate members and names ustar cannot hold", () => {

@@ -25,7 +25,8 @@ describe("golden tag names", () => {
     // A gap (a tag deleted from git but still in the log) is not refilled out of order.
     expect(nextGoldenTag(day, ["prod-2026-12-01", "prod-2026-12-01.2"])).toBe("prod-2026-12-02");
     expect(nextGoldenTag(new Date("2026-12-03T00:00:00.000Z"), ["prod-2026-12-02"])).toBe("prod-2026-12-03");
-    for (const t of ["prod-2026-12-02", "prod-2026-12-02.2", "prod-2026-12-02.17"]) expect(GOLDEN_TAG.test(t)).toBe(true);
+    for (const t of ["prod-2026-12-02", "prod-2026-12-02.2", "prod-2026-12-02.17"])
+      expect(GOLDEN_TAG.test(t)).toBe(true);
     for (const t of ["prod-2026-12-2", "prod-2026-12-02.0", "prod-2026-12-02.", "v2", "last-good"])
       expect(GOLDEN_TAG.test(t)).toBe(false);
   });
@@ -35,7 +36,9 @@ describe("a tag's compatibility with today's config", () => {
   const base = {
     "glidepath:environment": plain("production"),
     "glidepath:apps": plain({ wix: { target: "cloudflare" }, gamma: { target: "local" } }),
-    "glidepath:targets": plain({ cloudflare: { accountId: "acc1", namespaceId: "ns1", edgeUrl: "https://e.example" } }),
+    "glidepath:targets": plain({
+      cloudflare: { accountId: "acc1", namespaceId: "ns1", edgeUrl: "https://e.example" },
+    }),
     "glidepath:releases": plain({ wix: { stable: { version: "v1", source: "apps/wix/v1" } } }),
     "glidepath:weights": plain({ wix: 0 }),
     "glidepath:cloudflareToken": { secret: true },
@@ -56,7 +59,9 @@ describe("a tag's compatibility with today's config", () => {
       ...base,
       "glidepath:environment": plain("staging"),
       "glidepath:apps": plain({ wix: { target: "local" }, panel: { target: "local" } }),
-      "glidepath:targets": plain({ cloudflare: { accountId: "acc1", namespaceId: "ns2", edgeUrl: "https://e.example" } }),
+      "glidepath:targets": plain({
+        cloudflare: { accountId: "acc1", namespaceId: "ns2", edgeUrl: "https://e.example" },
+      }),
     };
     delete now["glidepath:cloudflareToken"];
     expect(incompatibleFields(base, now)).toEqual([
@@ -81,33 +86,71 @@ const entry = (kind: AuditEntry["kind"], data: Record<string, unknown>): AuditEn
 
 describe("what the audit log says a build earned", () => {
   const pass = (buildId: string, updateVersion: number) =>
-    entry("verify-live", { result: "PASS", buildId, updateVersion, releases: [], consecutive: 3, rolledBack: false });
+    entry("verify-live", {
+      result: "PASS",
+      buildId,
+      updateVersion,
+      releases: [],
+      consecutive: 3,
+      rolledBack: false,
+    });
 
   it("a build earns a tag with a verify-live PASS for it after its last deploy, and not otherwise", () => {
     expect(whyNotEarned([], "production", "b1")).toMatch(/no verify-live entry/);
     const deployed = [entry("deploy", { result: "succeeded", buildId: "b1" })];
-    expect(whyNotEarned(deployed, "production", "b1", 4)).toMatch(/newest entry after the last deploy is a deploy/);
+    expect(whyNotEarned(deployed, "production", "b1", 4)).toMatch(
+      /newest entry after the last deploy is a deploy/,
+    );
     expect(whyNotEarned([...deployed, pass("b1", 4)], "production", "b1", 4)).toBeUndefined();
     // A PASS of another build, of an older update, a FAIL, or a deploy after the PASS: not earned.
-    expect(whyNotEarned([pass("b0", 4)], "production", "b1", 4)).toMatch(/for build b0, the stack deploys build b1/);
-    expect(whyNotEarned([pass("b1", 3)], "production", "b1", 4)).toMatch(/verified update 3, the stack is on update 4/);
+    expect(whyNotEarned([pass("b0", 4)], "production", "b1", 4)).toMatch(
+      /for build b0, the stack deploys build b1/,
+    );
+    expect(whyNotEarned([pass("b1", 3)], "production", "b1", 4)).toMatch(
+      /verified update 3, the stack is on update 4/,
+    );
     expect(
-      whyNotEarned([pass("b1", 4), entry("verify-live", { result: "FAIL", buildId: "b1" })], "production", "b1", 4),
+      whyNotEarned(
+        [pass("b1", 4), entry("verify-live", { result: "FAIL", buildId: "b1" })],
+        "production",
+        "b1",
+        4,
+      ),
     ).toMatch(/is a FAIL/);
     expect(whyNotEarned([pass("b1", 4), ...deployed], "production", "b1", 4)).toMatch(/is a deploy/);
     expect(
-      whyNotEarned([entry("deploy", { result: "failed", buildId: "b1" }), pass("b1", 4)], "production", "b1", 4),
+      whyNotEarned(
+        [entry("deploy", { result: "failed", buildId: "b1" }), pass("b1", 4)],
+        "production",
+        "b1",
+        4,
+      ),
     ).toMatch(/deploy of build b1 .* is failed/);
     // Another stack's entries never count.
-    expect(whyNotEarned([{ ...pass("b1", 4), data: { ...pass("b1", 4).data, stack: "staging" } }], "production", "b1", 4)).toMatch(
-      /no verify-live entry/,
-    );
+    expect(
+      whyNotEarned(
+        [{ ...pass("b1", 4), data: { ...pass("b1", 4).data, stack: "staging" } }],
+        "production",
+        "b1",
+        4,
+      ),
+    ).toMatch(/no verify-live entry/);
   });
 
   it("last-good is the newest tag not quarantined; unknown and quarantined tags are refused by code", () => {
     const log = [
-      entry("golden", { tag: "prod-2026-12-01", action: "create", buildId: "b1", archiveDigest: "a".repeat(64) }),
-      entry("golden", { tag: "prod-2026-12-02", action: "create", buildId: "b2", archiveDigest: "b".repeat(64) }),
+      entry("golden", {
+        tag: "prod-2026-12-01",
+        action: "create",
+        buildId: "b1",
+        archiveDigest: "a".repeat(64),
+      }),
+      entry("golden", {
+        tag: "prod-2026-12-02",
+        action: "create",
+        buildId: "b2",
+        archiveDigest: "b".repeat(64),
+      }),
       entry("golden", { tag: "prod-2026-12-02", action: "quarantine", buildId: "b2" }),
       // A quarantine of a tag never created makes nothing golden.
       entry("golden", { tag: "prod-2026-12-03", action: "quarantine", buildId: "b3" }),
@@ -134,6 +177,8 @@ describe("what the audit log says a build earned", () => {
       [...log, entry("golden", { tag: "prod-2026-12-01", action: "quarantine", buildId: "b1" })],
       "production",
     );
-    expect(() => resolveGolden(allQuarantined, "production", "last-good")).toThrow(/no golden tag that is not quarantined/);
+    expect(() => resolveGolden(allQuarantined, "production", "last-good")).toThrow(
+      /no golden tag that is not quarantined/,
+    );
   });
 });

@@ -53,7 +53,9 @@ describe("the probes of an app", () => {
 
   it("reads the apps from the stack's outputs", () => {
     const out = {
-      releases: { value: { wix: { stable: { version: "v1", digest: "a".repeat(64), path: "/x" }, canary: null } } },
+      releases: {
+        value: { wix: { stable: { version: "v1", digest: "a".repeat(64), path: "/x" }, canary: null } },
+      },
       weights: { value: { wix: 0 } },
       routeRevisions: { value: { wix: "r1" } },
       flags: { value: { wix: { CanaryEnabled: false } } },
@@ -66,7 +68,11 @@ describe("an answer", () => {
   const [p] = probesOf(wix);
   const probe = p as NonNullable<typeof p>;
   it("passes with HTTP 200 from the expected release, side and route revision", () => {
-    expect(judgeProbe(probe, answer({}))).toEqual({ ok: true, identity: true, detail: "wix stable: HTTP 200 from wix@v1 (route r1)" });
+    expect(judgeProbe(probe, answer({}))).toEqual({
+      ok: true,
+      identity: true,
+      detail: "wix stable: HTTP 200 from wix@v1 (route r1)",
+    });
   });
   it("names the identity it saw when it is another release or route (the edge is stale)", () => {
     expect(judgeProbe(probe, answer({ release: "wix@v0", revision: "r0" }))).toEqual({
@@ -76,8 +82,14 @@ describe("an answer", () => {
     });
   });
   it("fails with the right identity and another status, or no answer", () => {
-    expect(judgeProbe(probe, answer({ status: 404 }))).toMatchObject({ ok: false, identity: true, detail: "wix stable: HTTP 404 from wix@v1 (route r1)" });
-    expect(judgeProbe(probe, { status: null, release: null, side: null, revision: null, error: "ECONNREFUSED" })).toMatchObject({
+    expect(judgeProbe(probe, answer({ status: 404 }))).toMatchObject({
+      ok: false,
+      identity: true,
+      detail: "wix stable: HTTP 404 from wix@v1 (route r1)",
+    });
+    expect(
+      judgeProbe(probe, { status: null, release: null, side: null, revision: null, error: "ECONNREFUSED" }),
+    ).toMatchObject({
       ok: false,
       identity: false,
     });
@@ -102,13 +114,24 @@ describe("a run, round by round", () => {
 
   it("passes after N consecutive good rounds, waiting (not failing) while the edge still serves the older route", () => {
     expect(run([[stale], [stale], [stale], [stale], [good], [good], [good]]).verdicts).toEqual([
-      "continue", "continue", "continue", "continue", "continue", "continue", "PASS",
+      "continue",
+      "continue",
+      "continue",
+      "continue",
+      "continue",
+      "continue",
+      "PASS",
     ]);
   });
 
   it("restarts the count after one bad round and still passes with N in a row", () => {
     expect(run([[good], [good], [broken], [good], [good], [good]]).verdicts).toEqual([
-      "continue", "continue", "continue", "continue", "continue", "PASS",
+      "continue",
+      "continue",
+      "continue",
+      "continue",
+      "continue",
+      "PASS",
     ]);
   });
 
@@ -119,7 +142,14 @@ describe("a run, round by round", () => {
   });
 
   it("a round passes only when every probe does", () => {
-    expect(run([[good, broken], [good, good], [good, good], [good, good]]).verdicts.at(-1)).toBe("PASS");
+    expect(
+      run([
+        [good, broken],
+        [good, good],
+        [good, good],
+        [good, good],
+      ]).verdicts.at(-1),
+    ).toBe("PASS");
     expect(run([[]]).verdicts).toEqual(["continue"]);
   });
 

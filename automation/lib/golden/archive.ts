@@ -86,19 +86,25 @@ export function readArchive(bytes: Buffer): ArchiveEntry[] {
   for (let at = 0; at + BLOCK <= bytes.length; ) {
     const h = bytes.subarray(at, at + BLOCK);
     if (h.every((b) => b === 0)) break;
-    const field = (o: number, n: number) => h.subarray(o, o + n).toString("utf8").replace(/\0.*$/s, "");
+    const field = (o: number, n: number) =>
+      h
+        .subarray(o, o + n)
+        .toString("utf8")
+        .replace(/\0.*$/s, "");
     let sum = 0;
     h.forEach((b, i) => {
       sum += i >= 148 && i < 156 ? 32 : b;
     });
-    if (Number.parseInt(field(148, 8).trim(), 8) !== sum) throw new Error(`bad header checksum at byte ${at}`);
+    if (Number.parseInt(field(148, 8).trim(), 8) !== sum)
+      throw new Error(`bad header checksum at byte ${at}`);
     const prefix = field(345, 155);
     const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
     const size = Number.parseInt(field(124, 12).trim() || "0", 8);
     const type = field(156, 1);
     at += BLOCK;
     if (type === "2") out.push({ name, link: field(157, 100) });
-    else if (type === "0" || type === "") out.push({ name, data: Buffer.from(bytes.subarray(at, at + size)) });
+    else if (type === "0" || type === "")
+      out.push({ name, data: Buffer.from(bytes.subarray(at, at + size)) });
     else throw new Error(`unsupported archive member type ${JSON.stringify(type)} (${name})`);
     at += Math.ceil(size / BLOCK) * BLOCK;
   }

@@ -49,11 +49,15 @@ export async function bundleEntries(projectDir: string, config: Config): Promise
   for (const [key, ref] of releases) {
     const dir = path.resolve(projectDir, ref.source);
     const { files, links } = await walkBundle(dir);
-    for (const rel of files) out.push({ name: `${memberDir(key)}${rel}`, data: await fs.readFile(path.join(dir, rel)) });
+    for (const rel of files)
+      out.push({ name: `${memberDir(key)}${rel}`, data: await fs.readFile(path.join(dir, rel)) });
     for (const l of links) out.push({ name: `${memberDir(key)}${l.rel}`, link: l.target });
   }
   for (const [key, module] of wasm)
-    out.push({ name: memberDir(key, path.basename(module)), data: await fs.readFile(path.resolve(projectDir, module)) });
+    out.push({
+      name: memberDir(key, path.basename(module)),
+      data: await fs.readFile(path.resolve(projectDir, module)),
+    });
   return out;
 }
 
@@ -61,7 +65,10 @@ export async function bundleEntries(projectDir: string, config: Config): Promise
 async function currentDigest(projectDir: string, key: string, at: string): Promise<string | undefined> {
   const abs = path.resolve(projectDir, at);
   try {
-    if (key.startsWith("wasm:")) return createHash("sha256").update(await fs.readFile(abs)).digest("hex");
+    if (key.startsWith("wasm:"))
+      return createHash("sha256")
+        .update(await fs.readFile(abs))
+        .digest("hex");
     return (await digestDir(abs)).digest;
   } catch {
     return undefined;
@@ -93,7 +100,10 @@ export async function restoreBundles(
   for (const [key, at] of [...[...releases].map(([k, r]) => [k, r.source] as const), ...wasm]) {
     if ((await currentDigest(projectDir, key, at)) === bundles[key]) continue;
     const prefix = memberDir(key, key.startsWith("wasm:") ? path.basename(at) : undefined);
-    const dest = path.join(restoreDir, key.startsWith("wasm:") ? `wasm/${key.slice(5)}` : key.replace("@", "/"));
+    const dest = path.join(
+      restoreDir,
+      key.startsWith("wasm:") ? `wasm/${key.slice(5)}` : key.replace("@", "/"),
+    );
     await fs.rm(path.resolve(projectDir, dest), { recursive: true, force: true });
     for (const m of members) {
       if (key.startsWith("wasm:") ? m.name !== prefix : !m.name.startsWith(prefix)) continue;
@@ -122,6 +132,7 @@ export async function restoreBundles(
     const to = moved.get(`wasm:${id}`);
     if (to !== undefined) record(d).module = to;
   }
-  if (config["glidepath:wasm"] !== undefined) out["glidepath:wasm"] = { value: JSON.stringify(w), objectValue: w, secret: false };
+  if (config["glidepath:wasm"] !== undefined)
+    out["glidepath:wasm"] = { value: JSON.stringify(w), objectValue: w, secret: false };
   return { config: out, extracted };
 }

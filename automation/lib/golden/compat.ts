@@ -42,7 +42,8 @@ export function incompatibleFields(tag: Config, now: Config): string[] {
   const nowApps = apps(now);
   for (const app of [...new Set([...Object.keys(thenApps), ...Object.keys(nowApps)])].sort()) {
     if (!(app in nowApps)) out.push(`glidepath:apps.${app}: in the tag, removed since`);
-    else if (!(app in thenApps)) out.push(`glidepath:apps.${app}: added since the tag (a rollback would retire its releases)`);
+    else if (!(app in thenApps))
+      out.push(`glidepath:apps.${app}: added since the tag (a rollback would retire its releases)`);
     else leafDiff(`glidepath:apps.${app}`, thenApps[app], nowApps[app], out);
   }
   const thenWasm = record(configValue(tag["glidepath:wasm"]));

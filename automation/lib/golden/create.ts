@@ -115,7 +115,10 @@ export async function createGolden(ctx: StackContext, now: Date = new Date()): P
       `git could not create the annotated tag ${tag} in ${dir}; the stack has no new golden tag`,
       "check `git tag -a` works here (user.name and user.email set), then run `glidepath golden create` again",
     );
-  await ctx.stack.setTag(goldenStackTag(tag), `build=${id} archive=${sha256.slice(0, 16)} update=${update.version}`);
+  await ctx.stack.setTag(
+    goldenStackTag(tag),
+    `build=${id} archive=${sha256.slice(0, 16)} update=${update.version}`,
+  );
   await appendAudit(log, {
     kind: "golden",
     data: { stack, tag, action: "create", archiveDigest: sha256, buildId: id, updateVersion: update.version },

@@ -80,13 +80,15 @@ export function whyNotEarned(
   updateVersion?: number,
 ): string | undefined {
   const mine = entries.filter(
-    (e) => e.data.stack === stack && (e.kind === "deploy" || e.kind === "rollback" || e.kind === "verify-live"),
+    (e) =>
+      e.data.stack === stack && (e.kind === "deploy" || e.kind === "rollback" || e.kind === "verify-live"),
   );
   const last = mine.at(-1);
   if (last === undefined) return "the audit log has no verify-live entry for the stack";
   if (last.kind !== "verify-live")
     return `the newest entry after the last deploy is a ${last.kind} (seq ${last.seq}), not a verify-live PASS`;
-  if (last.data.result !== "PASS") return `the newest verify-live (seq ${last.seq}) is a ${str(last.data.result)}`;
+  if (last.data.result !== "PASS")
+    return `the newest verify-live (seq ${last.seq}) is a ${str(last.data.result)}`;
   if (last.data.buildId !== build)
     return `the newest verify-live PASS (seq ${last.seq}) is for build ${str(last.data.buildId)}, the stack deploys build ${build}`;
   if (

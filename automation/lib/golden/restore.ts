@@ -7,13 +7,19 @@
  * tag that is unknown, quarantined, corrupt, or whose config is incompatible with today's.
  */
 import * as path from "node:path";
+import { auditFile } from "../audit/log-file";
 import type { StackContext } from "../context";
 import { manualRollback } from "../driver/manual-rollback";
 import { GlidepathError } from "../errors";
 import { configDigest, type HistoryConfigValue, type HistoryEntry } from "../history";
 import type { RollbackResult } from "../rollback";
-import { auditFile } from "../audit/log-file";
-import { checkLive, type LiveCheck, recordRollback, stackEdgeUrl, type VerifyLiveOptions } from "../verify-live/run";
+import {
+  checkLive,
+  type LiveCheck,
+  recordRollback,
+  stackEdgeUrl,
+  type VerifyLiveOptions,
+} from "../verify-live/run";
 import { readArchive } from "./archive";
 import { restoreBundles } from "./bundle-files";
 import { incompatibleFields } from "./compat";
@@ -83,7 +89,11 @@ export async function rollbackToGolden(
   opts: GoldenRollbackOptions = {},
 ): Promise<GoldenRollback> {
   const stack = ctx.stack.name;
-  const golden = resolveGolden(goldenTags(await readAuditEntries(auditFile(ctx.projectDir, stack)), stack), stack, to);
+  const golden = resolveGolden(
+    goldenTags(await readAuditEntries(auditFile(ctx.projectDir, stack)), stack),
+    stack,
+    to,
+  );
   const { record, archive } = await readGolden(ctx.projectDir, stack, golden.tag, golden.archiveDigest);
   const now = (await ctx.stack.getAllConfig()) as Record<string, HistoryConfigValue>;
   const incompatible = incompatibleFields(record.config, now);

@@ -87,7 +87,8 @@ export function probesOf(d: DeployedApp): Probe[] {
  */
 export function judgeProbe(p: Probe, o: Observation): ProbeResult {
   const name = `${p.app} ${p.side}`;
-  if (o.status === null) return { ok: false, identity: false, detail: `${name}: no answer (${o.error ?? "?"})` };
+  if (o.status === null)
+    return { ok: false, identity: false, detail: `${name}: no answer (${o.error ?? "?"})` };
   const identity =
     o.release === p.release && o.side === p.side && (p.revision === undefined || o.revision === p.revision);
   const served = `${o.release ?? "no release"}${o.revision ? ` (route ${o.revision})` : ""}`;
@@ -123,7 +124,13 @@ export interface VerifyState {
 }
 
 /** The state before the first round. */
-export const START: VerifyState = { rounds: 0, consecutive: 0, failuresInRow: 0, identitySeen: false, last: [] };
+export const START: VerifyState = {
+  rounds: 0,
+  consecutive: 0,
+  failuresInRow: 0,
+  identitySeen: false,
+  last: [],
+};
 
 /** A run's outcome after a round. */
 export type Verdict =
