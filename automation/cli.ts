@@ -13,6 +13,7 @@ import * as edge from "./commands/edge";
 import * as events from "./commands/events";
 import * as evidence from "./commands/evidence";
 import * as gate from "./commands/gate";
+import * as golden from "./commands/golden";
 import * as history from "./commands/history";
 import * as preflight from "./commands/preflight";
 import * as promote from "./commands/promote";
@@ -23,6 +24,7 @@ import * as status from "./commands/status";
 import * as sync from "./commands/sync";
 import * as toolchain from "./commands/toolchain";
 import * as up from "./commands/up";
+import * as verifyLive from "./commands/verify-live";
 import * as wasm from "./commands/wasm";
 import { ExitCode, engineErrorSummary, errorJson, GlidepathError, isGlidepathError } from "./lib/errors";
 
@@ -40,7 +42,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(events)
       .command(gate)
       .command(evidence)
+      .command(golden)
       .command(up)
+      .command(verifyLive)
       .command(history)
       .command(preflight)
       .command(check)

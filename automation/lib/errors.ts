@@ -115,6 +115,24 @@ export type ErrorCode =
   | "GP_EVIDENCE_INVALID"
   /** The edge serves a release that is not in the build whose evidence was asked for (the config is not deployed, or another edge) (exit 2). */
   | "GP_EVIDENCE_BUILD_MISMATCH"
+  /**
+   * `verify-live` did not see the edge serve the deployed releases, or their smoke checks failed,
+   * within the bound; the same run rolled the stack back to its previous green state and
+   * verified that (exit 1: the stack is on a green state).
+   */
+  | "GP_VERIFY_LIVE_FAILED"
+  /** `golden create` refused: the stack's current build has no verify-live PASS after its last deploy (or its deploy failed). */
+  | "GP_GOLDEN_UNVERIFIED"
+  /** A golden tag that was never created for this stack (or `last-good` with no golden tag left). */
+  | "GP_GOLDEN_UNKNOWN"
+  /** A golden tag that was quarantined (revoked): it is not rolled back to and not quarantined twice. */
+  | "GP_GOLDEN_QUARANTINED"
+  /** A golden tag's config is incompatible with the stack's config today (targets, ids, apps, secrets); the message lists the fields. */
+  | "GP_GOLDEN_INCOMPATIBLE"
+  /** A golden tag's archive or record is missing, or no longer has the digest recorded when it was created. */
+  | "GP_GOLDEN_CORRUPT"
+  /** `golden create` needs the project to be a git work tree (the tag is an annotated git tag). */
+  | "GP_GOLDEN_NO_GIT"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -151,6 +169,12 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_EVIDENCE_FINGERPRINT_MISMATCH",
   "GP_EVIDENCE_MISSING",
   "GP_EVIDENCE_BUILD_MISMATCH",
+  "GP_GOLDEN_UNVERIFIED",
+  "GP_GOLDEN_UNKNOWN",
+  "GP_GOLDEN_QUARANTINED",
+  "GP_GOLDEN_INCOMPATIBLE",
+  "GP_GOLDEN_CORRUPT",
+  "GP_GOLDEN_NO_GIT",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */

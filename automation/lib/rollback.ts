@@ -55,7 +55,11 @@ export interface RollbackOptions {
   onOutput?: (line: string) => void;
   /** Cancels the rollback's update (Pulumi stops gracefully; the rollback then fails). @default - never */
   signal?: AbortSignal;
-  /** Why it rolls back, for a production stack's `rollback` audit entry. @default "manual rollback" */
+  /**
+   * Why it rolls back: the `rollback` audit entry's reason. A production stack's rollback is
+   * always recorded; another stack's only when a reason is given (verify-live, golden restore).
+   * @default "manual rollback" (production), not recorded (other stacks)
+   */
   reason?: string;
 }
 
@@ -152,7 +156,7 @@ export async function rollbackTo(
     await runUp(stack, cli, message, { refresh: true, onOutput: opts.onOutput, signal: opts.signal });
   });
   await verifyTarget(stack.name, config, config.localRoot ?? defaultLocalRoot(ctx.projectDir, stack.name));
-  if (config.environment === "production") {
+  if (config.environment === "production" || opts.reason !== undefined) {
     const [latest] = await stack.history(1, 1, false);
     await appendAudit(auditFile(ctx.projectDir, stack.name), {
       kind: "rollback",

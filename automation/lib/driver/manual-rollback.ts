@@ -5,7 +5,7 @@
  */
 import type { StackContext } from "../context";
 import { GlidepathError, isGlidepathError } from "../errors";
-import { readHistory } from "../history";
+import { type HistoryEntry, readHistory } from "../history";
 import { type RollbackResult, rollbackTo } from "../rollback";
 import { pickRestorePoint, type RollbackTarget } from "../rollback-plan";
 import { clearClosing } from "./closing";
@@ -28,6 +28,14 @@ export interface ManualRollbackOptions {
   restoreSecrets?: boolean;
   /** Engine output lines. @default - discarded */
   onOutput?: (line: string) => void;
+  /**
+   * Picks the update to restore from the history (newest first), instead of `to` (a golden
+   * tag's recorded update).
+   * @default - `pickRestorePoint` of `to`
+   */
+  pick?: (history: readonly HistoryEntry[]) => HistoryEntry | Promise<HistoryEntry>;
+  /** Why, for the `rollback` audit entry (see the rollback's own option). @default - as the rollback's */
+  reason?: string;
 }
 
 /**
@@ -47,7 +55,7 @@ export async function manualRollback(
   const stack = ctx.stack.name;
   return withDriverLock(ctx, `rollback ${to ?? "previous"}`, async (logs) => {
     const history = await readHistory(ctx.stack, opts.restoreSecrets ?? false);
-    const point = pickRestorePoint(history, rollbackTarget(to));
+    const point = opts.pick ? await opts.pick(history) : pickRestorePoint(history, rollbackTarget(to));
     let done: RollbackResult;
     try {
       done = await rollbackTo(ctx, point, opts);
@@ -61,7 +69,7 @@ export async function manualRollback(
       throw new GlidepathError(
         "GP_ROLLBACK_FAILED",
         `rolling stack "${stack}" back to update ${point.version} failed; it may not be on a green state:\n${e instanceof Error ? e.message : String(e)}`,
-        `fix the cause, then run \`glidepath rollback --stack ${stack} --to ${point.version}\` again`,
+        `fix the cause, then run \`glidepath rollback --stack ${stack} --to ${to ?? point.version}\` again`,
       );
     }
     await clearClosing(ctx.stack);
