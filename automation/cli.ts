@@ -7,6 +7,7 @@ import * as audit from "./commands/audit";
 import * as check from "./commands/check";
 import { documentWritten, resetOutput } from "./commands/common";
 import * as demo from "./commands/demo";
+import * as did from "./commands/did";
 import * as edge from "./commands/edge";
 import * as events from "./commands/events";
 import * as history from "./commands/history";
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .scriptName("glidepath")
       .command(audit)
       .command(demo)
+      .command(did)
       .command(edge)
       .command(events)
       .command(up)

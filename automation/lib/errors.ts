@@ -73,6 +73,11 @@ export type ErrorCode =
   | "GP_SIGNERS_INVALID"
   /** The signing key is missing, unreadable or not an Ed25519 private key. */
   | "GP_SIGNING_KEY_INVALID"
+  /**
+   * `did init` refused: the `--output` file already holds another DID, or something that is not
+   * a DID bootstrap payload (exit 2; a bootstrap is never replaced, the same DID again is a no-op).
+   */
+  | "GP_DID_CONFLICT"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -93,6 +98,7 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_AUDIT_REPAIR_REFUSED",
   "GP_SIGNERS_INVALID",
   "GP_SIGNING_KEY_INVALID",
+  "GP_DID_CONFLICT",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */
