@@ -9,6 +9,7 @@ import * as baseline from "./commands/baseline";
 import * as check from "./commands/check";
 import { documentWritten, resetOutput } from "./commands/common";
 import * as demo from "./commands/demo";
+import * as did from "./commands/did";
 import * as edge from "./commands/edge";
 import * as events from "./commands/events";
 import * as evidence from "./commands/evidence";
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(audit)
       .command(baseline)
       .command(demo)
+      .command(did)
       .command(edge)
       .command(events)
       .command(gate)

@@ -1,6 +1,7 @@
 /**
  * `glidepath status --stack S [--json]`: releases, weights, ramp step, health
- * (healthy/degraded/failing with failure_streak), rollout_gate, the last gate verdicts and whether
+ * (healthy/degraded/failing with failure_streak, last_cycle_failed), rollout_gate, queue_depth,
+ * the rollout counts, freshness (last_event_at, stale), the last gate verdicts and whether
  * the stack's config is valid (reported, not refused: status describes what is there).
  */
 import type { Argv } from "yargs";
@@ -33,7 +34,8 @@ export async function handler(argv: unknown): Promise<void> {
       (g) => `  ${g.ts} ${g.phase} ${g.verdict ?? ""}${g.reason ? ` (${g.reason})` : ""}`,
     );
     return [
-      `stack ${s.stack}: ${s.health} (failure_streak ${s.failure_streak}), rollout_gate ${s.rollout_gate}`,
+      `stack ${s.stack}: ${s.health} (failure_streak ${s.failure_streak}${s.last_cycle_failed ? ", last cycle failed" : ""}), rollout_gate ${s.rollout_gate}`,
+      `  ${s.cloud_rollout_count} app release(s), ${s.wasm_rollout_count} WASM deliverable(s); queue_depth ${s.queue_depth}; ${s.last_event_at ? `newest event ${s.last_event_at}` : "no events"}${s.stale ? ` (STALE: none in the last ${s.stale_after_seconds / 3600} h)` : ""}`,
       ...lines,
       ramp,
       s.lock

@@ -4,6 +4,10 @@
  * `DIR/ID/<sha>.manifest.json`, byte for byte what the WasmDeliverable resource writes for the
  * same module. A `.wat` source is assembled first, with the program's assembler. A
  * non-compliant module is refused (exit 1, nothing written) unless `--allow-non-compliant`.
+ *
+ * With `--stack S [--project-dir D]`, the deliverable is then recorded in the stack: its
+ * `glidepath:wasm.<id>` entry is set and the stack's update runs, so the stack's
+ * WasmDeliverable resource holds it (`automation/lib/wasm-record.ts`).
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -14,8 +18,10 @@ import { assembleWat, isWatSource } from "../../infra/wat";
 import { edgeStoreOf } from "../../providers/targets/edge-store";
 import { RUNTIME_PROFILES } from "../../providers/wasm/manifest";
 import { packageKeys, packageWasm, writePackage } from "../../providers/wasm/package";
+import { stackContext } from "../lib/context";
 import { GlidepathError } from "../lib/errors";
-import { emit, parseArgs } from "./common";
+import { projectModulePath, recordDeliverable } from "../lib/wasm-record";
+import { emit, parseArgs, progressLine, stackArgs } from "./common";
 
 export const command = "package";
 export const describe = "package a module as <blueprint>/<sha>.wasm plus its manifest";
@@ -39,6 +45,14 @@ export function builder(y: Argv) {
       default: false,
       describe: "package a non-compliant module",
     })
+    .option("stack", {
+      type: "string",
+      describe: "also record it in this stack: set glidepath:wasm.<id> and run the stack's update",
+    })
+    .option("project-dir", {
+      type: "string",
+      describe: "the stack's project directory (default: this package)",
+    })
     .option("json", { type: "boolean", default: false, describe: "print one JSON document" });
 }
 
@@ -50,6 +64,8 @@ const args = z.object({
   runtimeProfile: z.enum(RUNTIME_PROFILES, { error: `expected one of: ${RUNTIME_PROFILES.join(", ")}` }),
   outputDir: z.string().min(1),
   allowNonCompliant: z.boolean(),
+  stack: stackArgs.shape.stack.optional(),
+  projectDir: z.string().optional(),
   json: z.boolean(),
 });
 
@@ -69,6 +85,11 @@ export interface PackageResult {
   verdict: "compliant" | "non_compliant";
   /** The manifest's reason codes. */
   reason_codes: string[];
+  /**
+   * With `--stack`: the stack, the update's message, and the deliverable as the stack's
+   * WasmDeliverable resource now holds it (its stack output `wasm.<id>`).
+   */
+  stack?: { name: string; message: string; deliverable: Record<string, unknown> };
 }
 
 export async function handler(argv: unknown): Promise<void> {
@@ -102,6 +123,17 @@ export async function handler(argv: unknown): Promise<void> {
       "rebuild it for WASI preview2, or pass --allow-non-compliant to package it anyway",
     );
   }
+  // With --stack: the stack is opened and the module checked before anything is written.
+  const ctx =
+    a.stack === undefined
+      ? undefined
+      : await stackContext({
+          stack: a.stack,
+          projectDir: a.projectDir,
+          progress: progressLine,
+          changesStack: true,
+        });
+  if (ctx) projectModulePath(ctx.projectDir, a.module, a.blueprintId);
   const root = path.resolve(a.outputDir);
   await writePackage(edgeStoreOf({ root }), a.blueprintId, p);
   const keys = packageKeys(a.blueprintId, m.artifact_sha256);
@@ -114,10 +146,33 @@ export async function handler(argv: unknown): Promise<void> {
     verdict: m.compliance.verdict,
     reason_codes: m.compliance.reason_codes,
   };
+  if (ctx) {
+    const deployed = await recordDeliverable(
+      ctx,
+      {
+        module: a.module,
+        blueprintId: a.blueprintId,
+        runtimeProfile: a.runtimeProfile,
+        allowNonCompliant: a.allowNonCompliant,
+      },
+      a.json ? undefined : progressLine,
+    );
+    const wasm = (deployed.outputs.wasm ?? {}) as Record<string, Record<string, unknown>>;
+    result.stack = {
+      name: ctx.stack.name,
+      message: deployed.message,
+      deliverable: wasm[a.blueprintId] ?? {},
+    };
+  }
   emit(a.json, result, () =>
     [
       `packaged ${a.module} as ${result.artifact_path} (${m.compliance.verdict}${m.compliance.reason_codes.length ? `: ${m.compliance.reason_codes.join(", ")}` : ""})`,
       `  manifest ${result.manifest_path}`,
+      ...(result.stack
+        ? [
+            `  recorded in stack ${result.stack.name} (${result.stack.message}): ${String(result.stack.deliverable.artifactPath ?? "")}`,
+          ]
+        : []),
       `  next: glidepath wasm inspect --manifest ${result.manifest_path}`,
     ].join("\n"),
   );

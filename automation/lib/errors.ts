@@ -133,6 +133,11 @@ export type ErrorCode =
   | "GP_GOLDEN_CORRUPT"
   /** `golden create` needs the project to be a git work tree (the tag is an annotated git tag). */
   | "GP_GOLDEN_NO_GIT"
+  /**
+   * `did init` refused: the `--output` file already holds another DID, or something that is not
+   * a DID bootstrap payload (exit 2; a bootstrap is never replaced, the same DID again is a no-op).
+   */
+  | "GP_DID_CONFLICT"
   | "GP_INTERNAL";
 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
@@ -175,6 +180,7 @@ const BAD_INPUT: ReadonlySet<ErrorCode> = new Set([
   "GP_GOLDEN_INCOMPATIBLE",
   "GP_GOLDEN_CORRUPT",
   "GP_GOLDEN_NO_GIT",
+  "GP_DID_CONFLICT",
 ]);
 
 /** Codes that mean the stack may not be on a green state (exit {@link ExitCode.rollbackFailed}). */

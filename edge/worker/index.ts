@@ -10,7 +10,8 @@
  * request's outcome is recorded per release, and `/_glidepath/slo` and `/_glidepath/status`
  * expose the SLO; `/_glidepath/metrics` exposes request counters and a latency histogram in the
  * Prometheus text format (read-only like the SLO endpoints, so without a key);
- * `/_glidepath/admin/*` needs the `x-wiredchaos-key` header.
+ * `/_glidepath/admin/*` needs the `x-wiredchaos-key` header. `/_glidepath/did-key.js` serves the
+ * did:key bootstrap derivation (`did-key-derive.ts`) as an ES module for pages.
  *
  * Bindings: the store — `EDGE_KV` (Workers KV, on Cloudflare) or else `DISK` (the `local`
  * target's root); both hold routes/, flags/, releases/ (`store.ts`) — `HOST` (optional: the
@@ -21,6 +22,7 @@
 import { ADMIN_HEADER, keyMatches } from "./admin.js";
 import { bucketOf, isRoute, pickSide, type ReleaseRef, type Route, releaseKey, type Side } from "./bucket.js";
 import { contentType, releaseFile } from "./content.js";
+import { didKeyModuleSource } from "./did-key-derive.js";
 import { EdgeCounters, EXPOSITION_CONTENT_TYPE } from "./exposition.js";
 import { FileCache } from "./file-cache.js";
 import { type FlagValue, flagsHeader, flagValue } from "./flags.js";
@@ -402,6 +404,11 @@ export default {
       return json({ error: "the edge Worker has no store: bind EDGE_KV (Workers KV) or DISK" }, 500);
     if (path.startsWith("/_glidepath/admin/")) return admin(req, url, env, now);
     if (path === "/_glidepath/health") return json({ ok: true, stack: env.STACK });
+    if (path === "/_glidepath/did-key.js") {
+      return new Response(didKeyModuleSource(), {
+        headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" },
+      });
+    }
     if (path === "/_glidepath/slo") return slo(url, env, now);
     if (path === "/_glidepath/status") return status(url, env, now);
     if (path === "/_glidepath/metrics") {

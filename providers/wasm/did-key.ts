@@ -5,45 +5,21 @@
  * (`test-vectors/ed25519-x25519.json`) are the unit tests of this module.
  *
  * base58btc is the Bitcoin alphabet (no `0`, `O`, `I`, `l`); each leading zero byte is one
- * `1`. No base58 library is installed, so the two functions below are the whole codec; they
- * run inside the serialized WasmDeliverable provider and capture only the private alphabet.
+ * `1`. No base58 library is installed, so the encoder (shared with the did:key bootstrap) and
+ * the decoder below are the whole codec; they run inside the serialized WasmDeliverable
+ * provider and capture only their alphabets.
  */
+
+import { base58btc } from "../../edge/worker/did-key-derive";
 
 const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const ED25519_PUB = [0xed, 0x01] as const;
 
 /**
- * Encodes bytes in base58btc (without the multibase `z`).
- *
- * @param bytes - the bytes
+ * Encodes bytes in base58btc (without the multibase `z`): the did:key bootstrap's encoder
+ * (`edge/worker/did-key-derive.ts`, which must stay self-contained for the browser), shared.
  */
-export function base58btcEncode(bytes: Uint8Array): string {
-  const digits: number[] = [];
-  for (const byte of bytes) {
-    let carry = byte;
-    for (let i = 0; i < digits.length; i++) {
-      carry += (digits[i] as number) << 8;
-      digits[i] = carry % 58;
-      carry = Math.floor(carry / 58);
-    }
-    while (carry > 0) {
-      digits.push(carry % 58);
-      carry = Math.floor(carry / 58);
-    }
-  }
-  let zeros = "";
-  for (const byte of bytes) {
-    if (byte !== 0) break;
-    zeros += ALPHABET[0];
-  }
-  return (
-    zeros +
-    digits
-      .reverse()
-      .map((d) => ALPHABET[d])
-      .join("")
-  );
-}
+export const base58btcEncode: (bytes: Uint8Array) => string = base58btc;
 
 /**
  * Decodes base58btc text (without the multibase `z`).

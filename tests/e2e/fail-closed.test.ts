@@ -110,7 +110,15 @@ describe.skipIf(binDir === undefined)("the driver fails closed (real engine)", (
     expect(await report()).toMatchObject({ outcome: "not_started", error: { code: "GP_ROLLOUT_HELD" } });
     expect((await fullHistory()).length).toBe(before);
     const status = JSON.parse((await p.glidepath(["status", "--stack", "local", "--json"])).stdout);
-    expect(status).toMatchObject({ health: "failing", rollout_gate: "hold" });
+    expect(status).toMatchObject({
+      health: "failing",
+      rollout_gate: "hold",
+      last_cycle_failed: true,
+      queue_depth: 0,
+      cloud_rollout_count: 2,
+      wasm_rollout_count: 1,
+      stale: false,
+    });
     const over = await p.glidepath(rolloutArgs("v3", slo.url, ["--steps", "100", "--override-hold"]));
     expect(over.code, over.stderr).toBe(0);
     expect((await fullHistory()).slice(0, 2).map((h) => h.message)).toEqual([

@@ -5,7 +5,8 @@
  * check when raw `pulumi up` runs it, unless the config explicitly allows it. A build that
  * exits non-zero fails the update with the build's message; the last green artifact stays. A
  * stack that requires signed deliverables refuses an unsigned one, and deploys it once signed
- * with `glidepath wasm sign`; the key never reaches state.
+ * with `glidepath wasm sign`; the key never reaches state. `wasm package --stack` records a
+ * packaged module in the stack's config and state through one update.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -127,6 +128,30 @@ describe.skipIf(binDir === undefined)("WASM deliverables through the real engine
     expect(r.stdout + r.stderr).toContain("wasm-module: cannot assemble");
     expect((await history())[0]?.result).toBe("failed");
     await expect(fs.stat(green.artifactPath)).resolves.toBeTruthy();
+  });
+
+  it("wasm package --stack records the deliverable: glidepath:wasm.<id> set and the stack's update run", async () => {
+    const out = await fs.mkdtemp(path.join(path.dirname(p.dir), "gp-wasm-pkg-"));
+    const before = (await history()).length;
+    const r = await p.glidepath([
+      ...packageArgv("apps/edge-wasm/handler.wat", out, "--json"),
+      "--stack",
+      "local",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const h = await history();
+    expect(h.length).toBe(before + 1);
+    expect(h[0]).toMatchObject({
+      result: "succeeded",
+      message: "glidepath wasm package edge: apps/edge-wasm/handler.wat",
+    });
+    const cfg = await p.pulumi(["config", "get", "--path", "glidepath:wasm.edge.module", "--stack", "local"]);
+    expect(cfg.stdout.trim()).toBe("apps/edge-wasm/handler.wat");
+    // The stack's WasmDeliverable holds the same artifact the command packaged.
+    const state = JSON.parse((await p.pulumi(["stack", "output", "--json", "--stack", "local"])).stdout);
+    expect(state.wasm.edge).toMatchObject({ sha256: doc.artifact_sha256, verdict: "compliant" });
+    expect(doc.stack).toMatchObject({ name: "local", deliverable: { sha256: doc.artifact_sha256 } });
   });
 
   it("with glidepath:wasmSigning required: refuses the unsigned deliverable (exit 2, signature_missing), deploys it signed", async () => {

@@ -5,6 +5,7 @@
  * of the ramp. A passing gate or a promotion ends the streak.
  */
 import { GlidepathError } from "../errors";
+import type { RuntimeEvent } from "../events/schema";
 import { readRuntimeEvents } from "../events/sinks";
 import { deriveHealth, type Health, streakEvents } from "./health";
 
@@ -21,7 +22,15 @@ export interface Hold extends Health {
  * @param stack - the stack
  */
 export async function readHold(runtimeFile: string, stack: string): Promise<Hold> {
-  const events = await readRuntimeEvents(runtimeFile, stack);
+  return holdOf(await readRuntimeEvents(runtimeFile, stack));
+}
+
+/**
+ * The hold of a stack's runtime events (pure).
+ *
+ * @param events - the stack's runtime events, oldest first
+ */
+export function holdOf(events: readonly RuntimeEvent[]): Hold {
   const reasons = streakEvents(events)
     .slice(-5)
     .map((e) => [e.code, e.subject, e.detail].filter(Boolean).join(": "));

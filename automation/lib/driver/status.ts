@@ -1,19 +1,21 @@
 /**
  * `glidepath status`: what the stack serves now (releases, weights, the ramp step), its
- * health from the runtime events, the last gate verdicts, and who holds the driver lock.
+ * health from the runtime events (with the runtime figures of `runtime-status.ts`: last cycle,
+ * queue depth, rollout counts, freshness), the last gate verdicts, and who holds the driver lock.
  */
 import type { StackContext } from "../context";
 import { countPending } from "../events/outbox-sink";
 import type { SwarmEvent } from "../events/schema";
-import { eventFiles, readSwarmEvents } from "../events/sinks";
+import { eventFiles, readRuntimeEvents, readSwarmEvents } from "../events/sinks";
 import { type Closing, readClosing } from "./closing";
 import type { Health } from "./health";
-import { readHold } from "./hold";
+import { holdOf } from "./hold";
 import type { LockOwner } from "./lock";
+import { deriveRuntimeStatus, type RuntimeStatus } from "./runtime-status";
 import { readStackLockOwner } from "./stack-lock";
 
 /** The status of a stack. */
-export interface StackStatus extends Health {
+export interface StackStatus extends Health, RuntimeStatus {
   stack: string;
   /** Per app: stable and canary releases (version, digest, path). */
   releases: Record<string, unknown>;
@@ -41,14 +43,24 @@ export async function readStatus(ctx: StackContext): Promise<StackStatus> {
   const outputs = await ctx.stack.outputs();
   const value = <T>(k: string, fallback: T): T => (outputs[k]?.value as T | undefined) ?? fallback;
   const files = eventFiles(ctx.projectDir);
-  const { reasons, ...health } = await readHold(files.runtime, ctx.stack.name);
-  const gates = (await readSwarmEvents(files.swarm, ctx.stack.name))
+  const runtime = await readRuntimeEvents(files.runtime, ctx.stack.name);
+  const { reasons, ...health } = holdOf(runtime);
+  const swarm = await readSwarmEvents(files.swarm, ctx.stack.name);
+  const gates = swarm
     .filter((e) => e.phase.startsWith("canary:") || e.phase === "rollback:triggered")
     .slice(-8)
     .reverse()
     .map(({ ts, phase, verdict, reason, version }) => ({ ts, phase, verdict, reason, version }));
   const lock = await readStackLockOwner(ctx);
   const ramp = value<StackStatus["ramp"]>("ramp", null);
+  const swarmOutbox = await outboxStatus(ctx, files.swarm);
+  const figures = deriveRuntimeStatus({
+    runtime,
+    swarm,
+    outputs: { wasm: outputs.wasm?.value, releases: outputs.releases?.value },
+    pending: swarmOutbox?.pending ?? null,
+    now: Date.now(),
+  });
   return {
     stack: ctx.stack.name,
     releases: value("releases", {}),
@@ -57,11 +69,12 @@ export async function readStatus(ctx: StackContext): Promise<StackStatus> {
       ? { id: ramp.id, version: ramp.version, apps: ramp.apps, step: ramp.step + 1, weight: ramp.weight }
       : null,
     ...health,
+    ...figures,
     hold_reasons: health.rollout_gate === "hold" ? reasons : [],
     last_gates: gates,
     lock,
     closing: (await readClosing(ctx.stack)) ?? null,
-    swarm_outbox: await outboxStatus(ctx, files.swarm),
+    swarm_outbox: swarmOutbox,
   };
 }
 
