@@ -14,12 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { approvalFile } from "../../automation/lib/approval/inputs";
 import { auditFile } from "../../automation/lib/audit/log-file";
-import { stackBundles } from "../../automation/lib/gate/bundles";
 import { gateVerdictFile } from "../../automation/lib/gate/verdict";
 import { allowedSignerLine } from "../../automation/lib/signing/keys";
 import { type RemoteWorld, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
-import { passVerdict, writeVerdict } from "../helpers/approval";
+import { admittedVerdict, writeVerdict } from "../helpers/approval";
 import { newKey } from "../helpers/audit-log";
 import { toolchainBinDir } from "./helpers/toolchain";
 
@@ -74,6 +73,8 @@ describe.skipIf(binDir === undefined)(
     });
 
     it("without an approval: glidepath up is refused (GP_APPROVAL_MISSING, exit 2) and a raw pulumi up fails in preview; nothing changes", async () => {
+      // The gate passed (its verdict is a fixture here): what is missing is the approval.
+      await writeVerdict(gateVerdictFile(p.dir, STACK, backend()), await admittedVerdict(p.dir, STACK));
       const before = await exported();
       const r = await p.glidepath(["up", "--stack", STACK]);
       refused(r, "GP_APPROVAL_MISSING");
@@ -88,8 +89,9 @@ describe.skipIf(binDir === undefined)(
     });
 
     it("approve signs the current verdict's bundles; the policy pack, run by the engine through its shim, enforces them on its own", async () => {
-      const bundles = await stackBundles(p.dir, STACK);
-      await writeVerdict(gateVerdictFile(p.dir, STACK, backend()), passVerdict(STACK, bundles));
+      const verdict = await admittedVerdict(p.dir, STACK);
+      const bundles = verdict.bundles;
+      await writeVerdict(gateVerdictFile(p.dir, STACK, backend()), verdict);
       const r = await p.glidepath([
         "approve",
         "--stack",

@@ -80,7 +80,7 @@ describe.skipIf(binDir === undefined)("the deploy gate and production admission"
     await fs.writeFile(keyFile, privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
     await fs.writeFile(
       path.join(p.dir, "glidepath.allowed_signers"),
-      `${allowedSignerLine("rm@example.com", privateKey, ["glidepath-audit", "glidepath-baseline"])}\n`,
+      `${allowedSignerLine("rm@example.com", privateKey, ["glidepath-audit", "glidepath-baseline", "glidepath-deploy"])}\n`,
     );
   });
 
@@ -127,25 +127,32 @@ describe.skipIf(binDir === undefined)("the deploy gate and production admission"
       verdictDigest: string;
     };
     expect(pv).toMatchObject({ result: "PASS", evidence: { "wix/index": shot } });
+    // The release manager approves that verdict; the approval admits one update.
+    const approved = await run(["approve", "--key", keyFile, "--expires", "1h"]);
+    expect(approved.code, approved.stderr).toBe(0);
     const up = await run(["up"]);
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     expect(writes()).toBeGreaterThan(0);
 
-    // The audit log holds both verdicts and the deploy; the update's message anchors the head.
+    // The audit log holds both verdicts, the approval made and consumed, and the deploy; the
+    // update's message anchors the head as it was before the update.
     const log1 = await entries();
-    expect(log1.map((e) => [e.kind, e.data.result])).toEqual([
+    expect(log1.map((e) => [e.kind, e.data.result ?? e.data.action])).toEqual([
       ["gate", "FAIL"],
       ["gate", "PASS"],
+      ["approval", "created"],
+      ["approval", "consumed"],
       ["deploy", "succeeded"],
     ]);
-    expect(log1[2]?.data).toMatchObject({
+    expect(log1[4]?.data).toMatchObject({
       stack: STACK,
+      approval: { signer: "rm@example.com", nonce: log1[3]?.data.nonce },
       buildId: id,
       bundles,
       verdictDigest: pv.verdictDigest,
     });
     const [latest] = await p.history(STACK);
-    expect(latest?.message).toMatch(/ audit=2:[0-9a-f]{16}$/);
+    expect(latest?.message).toMatch(/ audit=3:[0-9a-f]{16}$/);
     const verified = await run(["audit", "verify", "--json"]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ anchors: 1, findings: [] });

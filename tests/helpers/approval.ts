@@ -8,8 +8,10 @@ import * as path from "node:path";
 import { approvalFile } from "../../automation/lib/approval/inputs";
 import { DEPLOY_NAMESPACE, makeApproval } from "../../automation/lib/approval/payload";
 import { stackBundles } from "../../automation/lib/gate/bundles";
+import { currentPolicyDigest } from "../../automation/lib/gate/policy";
 import { GATE_VERDICT_SCHEMA, type GateVerdict, gateVerdictFile } from "../../automation/lib/gate/verdict";
 import { allowedSignerLine } from "../../automation/lib/signing/keys";
+import { gateConfigSchema } from "../../infra/gate-config";
 
 /**
  * A PASS verdict of `stack` over `bundles`.
@@ -17,8 +19,14 @@ import { allowedSignerLine } from "../../automation/lib/signing/keys";
  * @param stack - the stack
  * @param bundles - bundle key → SHA-256 hex
  * @param time - when the gate ran @default - now
+ * @param policyDigest - the gate policy's digest @default - a fixed fixture value
  */
-export function passVerdict(stack: string, bundles: Record<string, string>, time = new Date()): GateVerdict {
+export function passVerdict(
+  stack: string,
+  bundles: Record<string, string>,
+  time = new Date(),
+  policyDigest = "a".repeat(64),
+): GateVerdict {
   return {
     schema: GATE_VERDICT_SCHEMA,
     stack,
@@ -26,10 +34,22 @@ export function passVerdict(stack: string, bundles: Record<string, string>, time
     time: time.toISOString(),
     ttlSeconds: 3600,
     bundles,
-    policyDigest: "a".repeat(64),
+    policyDigest,
     evidence: {},
     checks: [{ id: "config", title: "the stack's config is valid", status: "PASS", detail: "fixture" }],
   };
+}
+
+/**
+ * A PASS verdict the production admission accepts for the stack as it is: its current bundles
+ * and the digest of its gate policy (default gate settings, the baseline file if any).
+ *
+ * @param projectDir - the project
+ * @param stack - the stack
+ */
+export async function admittedVerdict(projectDir: string, stack: string): Promise<GateVerdict> {
+  const policy = await currentPolicyDigest(projectDir, stack, gateConfigSchema.parse({}));
+  return passVerdict(stack, await stackBundles(projectDir, stack), new Date(), policy);
 }
 
 /**
@@ -60,7 +80,7 @@ export async function approveForTest(projectDir: string, stack: string, backendU
     path.join(projectDir, "glidepath.allowed_signers"),
     `${allowedSignerLine(signer, key, [DEPLOY_NAMESPACE])}\n`,
   );
-  const verdict = passVerdict(stack, await stackBundles(projectDir, stack));
+  const verdict = await admittedVerdict(projectDir, stack);
   await writeVerdict(gateVerdictFile(projectDir, stack, backendUrl), verdict);
   const approval = makeApproval({ stack, verdict, signer, key, validMs: 3_600_000 });
   const file = approvalFile(projectDir, stack, { PULUMI_BACKEND_URL: backendUrl });

@@ -216,6 +216,13 @@ describe("what the checks read", () => {
         urn: "urn:pulumi:production::glidepath::x::wasm-build",
         props: { triggers: ["5".repeat(64)] },
       },
+      {
+        // The real name of a deliverable's build: its digest is the driver's to compare.
+        type: "command:local:Command",
+        name: "build:wasm:edge",
+        urn: "urn:pulumi:production::glidepath::x::build:wasm:edge",
+        props: { triggers: ["6".repeat(64)] },
+      },
     ];
     expect(stackOfResources(res)).toBe("production");
     expect(bundlesOfResources(res)).toEqual({ "wix@v1": "1".repeat(64), "gamma@v2": "unknown" });

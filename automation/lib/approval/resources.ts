@@ -35,14 +35,17 @@ export function stackOfResources(resources: readonly PolicyResourceLike[]): stri
 }
 
 /**
- * The bundles of an update: `<app>@<version>` → source digest, from the release builds.
+ * The bundles of an update: `<app>@<version>` → source digest, from the release builds. WASM
+ * builds (`build:wasm:<id>`) are left out: their trigger is the module source's digest, while a
+ * verdict binds the assembled module's bytes, which only the driver computes (it compares them).
  *
  * @param resources - the resources
  */
 export function bundlesOfResources(resources: readonly PolicyResourceLike[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const r of resources) {
-    if (r.type !== BUILD_COMMAND_TYPE || !r.name.startsWith("build:")) continue;
+    if (r.type !== BUILD_COMMAND_TYPE || !r.name.startsWith("build:") || r.name.startsWith("build:wasm:"))
+      continue;
     const triggers = r.props.triggers;
     const digest = Array.isArray(triggers) ? triggers[0] : undefined;
     // An unknown or malformed trigger counts as a digest nothing approves: fail closed.
