@@ -55,12 +55,16 @@ export interface RollbackOptions {
   onOutput?: (line: string) => void;
   /** Cancels the rollback's update (Pulumi stops gracefully; the rollback then fails). @default - never */
   signal?: AbortSignal;
-  /**
-   * Why it rolls back: the `rollback` audit entry's reason. A production stack's rollback is
-   * always recorded; another stack's only when a reason is given (verify-live, golden restore).
-   * @default "manual rollback" (production), not recorded (other stacks)
-   */
+  /** Why it rolls back: the `rollback` audit entry's reason. @default "manual rollback" */
   reason?: string;
+  /**
+   * Record the rollback in the audit log off production too (verify-live and golden restores
+   * do); a production stack's rollback is always recorded.
+   * @default false
+   */
+  audit?: boolean;
+  /** What the `rollback` audit entry names as restored (a golden tag). @default - the restored update's number */
+  restoring?: string;
 }
 
 /** The keys a rollback changes and their new values (`undefined` removes a key). */
@@ -156,14 +160,14 @@ export async function rollbackTo(
     await runUp(stack, cli, message, { refresh: true, onOutput: opts.onOutput, signal: opts.signal });
   });
   await verifyTarget(stack.name, config, config.localRoot ?? defaultLocalRoot(ctx.projectDir, stack.name));
-  if (config.environment === "production" || opts.reason !== undefined) {
+  if (config.environment === "production" || opts.audit === true) {
     const [latest] = await stack.history(1, 1, false);
     await appendAudit(auditFile(ctx.projectDir, stack.name), {
       kind: "rollback",
       data: {
         stack: stack.name,
         reason: (opts.reason ?? "manual rollback").slice(0, 200),
-        to: point.version,
+        to: opts.restoring ?? point.version,
         ...(latest === undefined ? {} : { updateVersion: latest.version }),
       },
     });

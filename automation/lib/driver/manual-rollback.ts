@@ -36,6 +36,10 @@ export interface ManualRollbackOptions {
   pick?: (history: readonly HistoryEntry[]) => HistoryEntry | Promise<HistoryEntry>;
   /** Why, for the `rollback` audit entry (see the rollback's own option). @default - as the rollback's */
   reason?: string;
+  /** What the `rollback` audit entry names as restored. @default - as the rollback's */
+  restoring?: string;
+  /** Record it in the audit log off production too. @default false */
+  audit?: boolean;
 }
 
 /**

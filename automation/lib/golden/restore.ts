@@ -133,6 +133,8 @@ export async function rollbackToGolden(
     onOutput: opts.onOutput,
     pick,
     reason: `to golden tag ${golden.tag}`,
+    restoring: golden.tag,
+    audit: true,
   });
   const verification = await checkLive(ctx, edgeUrl, { ...opts.verify, onOutput: opts.onOutput }, true);
   if (verification.result === "FAIL")

@@ -127,6 +127,7 @@ export async function verifyLive(ctx: StackContext, opts: VerifyLiveOptions = {}
   const done = await manualRollback(ctx, undefined, {
     onOutput: opts.onOutput,
     reason: `verify-live FAIL: ${first.message ?? ""}`,
+    audit: true,
   });
   const verification = await checkLive(ctx, edgeUrl, opts, true);
   return {
