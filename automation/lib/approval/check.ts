@@ -4,11 +4,7 @@
  * is consumed (an `approval` audit entry of action `consumed`), so the same approval never
  * admits a second update.
  */
-
-import * as path from "node:path";
-import { digestDir } from "../../../providers/targets/bundle";
 import { appendAudit, auditFile } from "../audit/log-file";
-import { canarySource } from "../driver/ramp-config";
 import { GlidepathError } from "../errors";
 import { stackBundles } from "../gate/bundles";
 import { approvalRecord } from "./consumed";
