@@ -127,7 +127,7 @@ describe.skipIf(binDir === undefined)("local stack through the real engine", () 
     const bad = await p.glidepath(["rollback", "--stack", "local", "--to", "../1"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
-      '--to="../1": expected an update number from `glidepath history` or a version tag',
+      '--to="../1": expected an update number from `glidepath history`, a version tag such as v2, a golden tag such as prod-2026-12-02, or last-good',
     );
     const tag = await p.glidepath(["rollback", "--stack", "local", "--to", "v9"]);
     expect(tag.code).toBe(2);
