@@ -14,6 +14,7 @@ import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-pr
 import { routeRecordId } from "../../providers/targets/wix-records";
 import { approveForTest } from "../helpers/approval";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
+import { waitFor } from "./helpers/edge";
 import { addVersion } from "./helpers/rollout";
 import { toolchainBinDir } from "./helpers/toolchain";
 
@@ -208,10 +209,14 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     const r = await ok(rollout("v2"));
     // The driver waited for the edge (KV takes 1.5 s to reach it here) at every step.
     expect(`${r.stdout}${r.stderr}`.match(/the edge serves the new route/g)).toHaveLength(4);
-    const weights = world
-      .edgeHistory("routes/wix.json")
-      .slice(before)
-      .map((t) => (t === null ? null : JSON.parse(t).weight));
+    // The driver waits for the edge at each step, not after the promotion: the edge serves the
+    // same bytes either way (canary v2 at 100% or stable v2), so the promotion's route reaches
+    // the edge in its own time (1.5 s here).
+    const seen = await waitFor("the promotion's route at the edge", async () => {
+      const h = world.edgeHistory("routes/wix.json").slice(before);
+      return h.length >= 5 ? h : undefined;
+    });
+    const weights = seen.map((t) => (t === null ? null : JSON.parse(t).weight));
     expect(weights).toEqual([5, 25, 50, 100, 0]);
     expect(kvJson("routes/wix.json")).toMatchObject({ stable: { version: "v2" }, canary: null, weight: 0 });
     expect(kvJson("routes/gamma.json")).toMatchObject({ stable: { version: "v2" }, canary: null, weight: 0 });
