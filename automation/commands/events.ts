@@ -9,7 +9,7 @@ import { z } from "zod";
 import { withDriverLock } from "../lib/driver/session";
 import { GlidepathError, isGlidepathError } from "../lib/errors";
 import { assertSwarmDeliverable } from "../lib/events/swarm-open";
-import { emit, openExistingStack, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+import { emit, openExistingStack, parseArgs, stackArgs, withStackOptions } from "./common";
 
 export const command = "events <action>";
 export const describe = "deliver the SWARM events still pending for the stack's Notion database (flush)";

@@ -7,7 +7,7 @@
 import type { Argv } from "yargs";
 import { readStatus } from "../lib/driver/status";
 import { configValidity } from "../lib/stack-config";
-import { emit, openExistingStack, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+import { emit, openExistingStack, parseArgs, stackArgs, withStackOptions } from "./common";
 
 export const command = "status";
 export const describe = "what the stack serves, its health and the last gate verdicts";

@@ -8,6 +8,7 @@ import { stackContext } from "../lib/context";
 import { deploy } from "../lib/deploy";
 import { refuseWhileClosing } from "../lib/driver/closing";
 import { withDriverLock } from "../lib/driver/session";
+import { isGlidepathError } from "../lib/errors";
 import { admitIfProduction, recordDeploy } from "../lib/gate/production";
 import { renderOutputs } from "../lib/render";
 import { loadStackConfig } from "../lib/stack-config";
@@ -46,17 +47,31 @@ export async function handler(argv: unknown): Promise<void> {
     const run = () =>
       deploy(ctx.stack, ctx, { message: a.message, onOutput: a.json ? undefined : progressLine });
     if (admission === undefined && approval === undefined) return run();
+    const recorded = { projectDir: ctx.projectDir, stack: a.stack, command: "up" };
     let done: Awaited<ReturnType<typeof run>>;
     try {
       done = await run();
     } catch (e) {
-      if (admission) await recordDeploy(ctx.projectDir, a.stack, admission, "failed", undefined, approval);
+      if (admission)
+        await recordDeploy({
+          ...recorded,
+          admission,
+          result: "failed",
+          approval,
+          details: { error: isGlidepathError(e) ? e.code : "unexpected" },
+        });
       throw e;
     }
     await consumeApproval(approval);
     const [latest] = await ctx.stack.history(1, 1, false);
     if (admission)
-      await recordDeploy(ctx.projectDir, a.stack, admission, "succeeded", latest?.version, approval);
+      await recordDeploy({
+        ...recorded,
+        admission,
+        result: "succeeded",
+        approval,
+        ...(latest ? { updateVersion: latest.version } : {}),
+      });
     return done;
   });
   emit(a.json, { stack: a.stack, ...result }, () => `${result.message}\n${renderOutputs(result.outputs)}`);

@@ -150,7 +150,30 @@ describe.skipIf(binDir === undefined)("the deploy gate and production admission"
       buildId: id,
       bundles,
       verdictDigest: pv.verdictDigest,
+      deployLogDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
+    // The deploy log of the release: the gate's checks, the signer, the update; history --build
+    // joins it with the audit entry that records its digest.
+    const joined = await run(["history", "--build", id, "--json"]);
+    expect(joined.code, joined.stderr).toBe(0);
+    const { build: record, problems } = JSON.parse(joined.stdout) as {
+      build: {
+        deployLogs: { file: string; digest: string; recorded: boolean }[];
+        missingDeployLogs: unknown[];
+      };
+      problems: string[];
+    };
+    expect(problems).toEqual([]);
+    expect(record.deployLogs).toEqual([
+      expect.objectContaining({ digest: log1[4]?.data.deployLogDigest, recorded: true }),
+    ]);
+    expect(record.missingDeployLogs).toEqual([]);
+    const deployLog = await fs.readFile(record.deployLogs[0]?.file as string, "utf8");
+    for (const part of ["## gate", "PASS evidence:", '"signer": "rm@example.com"', '"result": "succeeded"'])
+      expect(deployLog).toContain(part);
+    const env = world.env(STACK);
+    for (const k of ["CLOUDFLARE_API_TOKEN", "WIX_API_KEY", "GAMMA_TOKEN", "PULUMI_CONFIG_PASSPHRASE"])
+      expect(deployLog).not.toContain(env[k]);
     const [latest] = await p.history(STACK);
     expect(latest?.message).toMatch(/ audit=3:[0-9a-f]{16}$/);
     const verified = await run(["audit", "verify", "--json"]);

@@ -259,7 +259,7 @@ describe("prometheusSloSource", { timeout: 10_000 }, () => {
   });
 
   it("sends userinfo as Basic auth and never shows it or a query value", async () => {
-    const secretUrl = fake.url.replace("http://", "http://alice:S3cretPa55@") + "/?token=T0kenValue99";
+    const secretUrl = `${fake.url.replace("http://", "http://alice:S3cretPa55@")}/?token=T0kenValue99`;
     answer({ total: { kind: "error", code: 400, errorType: "bad_data", error: "bad" } });
     const before = fake.requests().length;
     const src = source({ url: secretUrl });

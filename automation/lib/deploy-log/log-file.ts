@@ -4,8 +4,9 @@
  * SHA-256 is what the run's `deploy` audit entry records as `deployLogDigest`, so an edit of the
  * file shows against the audit log.
  *
- * The driver calls {@link writeDeployLog} once per production release, after the update and its
- * verification, and puts the returned `digest` into the `deploy` audit entry.
+ * `recordDeploy` (automation/lib/gate/production.ts) calls {@link writeDeployLog} once per
+ * production update or ramp, when it has ended, and puts the returned `digest` into the `deploy`
+ * audit entry.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";

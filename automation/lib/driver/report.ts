@@ -80,3 +80,24 @@ export const rolloutReportSchema = z.strictObject({
 export type StepReport = z.infer<typeof stepReportSchema>;
 /** The outcome of a rollout. */
 export type RolloutReport = z.infer<typeof rolloutReportSchema>;
+
+/**
+ * What a production deploy log records of a ramp: its id, version, outcome, each step's weight
+ * and verdict, and how it closed (no SLO source, no samples).
+ *
+ * @param r - the ramp's report
+ */
+export function rampDetails(r: RolloutReport): Record<string, unknown> {
+  return {
+    rampId: r.rampId,
+    version: r.version,
+    apps: r.apps,
+    outcome: r.outcome,
+    steps: r.steps.map((s) => `${s.weight}%: ${s.verdict}${s.reason ? ` (${s.reason})` : ""}`),
+    ...(r.reason === undefined ? {} : { reason: r.reason }),
+    ...(r.promotion === undefined ? {} : { promotion: r.promotion }),
+    ...(r.rollback === undefined
+      ? {}
+      : { rollback: { restored: r.rollback.restored, message: r.rollback.message } }),
+  };
+}

@@ -17,7 +17,7 @@ import type { DriverEvent } from "./events";
 import { readHold, refuseIfHeld } from "./hold";
 import { type HandledSignal, watchInterrupts } from "./interrupt";
 import { badgeUrlOf, planRollout, type RolloutOverrides } from "./plan";
-import { type RolloutReport, rolloutReportSchema } from "./report";
+import { type RolloutReport, rampDetails, rolloutReportSchema } from "./report";
 import { finishRamp, runRollout } from "./rollout";
 import { withDriverLock } from "./session";
 import { sloSourceFor } from "./slo-source";
@@ -216,7 +216,15 @@ export async function rolloutSession(
             : ramped.outcome === "rolled_back"
               ? "rolled-back"
               : "failed";
-        await recordDeploy(ctx.projectDir, a.stack, admission, result, undefined, approval);
+        await recordDeploy({
+          projectDir: ctx.projectDir,
+          stack: a.stack,
+          admission,
+          result,
+          command: "rollout",
+          approval,
+          details: rampDetails(ramped),
+        });
       }
       return ramped;
     });

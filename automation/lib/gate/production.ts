@@ -9,11 +9,13 @@ import type { StackConfig } from "../../../infra/config";
 import { digestDir } from "../../../providers/targets/bundle";
 import type { AdmittedApproval } from "../approval/check";
 import { appendAudit, auditFile } from "../audit/log-file";
+import { writeDeployLog } from "../deploy-log/log-file";
+import { deployLogSections } from "../deploy-log/sections";
 import { canarySource } from "../driver/ramp-config";
 import { admitProduction } from "./admit";
 import { type StackRelease, stackBundles, stackParts } from "./bundles";
 import { currentPolicyDigest } from "./policy";
-import { buildId } from "./verdict";
+import { buildId, type GateVerdict } from "./verdict";
 
 /** A ramp about to start: its canary version and apps (their bundles are `apps/<app>/<version>`). */
 export interface PlannedCanary {
@@ -66,11 +68,13 @@ export async function gateBundles(
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** What an admitted production update records in its `deploy` entry. */
+/** What admitted a production update; its `deploy` entry records all but the verdict itself. */
 export interface Admission {
   bundles: Record<string, string>;
   buildId: string;
   verdictDigest: string;
+  /** The verdict that admitted it (its checks go into the deploy log). */
+  verdict: GateVerdict;
 }
 
 /**
@@ -92,39 +96,78 @@ export async function admitIfProduction(
   if (config.environment !== "production") return undefined;
   const bundles = await gateBundles(projectDir, stack, canary);
   const policyDigest = await currentPolicyDigest(projectDir, stack, config.gate);
-  const { digest } = await admitProduction({ projectDir, stack, bundles, policyDigest, now: new Date() });
-  return { bundles, buildId: buildId(bundles), verdictDigest: digest };
+  const { verdict, digest } = await admitProduction({
+    projectDir,
+    stack,
+    bundles,
+    policyDigest,
+    now: new Date(),
+  });
+  return { bundles, buildId: buildId(bundles), verdictDigest: digest, verdict };
+}
+
+/** A production deploy's outcome, as {@link recordDeploy} records it. */
+export interface DeployRecord {
+  /** The project directory. */
+  projectDir: string;
+  /** The stack. */
+  stack: string;
+  /** What admitted it. */
+  admission: Admission;
+  /** How it ended. */
+  result: "succeeded" | "failed" | "rolled-back";
+  /** The command that ran it (`up`, `rollout`). */
+  command: string;
+  /** The update's number in the stack history. @default - unknown */
+  updateVersion?: number;
+  /** The release manager's approval that admitted it. @default - none recorded */
+  approval?: AdmittedApproval;
+  /** What the command adds to the deploy log's update section. @default - nothing */
+  details?: Record<string, unknown>;
 }
 
 /**
- * Records a production deploy's outcome in the stack's audit log.
+ * Records a production deploy's outcome: writes its deploy log (gate output, approval, update;
+ * never a secret), then appends the `deploy` audit entry that carries the log's digest
+ * (`deployLogDigest`), so `glidepath history --build` finds the log and an edit of it shows.
  *
- * @param projectDir - the project directory
- * @param stack - the stack
- * @param admission - what admitted it
- * @param result - how it ended
- * @param updateVersion - the update's number in the stack history @default - unknown
- * @param approval - the release manager's approval that admitted it @default - none recorded
+ * @param r - the deploy and how it ended
  */
-export async function recordDeploy(
-  projectDir: string,
-  stack: string,
-  admission: Admission,
-  result: "succeeded" | "failed" | "rolled-back",
-  updateVersion?: number,
-  approval?: AdmittedApproval,
-): Promise<void> {
-  const approved = approval
-    ? { approval: { nonce: approval.approval.payload.nonce, signer: approval.approval.payload.signer } }
-    : {};
-  await appendAudit(auditFile(projectDir, stack), {
+export async function recordDeploy(r: DeployRecord): Promise<void> {
+  const { verdict, ...admitted } = r.admission;
+  const payload = r.approval?.approval.payload;
+  const approval = payload
+    ? {
+        signer: payload.signer,
+        nonce: payload.nonce,
+        expires: payload.expires,
+        fingerprint: r.approval?.fingerprint as string,
+      }
+    : undefined;
+  const log = await writeDeployLog({
+    projectDir: r.projectDir,
+    stack: r.stack,
+    buildId: admitted.buildId,
+    sections: deployLogSections({
+      verdict,
+      verdictDigest: admitted.verdictDigest,
+      result: r.result,
+      command: r.command,
+      bundles: admitted.bundles,
+      ...(approval ? { approval } : {}),
+      ...(r.updateVersion === undefined ? {} : { updateVersion: r.updateVersion }),
+      ...(r.details ? { details: r.details } : {}),
+    }),
+  });
+  await appendAudit(auditFile(r.projectDir, r.stack), {
     kind: "deploy",
     data: {
-      stack,
-      result,
-      ...(updateVersion === undefined ? {} : { updateVersion }),
-      ...admission,
-      ...approved,
+      stack: r.stack,
+      result: r.result,
+      ...(r.updateVersion === undefined ? {} : { updateVersion: r.updateVersion }),
+      ...admitted,
+      ...(payload ? { approval: { nonce: payload.nonce, signer: payload.signer } } : {}),
+      deployLogDigest: log.digest,
     },
   });
 }
