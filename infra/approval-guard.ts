@@ -4,12 +4,13 @@
  * runs before the program declares a single resource, so a raw `pulumi up` or `pulumi preview`
  * of production without a valid approval fails and changes nothing, whatever flags it is given.
  * The program cannot consume a nonce (the driver does, after a successful update); it refuses
- * one the audit log records as consumed.
+ * one the audit log records as consumed. A rollback to a golden tag (`GLIDEPATH_GOLDEN_RESTORE`)
+ * is admitted instead when it restores exactly that tag's approved, verified bundles.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { readApprovalInputs } from "../automation/lib/approval/inputs";
-import { judgeApproval } from "../automation/lib/approval/payload";
+import { judgeProductionUpdate } from "../automation/lib/approval/golden-restore";
+import { readApprovalInputs, readGoldenRestore } from "../automation/lib/approval/inputs";
 import { digestDirSync } from "../providers/targets/bundle";
 import type { ProgramConfig } from "./load-config";
 
@@ -38,10 +39,9 @@ export function releaseBundles(
  */
 export function requireProductionApproval(config: ProgramConfig, now: Date = new Date()): void {
   if (config.environment !== "production") return;
-  const j = judgeApproval({
-    ...readApprovalInputs(config.projectDir, config.stack),
-    bundles: releaseBundles(config),
-    now,
-  });
+  const j = judgeProductionUpdate(
+    { ...readApprovalInputs(config.projectDir, config.stack), bundles: releaseBundles(config), now },
+    readGoldenRestore(config.projectDir, config.stack),
+  );
   if (!j.ok) throw new pulumi.RunError(`${j.message} (${j.code})\nfix: ${j.fix}`);
 }

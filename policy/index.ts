@@ -6,8 +6,8 @@
  */
 import * as path from "node:path";
 import { PolicyPack } from "@pulumi/policy";
-import { isProductionStack, readApprovalInputs } from "../automation/lib/approval/inputs";
-import { judgeApproval } from "../automation/lib/approval/payload";
+import { judgeProductionUpdate } from "../automation/lib/approval/golden-restore";
+import { isProductionStack, readApprovalInputs, readGoldenRestore } from "../automation/lib/approval/inputs";
 import { bundlesOfResources, stackOfResources } from "../automation/lib/approval/resources";
 
 /** The project: this file runs as `<project>/dist/policy/index.js`. */
@@ -20,17 +20,24 @@ new PolicyPack("glidepath-production", {
     {
       name: "production-approval",
       description:
-        "A production stack is updated only under a valid approval (signed in namespace glidepath-deploy by a listed key, for this stack, its gate verdict and these bundle digests, unexpired, unconsumed).",
+        "A production stack is updated only under a valid approval (signed in namespace glidepath-deploy by a listed key, for this stack, its gate verdict and these bundle digests, unexpired, unconsumed), or a rollback to a golden tag that restores exactly its approved, verified bundles.",
       enforcementLevel: "mandatory",
       validateStack: (args, reportViolation) => {
         const stack = stackOfResources(args.resources);
         if (stack === undefined) return reportViolation("GP_APPROVAL_MISSING: no resource names the stack");
         if (!isProductionStack(projectDir, stack)) return;
-        const j = judgeApproval({
-          ...readApprovalInputs(projectDir, stack),
-          bundles: bundlesOfResources(args.resources),
-          now: new Date(),
-        });
+        const j = judgeProductionUpdate(
+          {
+            ...readApprovalInputs(projectDir, stack),
+            bundles: bundlesOfResources(args.resources),
+            now: new Date(),
+          },
+          // The pack also sees the builds of the releases a restore retires: admit those an
+          // approved deploy shipped (the program judges the restored config alone).
+          ((g) => (g === undefined ? undefined : { ...g, admitShipped: true }))(
+            readGoldenRestore(projectDir, stack),
+          ),
+        );
         if (!j.ok) reportViolation(`${j.code}: ${j.message}\nfix: ${j.fix}`);
       },
     },

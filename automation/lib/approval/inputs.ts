@@ -10,9 +10,12 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { auditFile } from "../audit/log-file";
 import { type GateVerdict, gateVerdictFile, gateVerdictSchema } from "../gate/verdict";
+import { goldenDir, goldenRecordSchema } from "../golden/record-file";
+import { trustedEntries } from "../golden/records";
 import { type AllowedSigner, parseAllowedSigners } from "../signing/allowed-signers";
 import { ALLOWED_SIGNERS_FILE } from "../signing/keys";
 import { consumedNonces } from "./consumed";
+import { GOLDEN_RESTORE_ENV, type GoldenRestoreInput } from "./golden-restore";
 import { APPROVAL_FILE, type JudgeInput } from "./payload";
 
 /** The environment variable that points every checker at another approval file. */
@@ -114,4 +117,33 @@ export function isProductionStack(projectDir: string, stack: string): boolean {
   if (text === undefined) return false;
   const doc = (parse(text.toString("utf8")) ?? {}) as { config?: Record<string, unknown> };
   return doc.config?.["glidepath:environment"] === "production";
+}
+
+/**
+ * The golden restore an update is for (`$GLIDEPATH_GOLDEN_RESTORE` names its tag), read for
+ * {@link judgeGoldenRestore}: the verified audit log and the tag's recorded bundles.
+ *
+ * @param projectDir - the project directory
+ * @param stack - the stack
+ * @param env - the environment @default - `process.env`
+ * @returns undefined when the update restores no golden tag
+ */
+export function readGoldenRestore(
+  projectDir: string,
+  stack: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Omit<GoldenRestoreInput, "bundles"> | undefined {
+  const tag = env[GOLDEN_RESTORE_ENV];
+  if (tag === undefined || tag === "") return undefined;
+  const bytes = readIfAny(auditFile(projectDir, stack, env.PULUMI_BACKEND_URL)) ?? Buffer.alloc(0);
+  const record = goldenRecordSchema.safeParse(
+    readJson(path.join(goldenDir(projectDir, stack, env.PULUMI_BACKEND_URL), `${path.basename(tag)}.json`)),
+  );
+  const ours = record.success && record.data.tag === tag && record.data.stack === stack;
+  return {
+    stack,
+    tag,
+    log: trustedEntries(bytes),
+    recordBundles: ours ? record.data.bundles : undefined,
+  };
 }

@@ -49,9 +49,10 @@ export type GoldenRecord = z.infer<typeof goldenRecordSchema>;
  *
  * @param projectDir - the project directory
  * @param stack - the stack
+ * @param backendUrl - the backend @default - as the audit log's
  */
-export function goldenDir(projectDir: string, stack: string): string {
-  return path.join(auditDir(projectDir, stack), "golden");
+export function goldenDir(projectDir: string, stack: string, backendUrl?: string): string {
+  return path.join(auditDir(projectDir, stack, backendUrl), "golden");
 }
 
 /**

@@ -104,6 +104,26 @@ export function whyNotEarned(
 }
 
 /**
+ * The entries of a log's bytes when its chain verifies (pure), else its first finding as one
+ * line. Checkpoint signers are not judged here.
+ *
+ * @param bytes - the log's bytes
+ */
+export function trustedEntries(bytes: Buffer): { entries: AuditEntry[] } | { finding: string } {
+  const found = verifyLog(bytes).findings.filter(
+    (f) => f.kind !== "unlisted-signer" && f.kind !== "signer-expired",
+  );
+  const first = found[0];
+  if (first !== undefined) return { finding: `line ${first.line}: ${first.kind}: ${first.message}` };
+  return {
+    entries: splitLines(bytes).lines.flatMap((l) => {
+      const p = parseLine(l);
+      return "entry" in p ? [p.entry] : [];
+    }),
+  };
+}
+
+/**
  * The entries of a log, refusing a log whose chain does not verify (fail closed: golden
  * decisions are never taken on an altered log). Checkpoint signers are not judged here.
  *
@@ -112,17 +132,12 @@ export function whyNotEarned(
  */
 export async function readAuditEntries(file: string): Promise<AuditEntry[]> {
   const { bytes } = await readAuditBytes(file);
-  const found = verifyLog(bytes).findings.filter(
-    (f) => f.kind !== "unlisted-signer" && f.kind !== "signer-expired",
-  );
-  if (found.length > 0)
+  const read = trustedEntries(bytes);
+  if ("finding" in read)
     throw new GlidepathError(
       "GP_AUDIT_INVALID",
-      `the audit log ${file} does not verify (line ${found[0]?.line}: ${found[0]?.kind}: ${found[0]?.message}); golden tags are not read from it`,
+      `the audit log ${file} does not verify (${read.finding}); golden tags are not read from it`,
       "run `glidepath audit verify` and restore the log",
     );
-  return splitLines(bytes).lines.flatMap((l) => {
-    const p = parseLine(l);
-    return "entry" in p ? [p.entry] : [];
-  });
+  return read.entries;
 }

@@ -4,9 +4,14 @@
  * (extracted from the archive where the sources changed since), through the one rollback of
  * glidepath (a real `pulumi up --refresh` under the driver lock, then the target check), verify
  * live, and record a `rollback` and a `verify-live` entry. Refuses, before anything changes, a
- * tag that is unknown, quarantined, corrupt, or whose config is incompatible with today's.
+ * tag that is unknown, quarantined, corrupt, or whose config is incompatible with today's. On
+ * production it needs no new approval, only a tag whose bundles an approved deploy shipped
+ * (`judgeGoldenRestore`); the update carries the tag in `GLIDEPATH_GOLDEN_RESTORE`, so the
+ * program and the policy pack admit exactly that restore.
  */
 import * as path from "node:path";
+import { GOLDEN_RESTORE_ENV, judgeGoldenRestore } from "../approval/golden-restore";
+import { isProductionStack } from "../approval/inputs";
 import { auditFile } from "../audit/log-file";
 import type { StackContext } from "../context";
 import { manualRollback } from "../driver/manual-rollback";
@@ -83,12 +88,21 @@ export async function rollbackToGolden(
   opts: GoldenRollbackOptions = {},
 ): Promise<GoldenRollback> {
   const stack = ctx.stack.name;
-  const golden = resolveGolden(
-    goldenTags(await readAuditEntries(auditFile(ctx.projectDir, stack)), stack),
-    stack,
-    to,
-  );
+  const entries = await readAuditEntries(auditFile(ctx.projectDir, stack));
+  const golden = resolveGolden(goldenTags(entries, stack), stack, to);
   const { record, archive } = await readGolden(ctx.projectDir, stack, golden.tag, golden.archiveDigest);
+  if (isProductionStack(ctx.projectDir, stack)) {
+    // No new approval: the tag's bundles were approved, deployed and verified before it was
+    // made golden. The program and the policy pack judge the same (GLIDEPATH_GOLDEN_RESTORE).
+    const j = judgeGoldenRestore({
+      stack,
+      tag: golden.tag,
+      log: { entries },
+      recordBundles: record.bundles,
+      bundles: record.bundles,
+    });
+    if (!j.ok) throw new GlidepathError(j.code, j.message, j.fix);
+  }
   const now = (await ctx.stack.getAllConfig()) as Record<string, HistoryConfigValue>;
   const incompatible = incompatibleFields(record.config, now);
   if (incompatible.length > 0)
@@ -128,7 +142,8 @@ export async function rollbackToGolden(
       config: restored.config,
     };
   };
-  const done = await manualRollback(ctx, golden.tag, {
+  const restoring = { ...ctx, envVars: { ...ctx.envVars, [GOLDEN_RESTORE_ENV]: golden.tag } };
+  const done = await manualRollback(restoring, golden.tag, {
     restoreSecrets: opts.restoreSecrets,
     onOutput: opts.onOutput,
     pick,
