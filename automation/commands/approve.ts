@@ -3,7 +3,8 @@
  * release manager's approval of the stack's current gate verdict: an SSHSIG signature
  * (namespace `glidepath-deploy`) over the stack, the verdict's bundle digests, the verdict's
  * digest, an expiry and a fresh nonce, written beside the verdict and recorded as an `approval`
- * audit entry of action `created`. The key is read from its file into memory only.
+ * audit entry of action `created`. The key is read from its file into memory only. A verdict of a
+ * ramp (`gate --version V`) is approved with its canary bundles, checked against their sources.
  */
 import * as path from "node:path";
 import type { Argv } from "yargs";
@@ -17,6 +18,7 @@ import { appendAudit, auditFile } from "../lib/audit/log-file";
 import { checkProjectDir } from "../lib/context";
 import { GlidepathError } from "../lib/errors";
 import { stackBundles } from "../lib/gate/bundles";
+import { gateBundles } from "../lib/gate/production";
 import { gateVerdictFile } from "../lib/gate/verdict";
 import { findSigner, matchPattern } from "../lib/signing/allowed-signers";
 import { ALLOWED_SIGNERS_FILE, loadAllowedSigners, loadSigningKey } from "../lib/signing/keys";
@@ -62,6 +64,25 @@ const args = stackArgs.extend({
   output: z.string().min(1).optional(),
 });
 
+/**
+ * The bundles as they are now of what the verdict judged: the stack file's, plus, for a verdict
+ * of a ramp (`gate --version V`), the canary releases `<app>@V` it names beyond them.
+ */
+async function judgedBundles(
+  projectDir: string,
+  stack: string,
+  judged: Record<string, string>,
+): Promise<Record<string, string>> {
+  const now = await stackBundles(projectDir, stack);
+  const canaries = Object.keys(judged)
+    .filter((k) => !(k in now))
+    .map((k) => /^([a-z][a-z0-9-]*)@([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(k));
+  const versions = new Set(canaries.map((m) => m?.[2]));
+  const version = [...versions][0];
+  if (canaries.length === 0 || versions.size !== 1 || version === undefined) return now;
+  return gateBundles(projectDir, stack, { version, apps: canaries.map((m) => m?.[1] as string).sort() });
+}
+
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
   const projectDir = await checkProjectDir(a.projectDir);
@@ -98,7 +119,7 @@ export async function handler(argv: unknown): Promise<void> {
       `${verdictFile}: ${verdict === undefined ? "there is no gate verdict that reads as one" : verdict.stack !== a.stack ? `the verdict is for stack ${verdict.stack}` : "the gate verdict is FAIL"}; only a passing verdict is approved, and no approval was written`,
       `run \`glidepath gate --stack ${a.stack}\` and approve once it passes`,
     );
-  const bundles = await stackBundles(projectDir, a.stack);
+  const bundles = await judgedBundles(projectDir, a.stack, verdict.bundles);
   const changed = Object.keys({ ...bundles, ...verdict.bundles }).find(
     (k) => bundles[k] !== verdict.bundles[k],
   );
