@@ -51,9 +51,9 @@ export interface RemoteWorld {
   cf: CloudflareFake;
   wix: WixFake;
   gamma: GammaFake;
-  /** The edge Worker reading staging's namespace. */
+  /** The edge Worker reading one stack's namespace (staging's unless `edgeStack` says otherwise). */
   edge: EdgeHost;
-  /** Every value the edge saw for a KV key, in order (`null` = deleted). */
+  /** Every value the edge saw for a KV key of its namespace, in order (`null` = deleted). */
   edgeHistory(key: string): (string | null)[];
   /** The environment a command of `stack` runs with: its credentials and the fakes' URLs. */
   env(stack: "staging" | "production", credentials?: "staging" | "production"): Record<string, string>;
@@ -69,6 +69,8 @@ export interface RemoteWorldOptions {
   visibilityDelayMs?: number;
   /** Polls until a Gamma generation completes. @default 2 */
   completeAfterPolls?: number;
+  /** Whose namespace the edge reads (both stacks' config points at it). @default "staging" */
+  edgeStack?: "staging" | "production";
 }
 
 /**
@@ -80,6 +82,7 @@ export async function startRemoteWorld(opts: RemoteWorldOptions = {}): Promise<R
   const history = new Map<string, (string | null)[]>();
   let edge: EdgeHost | undefined;
   const { staging, production } = SCOPES;
+  const edgeStack = opts.edgeStack ?? "staging";
   const cf = await startCloudflareFake({
     tokens: {
       [staging.cfToken]: {
@@ -95,7 +98,7 @@ export async function startRemoteWorld(opts: RemoteWorldOptions = {}): Promise<R
     },
     visibilityDelayMs: opts.visibilityDelayMs ?? 1500,
     onVisible: (ns, key, value) => {
-      if (ns !== staging.namespaceId) return;
+      if (ns !== SCOPES[edgeStack].namespaceId) return;
       const text = value === null ? null : Buffer.from(value).toString("utf8");
       history.set(key, [...(history.get(key) ?? []), key.startsWith("files/") ? "<bytes>" : text]);
       const kv = edge?.kv;
@@ -121,7 +124,7 @@ export async function startRemoteWorld(opts: RemoteWorldOptions = {}): Promise<R
     completeAfterPolls: opts.completeAfterPolls ?? 2,
   });
   edge = await startEdgeHost({
-    stack: "staging",
+    stack: edgeStack,
     store: { kind: "kv" },
     apps: ["wix", "gamma"],
     adminKey: "staging-edge-admin-key-0123456789",

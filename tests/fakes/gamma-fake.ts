@@ -5,7 +5,8 @@
  * delete of gammas, and error bodies `{message, statusCode}`. Keys belong to a workspace: a key
  * sees only its workspace's folders and gammas, and a generation into another workspace's folder
  * is refused. Every write (allowed or refused) goes to the write log. It also serves the gammas'
- * public pages (`GET /docs/<gammaId>`), which the edge proxies to.
+ * public pages (`GET /docs/<gammaId>`, with or without a trailing slash: the edge proxies an
+ * app's root `/gamma/` to `<origin>/`), which the edge proxies to.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -255,7 +256,7 @@ export async function startGammaFake(opts: GammaFakeOptions): Promise<GammaFake>
   };
 
   const handle = (req: FakeRequest, log: (w: WriteRecord) => void): FakeResponse => {
-    const doc = /^\/docs\/([^/]+)$/.exec(req.path);
+    const doc = /^\/docs\/([^/]+)\/?$/.exec(req.path);
     if (req.method === "GET" && doc) {
       const g = gammas.get(decodeURIComponent(doc[1] ?? ""));
       if (!g)
