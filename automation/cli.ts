@@ -27,6 +27,7 @@ import * as toolchain from "./commands/toolchain";
 import * as up from "./commands/up";
 import * as verifyLive from "./commands/verify-live";
 import * as wasm from "./commands/wasm";
+import { flushGuardrailMirrors } from "./lib/audit/log-file";
 import { ExitCode, engineErrorSummary, errorJson, GlidepathError, isGlidepathError } from "./lib/errors";
 
 /** Runs the CLI with `argv` (without node and script) and resolves with the exit code. */
@@ -69,10 +70,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       })
       .help()
       .parseAsync();
+    await flushGuardrailMirrors();
     return ExitCode.ok;
   } catch (e) {
     const error = asGlidepathError(e);
     process.stderr.write(`${error.render()}\n`);
+    // What a failed command recorded (a FAIL verdict, a rollback's entries) is shared all the same.
+    const unshared = await flushGuardrailMirrors().then(
+      () => undefined,
+      (f: unknown) => asGlidepathError(f),
+    );
+    if (unshared !== undefined) process.stderr.write(`${unshared.render()}\n`);
     if (error.code === "GP_INTERNAL" && process.env.GLIDEPATH_DEBUG === "1" && e instanceof Error && e.stack)
       process.stderr.write(`${e.stack}\n`);
     // With --json, stdout holds exactly one document on every outcome: the error alone, unless

@@ -7,6 +7,7 @@
  * one the audit log records as consumed. A rollback to a golden tag (`GLIDEPATH_GOLDEN_RESTORE`)
  * is admitted instead when it restores exactly that tag's approved, verified bundles.
  */
+import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { judgeProductionUpdate } from "../automation/lib/approval/golden-restore";
@@ -39,9 +40,37 @@ export function releaseBundles(
  */
 export function requireProductionApproval(config: ProgramConfig, now: Date = new Date()): void {
   if (config.environment !== "production") return;
+  pullSharedRecords(config);
   const j = judgeProductionUpdate(
     { ...readApprovalInputs(config.projectDir, config.stack), bundles: releaseBundles(config), now },
     readGoldenRestore(config.projectDir, config.stack),
   );
   if (!j.ok) throw new pulumi.RunError(`${j.message} (${j.code})\nfix: ${j.fix}`);
+}
+
+/**
+ * On a `postgres://` backend, brings the checkout's mirror of the stack's guardrail records up to
+ * the database before judging (a nonce another machine consumed is then seen here too). The
+ * program cannot await, so a child process pulls.
+ *
+ * @throws pulumi.RunError when the records cannot be read: nothing is judged on a stale copy
+ */
+function pullSharedRecords(config: Pick<ProgramConfig, "projectDir" | "stack">): void {
+  if (!/^postgres:/i.test(process.env.PULUMI_BACKEND_URL ?? "")) return;
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        path.join(__dirname, "..", "automation", "lib", "audit", "pull-mirror-main.js"),
+        config.projectDir,
+        config.stack,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"], timeout: 60_000 },
+    );
+  } catch (e) {
+    const why = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message).trim();
+    throw new pulumi.RunError(
+      `the guardrail records of stack "${config.stack}" could not be read from the PostgreSQL backend, so no approval is judged (GP_AUDIT_SHARED_FAILED): ${why}\nfix: check that the backend is reachable from here, then retry`,
+    );
+  }
 }

@@ -15,7 +15,6 @@ import { approvalFile, readVerdict } from "../lib/approval/inputs";
 import { DEPLOY_NAMESPACE, MAX_APPROVAL_MS, makeApproval } from "../lib/approval/payload";
 import { writeFileAtomic } from "../lib/atomic-write";
 import { appendAudit, auditFile } from "../lib/audit/log-file";
-import { checkProjectDir } from "../lib/context";
 import { GlidepathError } from "../lib/errors";
 import { stackBundles } from "../lib/gate/bundles";
 import { gateBundles } from "../lib/gate/production";
@@ -23,7 +22,7 @@ import { gateVerdictFile } from "../lib/gate/verdict";
 import { findSigner, matchPattern } from "../lib/signing/allowed-signers";
 import { ALLOWED_SIGNERS_FILE, loadAllowedSigners, loadSigningKey } from "../lib/signing/keys";
 import { ed25519Blob, fingerprintOf } from "../lib/signing/ssh-wire";
-import { emit, parseArgs, stackArgs, withStackOptions } from "./common";
+import { emit, openProjectOf, parseArgs, stackArgs, withStackOptions } from "./common";
 
 export const command = "approve";
 export const describe =
@@ -85,7 +84,7 @@ async function judgedBundles(
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const projectDir = await checkProjectDir(a.projectDir);
+  const projectDir = await openProjectOf(a);
   const key = await loadSigningKey(a.key);
   const fingerprint = fingerprintOf(ed25519Blob(key));
   const signersFile = path.join(projectDir, ALLOWED_SIGNERS_FILE);

@@ -14,7 +14,6 @@ import { AUDIT_NAMESPACE, checkpointRecord } from "../lib/audit/checkpoint";
 import { stackHistoryAnchors } from "../lib/audit/history-anchors";
 import { appendAudit, auditFile, readAuditBytes, repairAudit } from "../lib/audit/log-file";
 import { describeFinding, type VerifyOptions, verifyLog } from "../lib/audit/verify";
-import { checkProjectDir } from "../lib/context";
 import { GlidepathError } from "../lib/errors";
 import { findSigner } from "../lib/signing/allowed-signers";
 import {
@@ -24,7 +23,7 @@ import {
   loadSigningKey,
 } from "../lib/signing/keys";
 import { ed25519Blob, fingerprintOf } from "../lib/signing/ssh-wire";
-import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+import { emit, openProjectOf, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
 export const command = "audit <action>";
 export const describe =
@@ -101,7 +100,7 @@ async function verifyInputs(
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const projectDir = await checkProjectDir(a.projectDir);
+  const projectDir = await openProjectOf(a);
   const file = path.resolve(a.log ?? auditFile(projectDir, a.stack));
   if (a.action === "signer") return signer(a);
   if (a.action === "checkpoint") return checkpoint(a, projectDir, file);

@@ -13,13 +13,12 @@ import { BASELINE_NAMESPACE, signAcceptance } from "../lib/baseline/accept";
 import { acceptanceFile, baselineFile, readIfExists } from "../lib/baseline/files";
 import { formatBaseline } from "../lib/baseline/format";
 import { generateBaseline } from "../lib/baseline/judge";
-import { checkProjectDir } from "../lib/context";
 import { GlidepathError } from "../lib/errors";
 import { stackParts } from "../lib/gate/bundles";
 import { findSigner } from "../lib/signing/allowed-signers";
 import { ALLOWED_SIGNERS_FILE, loadAllowedSigners, loadSigningKey } from "../lib/signing/keys";
 import { ed25519Blob, fingerprintOf } from "../lib/signing/ssh-wire";
-import { emit, parseArgs, stackArgs, withStackOptions } from "./common";
+import { emit, openProjectOf, parseArgs, stackArgs, withStackOptions } from "./common";
 
 export const command = "baseline <action>";
 export const describe = "write the stack's deploy baseline from its releases (generate), or sign it (accept)";
@@ -48,7 +47,7 @@ const args = stackArgs.extend({
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const projectDir = await checkProjectDir(a.projectDir);
+  const projectDir = await openProjectOf(a);
   const file = baselineFile(projectDir, a.stack);
   if (a.action === "generate") {
     const { releases } = await stackParts(projectDir, a.stack);

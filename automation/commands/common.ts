@@ -1,10 +1,12 @@
 /**
  * Shared pieces of the command modules: common options, argv parsing through zod, output.
  */
+
 import type { Argv } from "yargs";
 import { z } from "zod";
 import { artifactKind, checkArtifactTarget } from "../lib/artifacts";
-import { type StackContext, stackContext } from "../lib/context";
+import { openGuardrailMirror } from "../lib/audit/log-file";
+import { checkProjectDir, type StackContext, stackContext } from "../lib/context";
 import { GlidepathError } from "../lib/errors";
 import { loadStackConfigWithSecrets } from "../lib/stack-config";
 
@@ -128,4 +130,18 @@ export async function openForReport(
   const loaded = await loadStackConfigWithSecrets(ctx.stack);
   for (const w of loaded.warnings) progressLine(`warning: ${w.path}: ${w.message}`);
   return { ctx, ...loaded };
+}
+
+/**
+ * The project directory of a command that reads or writes a stack's guardrail records without
+ * opening the stack (`approve`, `audit`, `baseline`, `evidence`): checked, and on a `postgres://`
+ * backend with the stack's records pulled into this checkout's mirror.
+ *
+ * @param a - the parsed common options
+ * @returns the project directory
+ */
+export async function openProjectOf(a: { stack: string; projectDir?: string }): Promise<string> {
+  const projectDir = await checkProjectDir(a.projectDir);
+  await openGuardrailMirror(projectDir, a.stack, { progress: progressLine });
+  return projectDir;
 }

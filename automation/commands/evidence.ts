@@ -8,14 +8,13 @@
 import type { Argv } from "yargs";
 import { z } from "zod";
 import { readEdgeRecord } from "../../edge/host/discovery";
-import { checkProjectDir } from "../lib/context";
 import { GlidepathError } from "../lib/errors";
 import { captureEvidence } from "../lib/evidence/capture";
 import { DEFAULT_THRESHOLD, parseThreshold, percent } from "../lib/evidence/compare";
 import { compareEvidence, driftError } from "../lib/evidence/compare-files";
 import { stackBundles } from "../lib/gate/bundles";
 import { buildId, evidenceManifestFile } from "../lib/gate/verdict";
-import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
+import { emit, openProjectOf, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
 
 export const command = "evidence <action>";
 export const describe =
@@ -50,7 +49,7 @@ const args = stackArgs.extend({
 
 export async function handler(argv: unknown): Promise<void> {
   const a = parseArgs(args, argv);
-  const projectDir = await checkProjectDir(a.projectDir);
+  const projectDir = await openProjectOf(a);
   const bundles = await stackBundles(projectDir, a.stack);
   const id = buildId(bundles);
   const manifestFile = evidenceManifestFile(projectDir, a.stack, id);

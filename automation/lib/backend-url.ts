@@ -89,3 +89,15 @@ export function assertLockableBackend(url: string | undefined): void {
   const backend = lockBackendOf(url);
   if (backend.kind === "unsupported") throw unsupportedBackendError(backend);
 }
+
+/**
+ * A glidepath table in the schema of Pulumi's state table (`schema.name`, or `name` when the state
+ * table is not schema-qualified).
+ *
+ * @param backend - the backend
+ * @param name - the table's own name, a plain SQL name
+ */
+export function besidePulumiTable(backend: PostgresBackend, name: string): string {
+  const dot = backend.table.lastIndexOf(".");
+  return `${dot < 0 ? "" : backend.table.slice(0, dot + 1)}${name}`;
+}

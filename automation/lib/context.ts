@@ -2,9 +2,11 @@
  * What every command needs before it can talk to a stack: the project directory, the
  * toolchain, and the opened stack.
  */
+
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { adoptDeployedState } from "./adopt-deployed";
+import { openGuardrailMirror } from "./audit/log-file";
 import { assertLockableBackend } from "./backend-url";
 import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
@@ -128,6 +130,7 @@ export async function stackContext(opts: StackContextOptions): Promise<StackCont
     const { config } = await loadStackConfigWithSecrets(opened.stack);
     await checkTargetScopes(opts.stack, config);
   }
+  await openGuardrailMirror(projectDir, opts.stack, { progress: opts.progress });
   const swarm = await openSwarmDestination(opened.stack, projectDir, opts.changesStack ?? false);
   if (opts.changesStack) assertSwarmDeliverable(opts.stack, swarm);
   return { ...opened, toolchain, projectDir, swarm };

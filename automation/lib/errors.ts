@@ -77,6 +77,8 @@ export type ErrorCode =
   | "GP_AUDIT_REPAIR_REFUSED"
   /** Another process held the audit log's lock for too long. */
   | "GP_AUDIT_LOCKED"
+  /** The guardrail records shared through a PostgreSQL backend could not be read or written (exit 1; nothing was recorded by that step). */
+  | "GP_AUDIT_SHARED_FAILED"
   /** The allowed-signers file cannot be read as OpenSSH `allowed_signers` lines. */
   | "GP_SIGNERS_INVALID"
   /** The signing key is missing, unreadable or not an Ed25519 private key. */

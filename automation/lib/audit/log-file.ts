@@ -8,6 +8,7 @@
 import { constants } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { lockBackendOf } from "../backend-url";
 import { acquireDriverLock, type DriverLock } from "../driver/lock";
 import { defaultStateDir } from "../env";
 import { GlidepathError, isGlidepathError } from "../errors";
@@ -20,6 +21,7 @@ import {
   lineHash,
   nextEntry,
 } from "./entry";
+import { appendShared, pullStore, pushStore, type SharedStore, sharedStore } from "./shared-store";
 import { describeFinding, parseLine, type VerifyOptions, type VerifyResult, verifyLog } from "./verify";
 
 /** The log's file name. */
@@ -28,7 +30,8 @@ export const AUDIT_FILE = ".verification_audit.log";
 /**
  * The directory of a stack's audit log: beside the state on a `file://` backend
  * (`<state dir>/.glidepath-audit/<stack>/`, shared by every checkout that shares the state),
- * else in the project (`.glidepath/audit/<stack>/`).
+ * else in the project (`.glidepath/audit/<stack>/`): on a `postgres://` backend that is this
+ * checkout's mirror of the records the database holds ({@link openGuardrailMirror}).
  *
  * @param projectDir - the project directory
  * @param stack - the stack
@@ -49,6 +52,82 @@ export function auditDir(projectDir: string, stack: string, backendUrl?: string)
  */
 export function auditFile(projectDir: string, stack: string, backendUrl?: string): string {
   return path.join(auditDir(projectDir, stack, backendUrl), AUDIT_FILE);
+}
+
+/** The mirrors this process opened, by directory. */
+const mirrors = new Map<string, SharedStore>();
+
+/** The stack a mirror directory belongs to: `<project>/.glidepath/audit/<stack>`. */
+function mirrorStack(dir: string): string | undefined {
+  const parent = path.dirname(dir);
+  return path.basename(parent) === "audit" && path.basename(path.dirname(parent)) === ".glidepath"
+    ? path.basename(dir)
+    : undefined;
+}
+
+/**
+ * On a `postgres://` backend, brings this checkout's mirror of the stack's guardrail records up to
+ * the database (see `shared-store.ts`) and remembers it, so appends go to the database and
+ * {@link flushGuardrailMirrors} pushes what this process wrote. A no-op on any other backend, and
+ * for a mirror this process already opened.
+ *
+ * @param projectDir - the project directory
+ * @param stack - the stack
+ * @param opts - `backendUrl` @default - `PULUMI_BACKEND_URL`; `progress` is told what the pull had to do @default - nothing
+ * @returns the notes of the pull (empty when nothing was pulled)
+ * @throws GlidepathError `GP_BACKEND_UNREACHABLE`, `GP_AUDIT_SHARED_FAILED` (exit 1)
+ */
+export async function openGuardrailMirror(
+  projectDir: string,
+  stack: string,
+  opts: { backendUrl?: string; progress?: (line: string) => void } = {},
+): Promise<string[]> {
+  const url = opts.backendUrl ?? process.env.PULUMI_BACKEND_URL;
+  if (url === undefined) return [];
+  const backend = lockBackendOf(url);
+  if (backend.kind !== "postgres") return [];
+  const dir = auditDir(projectDir, stack, url);
+  if (mirrors.has(dir)) return [];
+  const store = sharedStore(backend, stack, dir, AUDIT_FILE);
+  await fs.mkdir(dir, { recursive: true });
+  const { notes } = await pullStore(store);
+  mirrors.set(dir, store);
+  for (const n of notes) opts.progress?.(`audit: ${n}`);
+  return notes;
+}
+
+/**
+ * Pushes the files this process wrote into each open mirror (the log's lines are in the
+ * database already), and forgets the mirrors.
+ *
+ * @returns the names pushed, by stack
+ * @throws GlidepathError `GP_AUDIT_SHARED_FAILED` (exit 1) after trying every mirror
+ */
+export async function flushGuardrailMirrors(): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  let failure: unknown;
+  for (const [dir, store] of mirrors) {
+    try {
+      out[path.basename(dir)] = await pushStore(store);
+      mirrors.delete(dir);
+    } catch (e) {
+      failure ??= e;
+    }
+  }
+  if (failure !== undefined) throw failure;
+  return out;
+}
+
+/** The open mirror a log belongs to; opened now when the log is a mirror's on a `postgres://` backend. */
+async function mirrorOf(file: string): Promise<SharedStore | undefined> {
+  const dir = path.dirname(path.resolve(file));
+  const open = mirrors.get(dir);
+  if (open !== undefined || path.basename(file) !== AUDIT_FILE) return open;
+  const stack = mirrorStack(dir);
+  const url = process.env.PULUMI_BACKEND_URL;
+  if (stack === undefined || url === undefined || lockBackendOf(url).kind !== "postgres") return undefined;
+  await openGuardrailMirror(path.dirname(path.dirname(path.dirname(dir))), stack, { backendUrl: url });
+  return mirrors.get(dir);
 }
 
 /** Options of the locked operations. */
@@ -126,31 +205,43 @@ async function appendLocked(
   );
   if (verify !== undefined && existed) {
     const result = verifyLog(await fs.readFile(file), verify);
-    if (!result.ok)
-      throw new GlidepathError(
-        "GP_AUDIT_INVALID",
-        `the audit log ${file} does not verify, so nothing was appended: ${result.findings.map(describeFinding).join("; ")}`,
-        "investigate with `glidepath audit verify`; a log that does not verify is evidence, never signed over",
-      );
+    if (!result.ok) throw refuseInvalid(file, result);
   }
   // O_APPEND: the write lands at the end whatever the offset; read via positioned reads.
   const fh = await fs.open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
   try {
     const head = await readHead(fh, file);
-    const entry = nextEntry(head, typeof record === "function" ? record(head, now) : record, now);
-    const checked = auditEntrySchema.safeParse(entry);
-    if (!checked.success) throw new Error(`not an audit entry: ${checked.error.message}`);
-    const line = canonicalLine(checked.data);
+    const line = lineAfter(head, record, now);
     for (let off = 0; off < line.length; ) off += (await fh.write(line, off)).bytesWritten;
     await fh.sync();
     if (!existed) {
       const dir = await fs.open(path.dirname(file), "r");
       await dir.sync().finally(() => dir.close());
     }
-    return { seq: entry.seq, hash: lineHash(line) };
+    return { seq: head.seq + 1, hash: lineHash(line) };
   } finally {
     await fh.close();
   }
+}
+
+/** The exact bytes of the entry after `head`. */
+function lineAfter(
+  head: AuditHead,
+  record: AuditRecord | ((head: AuditHead, now: Date) => AuditRecord),
+  now: Date,
+): Buffer {
+  const entry = nextEntry(head, typeof record === "function" ? record(head, now) : record, now);
+  const checked = auditEntrySchema.safeParse(entry);
+  if (!checked.success) throw new Error(`not an audit entry: ${checked.error.message}`);
+  return Buffer.from(canonicalLine(checked.data));
+}
+
+function refuseInvalid(file: string, result: VerifyResult): GlidepathError {
+  return new GlidepathError(
+    "GP_AUDIT_INVALID",
+    `the audit log ${file} does not verify, so nothing was appended: ${result.findings.map(describeFinding).join("; ")}`,
+    "investigate with `glidepath audit verify`; a log that does not verify is evidence, never signed over",
+  );
 }
 
 /** Options of {@link appendAudit}. */
@@ -167,7 +258,8 @@ export interface AppendOptions extends LockWaitOptions {
 
 /**
  * Appends one entry: takes the log's lock, reads the head, writes the next line with `O_APPEND`
- * in one write, fsyncs, releases.
+ * in one write, fsyncs, releases. A mirror's log on a `postgres://` backend takes the entry in
+ * the database instead (under the database's lock), then mirrors it.
  *
  * @param file - the log ({@link auditFile})
  * @param record - what to record, or a function of the head (a checkpoint signs it)
@@ -181,6 +273,21 @@ export async function appendAudit(
   opts: AppendOptions = {},
 ): Promise<AuditHead> {
   await fs.mkdir(path.dirname(file), { recursive: true });
+  const shared = await mirrorOf(file);
+  if (shared !== undefined) {
+    const now = opts.now ?? new Date();
+    const verify = opts.verifyFirst;
+    return appendShared(
+      shared,
+      (head) => lineAfter(head, record, now),
+      verify === undefined
+        ? undefined
+        : (log) => {
+            const result = verifyLog(log, verify);
+            if (log.length > 0 && !result.ok) throw refuseInvalid(file, result);
+          },
+    );
+  }
   const lock = await lockLog(
     file,
     `audit append ${typeof record === "function" ? "" : record.kind}`.trim(),
@@ -261,6 +368,11 @@ export async function repairAudit(
 ): Promise<RepairResult> {
   const { exists } = await readAuditBytes(file);
   if (!exists) throw refuseRepair(file, "there is no audit log");
+  if ((await mirrorOf(file)) !== undefined)
+    throw refuseRepair(
+      file,
+      "its log is held by the PostgreSQL backend, one whole line per row, so it cannot be torn (this checkout's copy was just read again from the database)",
+    );
   const lock = await lockLog(file, "audit repair", opts.lockTimeoutMs);
   try {
     const { bytes } = await readAuditBytes(file);

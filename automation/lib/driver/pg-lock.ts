@@ -10,7 +10,7 @@
  * session no longer holds the lock is a dead driver's, replaced by the next one.
  */
 import type { Client } from "pg";
-import type { PostgresBackend } from "../backend-url";
+import { besidePulumiTable, type PostgresBackend } from "../backend-url";
 import { GlidepathError } from "../errors";
 import { connectBackend } from "../pg-connect";
 import { advisoryKey } from "./advisory-key";
@@ -37,8 +37,7 @@ export type ShownOwner = Omit<LockOwner, "token"> & { alive: boolean };
 
 /** The owner table, in the schema of Pulumi's table. */
 function ownerTable(backend: PostgresBackend): string {
-  const dot = backend.table.lastIndexOf(".");
-  return `${dot < 0 ? "" : backend.table.slice(0, dot + 1)}glidepath_driver_locks`;
+  return besidePulumiTable(backend, "glidepath_driver_locks");
 }
 
 /** Session settings: the server notices a vanished client within ~25 s; no idle cut-off. */
