@@ -1,7 +1,10 @@
 /**
  * The production guardrail protocol end to end, on a production-shaped stack (Cloudflare KV,
  * Wix CMS and Gamma fakes, the edge on workerd reading production's namespace) through the real
- * engine: v1 passes the gate, is approved and deployed, verified live and tagged golden; v2 passes
+ * engine, in the topology of the example workflow: a PostgreSQL backend shared by two checkouts,
+ * the release manager's (baseline, gate, approve) and a CI runner's (up, rollout, verify-live,
+ * golden, rollback), which share no disk; the guardrail records reach the runner through the
+ * database. v1 passes the gate, is approved and deployed, verified live and tagged golden; v2 passes
  * the gate as a ramp, is approved, ramped 5 → 100 and promoted, and verified live; then one
  * `rollback --to <tag>` restores v1 without a new approval (the tag's bundles were approved,
  * deployed and verified), verifies it live and records it. A raw `pulumi up` that names the tag
@@ -17,9 +20,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { auditFile } from "../../automation/lib/audit/log-file";
+import { baselineDir } from "../../automation/lib/baseline/files";
 import { gateBundles } from "../../automation/lib/gate/production";
 import { buildId, evidenceManifestFile } from "../../automation/lib/gate/verdict";
 import { allowedSignerLine } from "../../automation/lib/signing/keys";
+import { type PostgresCluster, postgresAvailable, startPostgres } from "../../bench/helpers/postgres";
 import { type RemoteWorld, SCOPES, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, must, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { writeEvidenceFixture } from "../helpers/evidence-fixture";
@@ -33,12 +38,17 @@ const RM = "rm@example.com";
 /** About twenty commands, each starting Node and most the engine. */
 const TEST_TIMEOUT_MS = 900_000;
 
-describe.skipIf(binDir === undefined)("the production protocol end to end", () => {
+describe.skipIf(binDir === undefined || !postgresAvailable())("the production protocol end to end", () => {
   let world: RemoteWorld;
+  let pg: PostgresCluster;
+  /** The release manager's checkout. */
+  let rm: ScratchProject;
+  /** The CI runner's checkout: another machine, the same commit. */
   let p: ScratchProject;
   let slo: SloServer;
   let keyFile: string;
   const run = (args: string[]) => must(p.glidepath([...args, "--stack", STACK]));
+  const rmRun = (args: string[]) => must(rm.glidepath([...args, "--stack", STACK]));
   const json = (out: string) => JSON.parse(out) as Record<string, unknown>;
   const git = async (...args: string[]) => (await execFileP("git", ["-C", p.dir, ...args])).stdout.trim();
   const served = async (app: string) => {
@@ -53,14 +63,17 @@ describe.skipIf(binDir === undefined)("the production protocol end to end", () =
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { seq: number; kind: string; data: Record<string, unknown> });
-  /** The gate passes for what is about to ship (evidence is a fixture here), and the release manager approves it. */
+  /**
+   * In the release manager's checkout: the gate passes for what is about to ship (evidence is a
+   * fixture here), and the release manager approves it.
+   */
   const gateAndApprove = async (canary?: { version: string; apps: string[] }) => {
-    const bundles = await gateBundles(p.dir, STACK, canary);
+    const bundles = await gateBundles(rm.dir, STACK, canary);
     const id = buildId(bundles);
-    await writeEvidenceFixture(evidenceManifestFile(p.dir, STACK, id, p.env.PULUMI_BACKEND_URL), id, bundles);
-    const gate = await run(["gate", "--json", ...(canary ? ["--version", canary.version] : [])]);
+    await writeEvidenceFixture(evidenceManifestFile(rm.dir, STACK, id, pg.url), id, bundles);
+    const gate = await rmRun(["gate", "--json", ...(canary ? ["--version", canary.version] : [])]);
     expect(json(gate.stdout)).toMatchObject({ result: "PASS" });
-    await run(["approve", "--key", keyFile, "--expires", "1h"]);
+    await rmRun(["approve", "--key", keyFile, "--expires", "1h"]);
     return id;
   };
   const quick = ["--consecutive", "2", "--interval", "200ms", "--timeout", "60s"];
@@ -71,52 +84,71 @@ describe.skipIf(binDir === undefined)("the production protocol end to end", () =
       kind: "json",
       body: { apps: { wix: { good: 1000, total: 1000 }, gamma: { good: 1000, total: 1000 } } },
     }));
-    p = await makeProject(binDir as string);
+    pg = await startPostgres();
+    rm = await makeProject(binDir as string, { backendUrl: pg.url });
+    p = await makeProject(binDir as string, { backendUrl: pg.url });
     const s = SCOPES[STACK];
-    p.env = {
-      ...p.env,
+    rm.env = {
+      ...rm.env,
       ...world.env(STACK),
       CLOUDFLARE_ACCOUNT_ID: s.accountId,
       WIX_SITE_ID: s.siteId,
       GAMMA_SPACE_ID: s.folderId,
     };
-    // v2: v1's pages with a changed heading (the baseline's tolerances hold).
+    p.env = { ...rm.env };
+    // v2: v1's pages with a changed heading (the baseline's tolerances hold), in both checkouts.
     for (const app of ["wix", "gamma"]) {
-      const from = path.join(p.dir, "apps", app, "v1");
-      const to = path.join(p.dir, "apps", app, "v2");
-      await fs.cp(from, to, { recursive: true });
-      const index = path.join(to, "index.html");
-      await fs.writeFile(index, (await fs.readFile(index, "utf8")).replace(/v1/g, "v2"));
+      for (const dir of [rm.dir, p.dir]) {
+        const from = path.join(dir, "apps", app, "v1");
+        const to = path.join(dir, "apps", app, "v2");
+        await fs.cp(from, to, { recursive: true });
+        const index = path.join(to, "index.html");
+        await fs.writeFile(index, (await fs.readFile(index, "utf8")).replace(/v1/g, "v2"));
+      }
     }
-    await git("init", "-q");
-    await git("config", "user.email", "release@example.com");
-    await git("config", "user.name", "Release Manager");
-    await git("commit", "-q", "--allow-empty", "-m", "the project");
-    expect((await p.pulumi(["stack", "init", STACK])).code).toBe(0);
-    const file = path.join(p.dir, `Pulumi.${STACK}.yaml`);
+    for (const dir of [rm.dir, p.dir]) {
+      const g = (...args: string[]) => execFileP("git", ["-C", dir, ...args]);
+      await g("init", "-q");
+      await g("config", "user.email", "release@example.com");
+      await g("config", "user.name", "Release Manager");
+      await g("commit", "-q", "--allow-empty", "-m", "the project");
+    }
+    expect((await rm.pulumi(["stack", "init", STACK])).code).toBe(0);
+    const file = path.join(rm.dir, `Pulumi.${STACK}.yaml`);
     const doc = (parse(await fs.readFile(file, "utf8")) ?? {}) as Record<string, unknown>;
     await fs.writeFile(file, stringify({ ...doc, config: world.stackConfig(STACK) }));
     const { privateKey } = generateKeyPairSync("ed25519");
     keyFile = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "gp-rm-")), "rm.pem");
     await fs.writeFile(keyFile, privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
     await fs.writeFile(
-      path.join(p.dir, "glidepath.allowed_signers"),
+      path.join(rm.dir, "glidepath.allowed_signers"),
       `${allowedSignerLine(RM, privateKey, ["glidepath-audit", "glidepath-baseline", "glidepath-deploy"])}\n`,
     );
   });
 
+  /** What a commit and the runner's checkout of it carry over: the stack file, the signers, the baseline. */
+  const checkoutOnRunner = async () => {
+    for (const f of [`Pulumi.${STACK}.yaml`, "glidepath.allowed_signers"])
+      await fs.copyFile(path.join(rm.dir, f), path.join(p.dir, f));
+    await fs.cp(baselineDir(rm.dir, STACK), baselineDir(p.dir, STACK), { recursive: true });
+  };
+
   afterAll(async () => {
     await slo?.close();
     await world?.close();
+    await pg?.stop();
   });
 
   it(
     "gate PASS → approval → deploy → verify-live → golden; gate → approval → ramp → verify-live; rollback --to the tag",
     async () => {
       // v1: baseline signed, gate PASS, approved, deployed, verified live, tagged golden.
-      await run(["baseline", "generate"]);
-      await run(["baseline", "accept", "--key", keyFile]);
+      await rmRun(["baseline", "generate"]);
+      await rmRun(["baseline", "accept", "--key", keyFile]);
       const v1 = await gateAndApprove();
+      await checkoutOnRunner();
+      // Nothing of the release manager's records is on the runner's disk: only in the database.
+      await expect(fs.stat(path.join(p.dir, ".glidepath"))).rejects.toMatchObject({ code: "ENOENT" });
       await run(["up"]);
       const check1 = await p.glidepath([
         "verify-live",
@@ -193,10 +225,15 @@ describe.skipIf(binDir === undefined)("the production protocol end to end", () =
         "rollback:",
         "verify-live:PASS",
       ]);
-      // Every production update's message anchored the log; the log verifies against them.
+      // Every production update's message anchored the log; the log verifies against them, on
+      // the runner and in the release manager's checkout alike (one log, in the database).
       const verified = json((await run(["audit", "verify", "--json"])).stdout);
       expect(verified).toMatchObject({ findings: [] });
       expect(verified.anchors).toBeGreaterThanOrEqual(4);
+      expect(json((await rmRun(["audit", "verify", "--json"])).stdout)).toMatchObject({
+        findings: [],
+        lines: log.length,
+      });
     },
     TEST_TIMEOUT_MS,
   );
