@@ -166,8 +166,14 @@ describe.skipIf(binDir === undefined || !postgresAvailable())("the production pr
       expect(golden.buildId).toBe(v1);
       expect(await git("cat-file", "-t", tag)).toBe("tag");
 
+      // The workflow's `check` step on the runner refuses v2 before the release manager approved it
+      // (v1's approval admitted one update), and passes once they have.
+      const early = await p.glidepath(["check", "--stack", STACK, "--version", "v2"]);
+      expect(early.code, early.stderr).not.toBe(0);
+      expect(early.stderr).toMatch(/GP_APPROVAL_(REUSED|DIGEST_MISMATCH)/);
       // v2 as a ramp: gated with its canary bundles, approved, ramped and promoted, verified live.
       await gateAndApprove({ version: "v2", apps: ["wix", "gamma"] });
+      await run(["check", "--version", "v2"]);
       const ramp = await run([
         "rollout",
         "--version",

@@ -19,6 +19,8 @@ const WORKFLOW = path.join(ROOT, ".github", "workflows", "rollout.yml");
 const OUTCOME = path.join(ROOT, "scripts", "ci", "rollout-outcome.sh");
 
 interface Step {
+  name?: string;
+  if?: string;
   uses?: string;
   run?: string;
   env?: Record<string, string>;
@@ -91,6 +93,22 @@ describe("the example rollout workflow", () => {
       expect(job?.env.PULUMI_BACKEND_URL).toMatch(/^\$\{\{ secrets\.PULUMI_BACKEND_URL \}\}$/);
       expect(job?.env.PULUMI_CONFIG_PASSPHRASE).toMatch(/^\$\{\{ secrets\.PULUMI_CONFIG_PASSPHRASE \}\}$/);
     }
+  });
+
+  it("verifies a production ramp live after it promoted, and never a staging one", () => {
+    const { staging, production } = jobs();
+    for (const job of [staging, production]) {
+      const names = job?.steps.map((s) => s.name) ?? [];
+      const verify = job?.steps.find((s) => s.name === "verify live");
+      expect(verify?.if).toMatch(
+        /^\$\{\{ env\.GLIDEPATH_STACK == 'production' && steps\.rollout\.outputs\.exit-code == '0' \}\}$/,
+      );
+      expect(verify?.run).toMatch(/ verify-live --stack "\$GLIDEPATH_STACK" /);
+      // After the ramp, before the job's outcome is decided from its exit code.
+      expect(names.indexOf("verify live")).toBe(names.indexOf("rollout") + 1);
+    }
+    expect(staging?.env.GLIDEPATH_STACK).toBe("staging");
+    expect(production?.env.GLIDEPATH_STACK).toBe("production");
   });
 
   it("passes secrets and inputs through env only, and pins every action by commit", () => {
