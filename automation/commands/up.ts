@@ -3,13 +3,13 @@
  */
 import type { Argv } from "yargs";
 import { z } from "zod";
-import { checkApproval, consumeApproval } from "../lib/approval/check";
+import { consumeApproval } from "../lib/approval/check";
 import { stackContext } from "../lib/context";
 import { deploy } from "../lib/deploy";
 import { refuseWhileClosing } from "../lib/driver/closing";
 import { withDriverLock } from "../lib/driver/session";
 import { isGlidepathError } from "../lib/errors";
-import { admitIfProduction, recordDeploy } from "../lib/gate/production";
+import { admitUpdate, recordDeploy } from "../lib/gate/production";
 import { renderOutputs } from "../lib/render";
 import { loadStackConfig } from "../lib/stack-config";
 import { emit, parseArgs, progressLine, stackArgs, withStackOptions } from "./common";
@@ -38,11 +38,11 @@ export async function handler(argv: unknown): Promise<void> {
     await refuseWhileClosing(ctx.stack, `glidepath up --stack ${a.stack}`);
     // A production stack needs a fresh PASS of the deploy gate for exactly these bundles, and
     // the release manager's approval of that verdict.
-    const admission = await admitIfProduction(ctx.projectDir, a.stack, await loadStackConfig(ctx.stack));
-    const approval = await checkApproval({
+    const { admission, approval } = await admitUpdate({
       projectDir: ctx.projectDir,
       stack: a.stack,
-      ...(admission ? { bundles: admission.bundles } : {}),
+      config: await loadStackConfig(ctx.stack),
+      command: "up",
     });
     const run = () =>
       deploy(ctx.stack, ctx, { message: a.message, onOutput: a.json ? undefined : progressLine });

@@ -78,6 +78,11 @@ describe.skipIf(binDir === undefined)(
       const before = await exported();
       const r = await p.glidepath(["up", "--stack", STACK]);
       refused(r, "GP_APPROVAL_MISSING");
+      // The attempt changed nothing, and the audit log says who tried and why it was refused.
+      expect((await auditLines()).at(-1)).toMatchObject({
+        kind: "refusal",
+        data: { stack: STACK, command: "up", code: "GP_APPROVAL_MISSING" },
+      });
       expect(r.stderr).toContain(approvalFile(p.dir, STACK, p.env));
       expect(r.stderr).toContain("glidepath approve --stack production");
       const raw = await p.pulumi(["up", "--yes", "--stack", STACK]);
@@ -174,6 +179,10 @@ describe.skipIf(binDir === undefined)(
       const before = await exported();
       const writes = writesNow();
       refused(await p.glidepath(["up", "--stack", STACK]), "GP_APPROVAL_REUSED");
+      expect((await auditLines()).at(-1)).toMatchObject({
+        kind: "refusal",
+        data: { command: "up", code: "GP_APPROVAL_REUSED" },
+      });
       const raw = await p.pulumi(["up", "--yes", "--stack", STACK]);
       expect(raw.code).not.toBe(0);
       expect(`${raw.stdout}${raw.stderr}`).toContain("GP_APPROVAL_REUSED");

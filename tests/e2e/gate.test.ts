@@ -137,16 +137,18 @@ describe.skipIf(binDir === undefined)("the deploy gate and production admission"
     // The audit log holds both verdicts, the approval made and consumed, and the deploy; the
     // update's message anchors the head as it was before the update.
     const log1 = await entries();
-    expect(log1.map((e) => [e.kind, e.data.result ?? e.data.action])).toEqual([
+    // The refused `up` after the FAIL is there too, with its code.
+    expect(log1.map((e) => [e.kind, e.data.result ?? e.data.action ?? e.data.code])).toEqual([
       ["gate", "FAIL"],
+      ["refusal", "GP_GATE_FAILED"],
       ["gate", "PASS"],
       ["approval", "created"],
       ["approval", "consumed"],
       ["deploy", "succeeded"],
     ]);
-    expect(log1[4]?.data).toMatchObject({
+    expect(log1[5]?.data).toMatchObject({
       stack: STACK,
-      approval: { signer: "rm@example.com", nonce: log1[3]?.data.nonce },
+      approval: { signer: "rm@example.com", nonce: log1[4]?.data.nonce },
       buildId: id,
       bundles,
       verdictDigest: pv.verdictDigest,
@@ -165,7 +167,7 @@ describe.skipIf(binDir === undefined)("the deploy gate and production admission"
     };
     expect(problems).toEqual([]);
     expect(record.deployLogs).toEqual([
-      expect.objectContaining({ digest: log1[4]?.data.deployLogDigest, recorded: true }),
+      expect.objectContaining({ digest: log1[5]?.data.deployLogDigest, recorded: true }),
     ]);
     expect(record.missingDeployLogs).toEqual([]);
     const deployLog = await fs.readFile(record.deployLogs[0]?.file as string, "utf8");
@@ -175,7 +177,7 @@ describe.skipIf(binDir === undefined)("the deploy gate and production admission"
     for (const k of ["CLOUDFLARE_API_TOKEN", "WIX_API_KEY", "GAMMA_TOKEN", "PULUMI_CONFIG_PASSPHRASE"])
       expect(deployLog).not.toContain(env[k]);
     const [latest] = await p.history(STACK);
-    expect(latest?.message).toMatch(/ audit=3:[0-9a-f]{16}$/);
+    expect(latest?.message).toMatch(/ audit=4:[0-9a-f]{16}$/);
     const verified = await run(["audit", "verify", "--json"]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ anchors: 1, findings: [] });

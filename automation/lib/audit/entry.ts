@@ -19,6 +19,7 @@ export const AUDIT_KINDS = [
   "verify-live",
   "checkpoint",
   "repair",
+  "refusal",
 ] as const;
 
 /** One of {@link AUDIT_KINDS}. */

@@ -5,11 +5,11 @@
  * written to `artifacts/rollout-report.json`, and the exit code of its outcome.
  */
 import { defaultLocalRoot } from "../../../infra/load-config";
-import { checkApproval, consumeApproval } from "../approval/check";
+import { consumeApproval } from "../approval/check";
 import { writeArtifact } from "../artifacts";
 import type { StackContext } from "../context";
 import { ExitCode, errorJson, GlidepathError, isGlidepathError } from "../errors";
-import { admitIfProduction, recordDeploy } from "../gate/production";
+import { admitUpdate, recordDeploy } from "../gate/production";
 import { rampBakeMs } from "../ramp-duration";
 import { loadStackConfig } from "../stack-config";
 import { readClosing } from "./closing";
@@ -181,11 +181,12 @@ export async function rolloutSession(
       }
       // A production stack needs a fresh PASS of the deploy gate for these bundles, canary
       // included, and the release manager's approval of that verdict, valid past the bake.
-      const admission = await admitIfProduction(ctx.projectDir, a.stack, config, plan);
-      const approval = await checkApproval({
+      const { admission, approval } = await admitUpdate({
         projectDir: ctx.projectDir,
         stack: a.stack,
-        ...(admission ? { bundles: admission.bundles } : {}),
+        config,
+        command: "rollout",
+        canary: plan,
         lastsMs: rampBakeMs(plan),
       });
       const ramped = await runRollout(

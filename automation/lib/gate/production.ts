@@ -7,11 +7,12 @@
 import * as path from "node:path";
 import type { StackConfig } from "../../../infra/config";
 import { digestDir } from "../../../providers/targets/bundle";
-import type { AdmittedApproval } from "../approval/check";
+import { type AdmittedApproval, checkApproval } from "../approval/check";
 import { appendAudit, auditFile } from "../audit/log-file";
 import { writeDeployLog } from "../deploy-log/log-file";
 import { deployLogSections } from "../deploy-log/sections";
 import { canarySource } from "../driver/ramp-config";
+import { isGlidepathError } from "../errors";
 import { admitProduction } from "./admit";
 import { type StackRelease, stackBundles, stackParts } from "./bundles";
 import { currentPolicyDigest } from "./policy";
@@ -104,6 +105,66 @@ export async function admitIfProduction(
     now: new Date(),
   });
   return { bundles, buildId: buildId(bundles), verdictDigest: digest, verdict };
+}
+
+/** Options of {@link admitUpdate}. */
+export interface AdmitUpdateOptions {
+  /** The project directory. */
+  projectDir: string;
+  /** The stack. */
+  stack: string;
+  /** Its validated config. */
+  config: Pick<StackConfig, "environment" | "gate">;
+  /** The command asking (`up`, `rollout`), for the refusal's entry. */
+  command: string;
+  /** The ramp about to start. @default - none */
+  canary?: PlannedCanary;
+  /** How long the updates take (a ramp's bake): the approval must outlive them. @default 0 */
+  lastsMs?: number;
+}
+
+/**
+ * Everything a production update needs before it starts: a fresh PASS of the deploy gate for
+ * exactly these bundles ({@link admitIfProduction}) and the release manager's approval of that
+ * verdict (`checkApproval`). A refusal of a production update is recorded in the audit log (a
+ * `refusal` entry naming the command, the code and why) before it is thrown, so an attempt that
+ * changed nothing still leaves its trace; a log that cannot take the entry does not hide the
+ * refusal.
+ *
+ * @param o - the stack, its config, the command and the ramp
+ * @returns what admitted it (both undefined off production)
+ * @throws GlidepathError the refusal's `GP_GATE_*` / `GP_APPROVAL_*` code (exit 2)
+ */
+export async function admitUpdate(
+  o: AdmitUpdateOptions,
+): Promise<{ admission?: Admission; approval?: AdmittedApproval }> {
+  let bundles: Record<string, string> | undefined;
+  try {
+    const admission = await admitIfProduction(o.projectDir, o.stack, o.config, o.canary);
+    bundles = admission?.bundles;
+    const approval = await checkApproval({
+      projectDir: o.projectDir,
+      stack: o.stack,
+      ...(bundles ? { bundles } : {}),
+      ...(o.lastsMs === undefined ? {} : { lastsMs: o.lastsMs }),
+    });
+    return { admission, approval };
+  } catch (e) {
+    if (o.config.environment === "production" && isGlidepathError(e)) {
+      await appendAudit(auditFile(o.projectDir, o.stack), {
+        kind: "refusal",
+        data: {
+          stack: o.stack,
+          command: o.command,
+          code: e.code,
+          message: e.message,
+          ...(bundles ? { buildId: buildId(bundles) } : {}),
+          ...(o.canary ? { canary: `${o.canary.version}:${[...o.canary.apps].join(",")}` } : {}),
+        },
+      }).catch(() => undefined);
+    }
+    throw e;
+  }
 }
 
 /** A production deploy's outcome, as {@link recordDeploy} records it. */
