@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { judgeGoldenRestore, judgeProductionUpdate } from "../../automation/lib/approval/golden-restore";
 import type { AuditEntry } from "../../automation/lib/audit/entry";
 import { buildId } from "../../automation/lib/gate/verdict";
+import { GOLDEN_SCHEMA, parseGoldenRecord } from "../../automation/lib/golden/record-file";
 
 const hex = (c: string) => c.repeat(64);
 const STACK = "production";
@@ -123,5 +124,50 @@ describe("golden restore admission", () => {
       recordBundles: golden,
     });
     expect(g.ok).toBe(true);
+  });
+});
+
+describe("parseGoldenRecord (what rollback and the program's guard both read)", () => {
+  const record = {
+    schema: GOLDEN_SCHEMA,
+    stack: STACK,
+    tag: TAG,
+    time: "2026-12-03T08:00:00.000Z",
+    buildId: buildId(golden),
+    bundles: golden,
+    archive: { file: `${TAG}.tar`, sha256: hex("c") },
+    updateVersion: 4,
+    configDigest: "cfg",
+    config: {},
+    commit: hex("d").slice(0, 40),
+  };
+  it("takes the record of this tag on this stack", () => {
+    expect(parseGoldenRecord(JSON.stringify(record), STACK, TAG)).toEqual({ record });
+  });
+  it.each([
+    ["not JSON", "{", STACK, TAG, "its record is not JSON"],
+    [
+      "another tag's",
+      JSON.stringify(record),
+      STACK,
+      `${TAG}.1`,
+      "its record is not a golden record of this tag",
+    ],
+    [
+      "another stack's",
+      JSON.stringify(record),
+      "staging",
+      TAG,
+      "its record is not a golden record of this tag",
+    ],
+    [
+      "not a record",
+      JSON.stringify({ ...record, bundles: { wix: "x" } }),
+      STACK,
+      TAG,
+      "its record is not a golden record of this tag",
+    ],
+  ])("refuses a record that is %s", (_, text, stack, tag, error) => {
+    expect(parseGoldenRecord(text, stack, tag)).toEqual({ error });
   });
 });

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { auditFile } from "../audit/log-file";
 import { type GateVerdict, gateVerdictFile, gateVerdictSchema } from "../gate/verdict";
-import { goldenDir, goldenRecordSchema } from "../golden/record-file";
+import { goldenDir, parseGoldenRecord } from "../golden/record-file";
 import { trustedEntries } from "../golden/records";
 import { type AllowedSigner, parseAllowedSigners } from "../signing/allowed-signers";
 import { ALLOWED_SIGNERS_FILE } from "../signing/keys";
@@ -136,14 +136,14 @@ export function readGoldenRestore(
   const tag = env[GOLDEN_RESTORE_ENV];
   if (tag === undefined || tag === "") return undefined;
   const bytes = readIfAny(auditFile(projectDir, stack, env.PULUMI_BACKEND_URL)) ?? Buffer.alloc(0);
-  const record = goldenRecordSchema.safeParse(
-    readJson(path.join(goldenDir(projectDir, stack, env.PULUMI_BACKEND_URL), `${path.basename(tag)}.json`)),
+  const text = readIfAny(
+    path.join(goldenDir(projectDir, stack, env.PULUMI_BACKEND_URL), `${path.basename(tag)}.json`),
   );
-  const ours = record.success && record.data.tag === tag && record.data.stack === stack;
+  const record = text === undefined ? undefined : parseGoldenRecord(text.toString("utf8"), stack, tag);
   return {
     stack,
     tag,
     log: trustedEntries(bytes),
-    recordBundles: ours ? record.data.bundles : undefined,
+    recordBundles: record !== undefined && "record" in record ? record.record.bundles : undefined,
   };
 }

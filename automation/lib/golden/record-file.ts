@@ -56,6 +56,31 @@ export function goldenDir(projectDir: string, stack: string, backendUrl?: string
 }
 
 /**
+ * A golden record's text, parsed and checked to be the record of `tag` on `stack` (pure): what
+ * the rollback reads and what the program's guard reads before it admits a restore.
+ *
+ * @param text - the record file's text
+ * @param stack - the stack it must be of
+ * @param tag - the tag it must be of
+ */
+export function parseGoldenRecord(
+  text: string,
+  stack: string,
+  tag: string,
+): { record: GoldenRecord } | { error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { error: "its record is not JSON" };
+  }
+  const parsed = goldenRecordSchema.safeParse(json);
+  if (!parsed.success || parsed.data.tag !== tag || parsed.data.stack !== stack)
+    return { error: "its record is not a golden record of this tag" };
+  return { record: parsed.data };
+}
+
+/**
  * Reads a tag's record and its archive, checking the archive's digest against the record and
  * the audit entry.
  *
@@ -80,15 +105,9 @@ export async function readGolden(
     );
   const text = await fs.readFile(path.join(dir, `${tag}.json`), "utf8").catch(() => undefined);
   if (text === undefined) throw corrupt(`its record ${path.join(dir, `${tag}.json`)} is missing`);
-  let parsed: z.ZodSafeParseResult<GoldenRecord>;
-  try {
-    parsed = goldenRecordSchema.safeParse(JSON.parse(text));
-  } catch {
-    throw corrupt("its record is not JSON");
-  }
-  if (!parsed.success || parsed.data.tag !== tag || parsed.data.stack !== stack)
-    throw corrupt("its record is not a golden record of this tag");
-  const record = parsed.data;
+  const parsed = parseGoldenRecord(text, stack, tag);
+  if ("error" in parsed) throw corrupt(parsed.error);
+  const record = parsed.record;
   const archive = await fs.readFile(path.join(dir, record.archive.file)).catch(() => undefined);
   if (archive === undefined) throw corrupt(`its archive ${record.archive.file} is missing`);
   const digest = sha256Hex(archive);
