@@ -42,8 +42,38 @@ export async function walkBundle(
     }
   };
   await walk("");
+  return inPathOrder(files, links);
+}
+
+/**
+ * A walk's files and links in path order (by UTF-16 code units, as `<` compares), so both walks
+ * and every digest list them alike. Pure.
+ *
+ * @param files - relative POSIX paths of the regular files
+ * @param links - the symbolic links
+ */
+export function inPathOrder(files: string[], links: BundleLink[]): { files: string[]; links: BundleLink[] } {
   const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return { files: files.sort(byPath), links: links.sort((a, b) => byPath(a.rel, b.rel)) };
+  return { files: [...files].sort(byPath), links: [...links].sort((a, b) => byPath(a.rel, b.rel)) };
+}
+
+/**
+ * The digest of a walked bundle (pure, given each file's content hash): sha-256 over
+ * `<path>\0<sha-256 of content>\n` of every file, then `<path>\0-> <target>\n` of every link.
+ *
+ * @param files - each file in path order with the hex sha-256 of its content
+ * @param links - the links in path order
+ * @param sha256 - a sha-256 over UTF-8 text, as hex (node:crypto's; passed in so this stays pure)
+ */
+export function combineDigest(
+  files: readonly { rel: string; sha: string }[],
+  links: readonly BundleLink[],
+  sha256: (text: string) => string,
+): string {
+  let text = "";
+  for (const f of files) text += `${f.rel}\0${f.sha}\n`;
+  for (const link of links) text += `${link.rel}\0-> ${link.target}\n`;
+  return sha256(text);
 }
 
 /**
@@ -112,16 +142,17 @@ export async function digestDir(
   const fs = await import("node:fs/promises");
   const crypto = await import("node:crypto");
   const { files, links } = await walkBundle(dir, skip);
-  const outer = crypto.createHash("sha256");
-  for (const rel of files) {
-    const inner = crypto
-      .createHash("sha256")
-      .update(await fs.readFile(`${dir}/${rel}`))
-      .digest("hex");
-    outer.update(`${rel}\0${inner}\n`);
-  }
-  for (const link of links) outer.update(`${link.rel}\0-> ${link.target}\n`);
-  return { digest: outer.digest("hex"), files: files.length };
+  const hashed: { rel: string; sha: string }[] = [];
+  for (const rel of files)
+    hashed.push({
+      rel,
+      sha: crypto
+        .createHash("sha256")
+        .update(await fs.readFile(`${dir}/${rel}`))
+        .digest("hex"),
+    });
+  const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+  return { digest: combineDigest(hashed, links, sha256), files: files.length };
 }
 
 /**
@@ -133,29 +164,22 @@ export async function digestDir(
 export function digestDirSync(dir: string): string {
   const fs = require("node:fs") as typeof import("node:fs");
   const crypto = require("node:crypto") as typeof import("node:crypto");
-  const files: string[] = [];
-  const links: BundleLink[] = [];
+  const found: string[] = [];
+  const foundLinks: BundleLink[] = [];
   const walk = (rel: string): void => {
     for (const e of fs.readdirSync(rel ? `${dir}/${rel}` : dir, { withFileTypes: true })) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(child);
-      else if (e.isFile()) files.push(child);
-      else if (e.isSymbolicLink()) links.push({ rel: child, target: fs.readlinkSync(`${dir}/${child}`) });
+      else if (e.isFile()) found.push(child);
+      else if (e.isSymbolicLink())
+        foundLinks.push({ rel: child, target: fs.readlinkSync(`${dir}/${child}`) });
     }
   };
   walk("");
-  const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const outer = crypto.createHash("sha256");
-  for (const rel of files.sort(byPath)) {
-    const inner = crypto
-      .createHash("sha256")
-      .update(fs.readFileSync(`${dir}/${rel}`))
-      .digest("hex");
-    outer.update(`${rel}\0${inner}\n`);
-  }
-  for (const link of links.sort((a, b) => byPath(a.rel, b.rel)))
-    outer.update(`${link.rel}\0-> ${link.target}\n`);
-  return outer.digest("hex");
+  const { files, links } = inPathOrder(found, foundLinks);
+  const sha256 = (b: string | Buffer) => crypto.createHash("sha256").update(b).digest("hex");
+  const hashed = files.map((rel) => ({ rel, sha: sha256(fs.readFileSync(`${dir}/${rel}`)) }));
+  return combineDigest(hashed, links, sha256);
 }
 
 /**
