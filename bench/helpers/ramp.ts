@@ -22,6 +22,7 @@ export async function addVersion(dir: string, version: string): Promise<void> {
  * @param extra - more flags @default - none
  * @param window - both bake windows @default "2s"
  * @param interval - the sampling interval @default "500ms"
+ * @param stack - the stack @default "local"
  */
 export function rolloutArgs(
   version: string,
@@ -29,11 +30,12 @@ export function rolloutArgs(
   extra: string[] = [],
   window = "2s",
   interval = "500ms",
+  stack = "local",
 ): string[] {
   return [
     "rollout",
     "--stack",
-    "local",
+    stack,
     "--version",
     version,
     "--window",

@@ -11,15 +11,14 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { approvalFile } from "../../automation/lib/approval/inputs";
 import { auditFile } from "../../automation/lib/audit/log-file";
 import { gateVerdictFile } from "../../automation/lib/gate/verdict";
-import { allowedSignerLine } from "../../automation/lib/signing/keys";
 import { type RemoteWorld, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { admittedVerdict, writeVerdict } from "../helpers/approval";
-import { newKey } from "../helpers/audit-log";
+import { initWorldStack, releaseManagerKey } from "../helpers/production-stack";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
@@ -53,19 +52,9 @@ describe.skipIf(binDir === undefined)(
       world = await startRemoteWorld();
       p = await makeProject(binDir as string);
       p.env = { ...p.env, ...world.env(STACK) };
-      expect((await p.pulumi(["stack", "init", STACK])).code).toBe(0);
-      const file = path.join(p.dir, `Pulumi.${STACK}.yaml`);
-      const doc = (parse(await fs.readFile(file, "utf8")) ?? {}) as Record<string, unknown>;
-      await fs.writeFile(file, stringify({ ...doc, config: world.stackConfig(STACK) }));
+      await initWorldStack(p, world, STACK);
       // The release manager's key lives outside the project; only its public line is committed.
-      const key = newKey();
-      const keyDir = await fs.mkdtemp(path.join(os.tmpdir(), "gp-rm-key-"));
-      keyFile = path.join(keyDir, "rm.pem");
-      await fs.writeFile(keyFile, key.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-      await fs.writeFile(
-        path.join(p.dir, "glidepath.allowed_signers"),
-        `${allowedSignerLine(RM, key, ["glidepath-audit", "glidepath-deploy"])}\n`,
-      );
+      keyFile = await releaseManagerKey(p.dir, RM, ["glidepath-audit", "glidepath-deploy"]);
     });
 
     afterAll(async () => {

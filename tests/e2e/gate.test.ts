@@ -1,24 +1,13 @@
-/**
- * The deploy gate on a production-shaped stack (Cloudflare KV, Wix CMS and Gamma fakes, the real
- * engine): a FAIL refuses `up` (GP_GATE_FAILED); a generated, signed baseline plus this build's
- * evidence make the gate PASS and admit one `up --stack production`, recorded in the audit log
- * and anchored in the update's message, so `audit verify` passes on the history anchor and
- * catches the log's last lines cut off; then a changed bundle byte, an edited baseline and a
- * stale verdict are each refused with their own code before any write to the targets.
- */
-import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
 import { auditFile } from "../../automation/lib/audit/log-file";
 import { stackBundles } from "../../automation/lib/gate/bundles";
 import { buildId, evidenceManifestFile, gateVerdictFile } from "../../automation/lib/gate/verdict";
-import { allowedSignerLine } from "../../automation/lib/signing/keys";
 import { type RemoteWorld, SCOPES, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { writeEvidenceFixture } from "../helpers/evidence-fixture";
+import { initWorldStack, releaseManagerKey } from "../helpers/production-stack";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
@@ -70,18 +59,13 @@ describe.skipIf(binDir === undefined)("the deploy gate and production admission"
       WIX_SITE_ID: s.siteId,
       GAMMA_SPACE_ID: s.folderId,
     };
-    expect((await p.pulumi(["stack", "init", STACK])).code).toBe(0);
-    const file = path.join(p.dir, `Pulumi.${STACK}.yaml`);
-    const doc = (parse(await fs.readFile(file, "utf8")) ?? {}) as Record<string, unknown>;
-    await fs.writeFile(file, stringify({ ...doc, config: world.stackConfig(STACK) }));
+    await initWorldStack(p, world, STACK);
     // The release manager's key, outside the project; listed for baselines and checkpoints.
-    const { privateKey } = generateKeyPairSync("ed25519");
-    keyFile = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "gp-rm-")), "rm.pem");
-    await fs.writeFile(keyFile, privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
-    await fs.writeFile(
-      path.join(p.dir, "glidepath.allowed_signers"),
-      `${allowedSignerLine("rm@example.com", privateKey, ["glidepath-audit", "glidepath-baseline", "glidepath-deploy"])}\n`,
-    );
+    keyFile = await releaseManagerKey(p.dir, "rm@example.com", [
+      "glidepath-audit",
+      "glidepath-baseline",
+      "glidepath-deploy",
+    ]);
   });
 
   afterAll(async () => {

@@ -12,22 +12,20 @@
  * history's anchors at the end.
  */
 import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
 import { auditFile } from "../../automation/lib/audit/log-file";
 import { baselineDir } from "../../automation/lib/baseline/files";
 import { gateBundles } from "../../automation/lib/gate/production";
 import { buildId, evidenceManifestFile } from "../../automation/lib/gate/verdict";
-import { allowedSignerLine } from "../../automation/lib/signing/keys";
 import { type PostgresCluster, postgresAvailable, startPostgres } from "../../bench/helpers/postgres";
+import { rolloutArgs } from "../../bench/helpers/ramp";
 import { type RemoteWorld, SCOPES, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, must, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { writeEvidenceFixture } from "../helpers/evidence-fixture";
+import { initWorldStack, releaseManagerKey } from "../helpers/production-stack";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
 import { toolchainBinDir } from "./helpers/toolchain";
 
@@ -113,17 +111,12 @@ describe.skipIf(binDir === undefined || !postgresAvailable())("the production pr
       await g("config", "user.name", "Release Manager");
       await g("commit", "-q", "--allow-empty", "-m", "the project");
     }
-    expect((await rm.pulumi(["stack", "init", STACK])).code).toBe(0);
-    const file = path.join(rm.dir, `Pulumi.${STACK}.yaml`);
-    const doc = (parse(await fs.readFile(file, "utf8")) ?? {}) as Record<string, unknown>;
-    await fs.writeFile(file, stringify({ ...doc, config: world.stackConfig(STACK) }));
-    const { privateKey } = generateKeyPairSync("ed25519");
-    keyFile = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "gp-rm-")), "rm.pem");
-    await fs.writeFile(keyFile, privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
-    await fs.writeFile(
-      path.join(rm.dir, "glidepath.allowed_signers"),
-      `${allowedSignerLine(RM, privateKey, ["glidepath-audit", "glidepath-baseline", "glidepath-deploy"])}\n`,
-    );
+    await initWorldStack(rm, world, STACK);
+    keyFile = await releaseManagerKey(rm.dir, RM, [
+      "glidepath-audit",
+      "glidepath-baseline",
+      "glidepath-deploy",
+    ]);
   });
 
   /** What a commit and the runner's checkout of it carry over: the stack file, the signers, the baseline. */
@@ -174,22 +167,9 @@ describe.skipIf(binDir === undefined || !postgresAvailable())("the production pr
       // v2 as a ramp: gated with its canary bundles, approved, ramped and promoted, verified live.
       await gateAndApprove({ version: "v2", apps: ["wix", "gamma"] });
       await run(["check", "--version", "v2"]);
-      const ramp = await run([
-        "rollout",
-        "--version",
-        "v2",
-        "--steps",
-        "5,100",
-        "--window",
-        "1s",
-        "--final-window",
-        "1s",
-        "--interval",
-        "250ms",
-        "--slo-url",
-        slo.url,
-        "--json",
-      ]);
+      const ramp = await must(
+        p.glidepath(rolloutArgs("v2", slo.url, ["--steps", "5,100", "--json"], "1s", "250ms", STACK)),
+      );
       expect(json(ramp.stdout)).toMatchObject({ outcome: "promoted" });
       const live2 = json((await run(["verify-live", "--json", ...quick])).stdout);
       expect(live2).toMatchObject({ result: "PASS", releases: ["gamma@v2", "wix@v2"] });

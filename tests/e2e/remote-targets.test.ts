@@ -9,6 +9,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { rolloutArgs } from "../../bench/helpers/ramp";
 import { type RemoteWorld, SCOPES, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { routeRecordId } from "../../providers/targets/wix-records";
@@ -58,22 +59,8 @@ describe.skipIf(binDir === undefined)("staging-shaped targets: Cloudflare KV, Wi
     const doc = (parse(await fs.readFile(file, "utf8")) ?? {}) as Record<string, unknown>;
     await fs.writeFile(file, stringify({ ...doc, config: world.stackConfig(stack) }));
   };
-  const rollout = (version: string, extra: string[] = []) => [
-    "rollout",
-    "--stack",
-    "staging",
-    "--version",
-    version,
-    "--window",
-    "1s",
-    "--final-window",
-    "1s",
-    "--interval",
-    "250ms",
-    "--slo-url",
-    slo.url,
-    ...extra,
-  ];
+  const rollout = (version: string, extra: string[] = []) =>
+    rolloutArgs(version, slo.url, extra, "1s", "250ms", "staging");
   const exported = async () => {
     const r = await pulumiAs("staging", "staging", ["stack", "export", "--stack", "staging"]);
     expect(r.code, r.stderr).toBe(0);
