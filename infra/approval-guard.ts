@@ -12,6 +12,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { judgeProductionUpdate } from "../automation/lib/approval/golden-restore";
 import { readApprovalInputs, readGoldenRestore } from "../automation/lib/approval/inputs";
+import { RECORDS_PULLED_ENV, sharesRecords } from "../automation/lib/audit/log-file";
 import { digestDirSync } from "../providers/targets/bundle";
 import type { ProgramConfig } from "./load-config";
 
@@ -50,13 +51,14 @@ export function requireProductionApproval(config: ProgramConfig, now: Date = new
 
 /**
  * On a `postgres://` backend, brings the checkout's mirror of the stack's guardrail records up to
- * the database before judging (a nonce another machine consumed is then seen here too). The
- * program cannot await, so a child process pulls.
+ * the database before judging (a nonce another machine consumed is then seen here too), unless
+ * the glidepath command that runs this engine pulled them under the driver lock already
+ * (`RECORDS_PULLED_ENV`). The program cannot await, so a child process pulls.
  *
  * @throws pulumi.RunError when the records cannot be read: nothing is judged on a stale copy
  */
 function pullSharedRecords(config: Pick<ProgramConfig, "projectDir" | "stack">): void {
-  if (!/^postgres:/i.test(process.env.PULUMI_BACKEND_URL ?? "")) return;
+  if (!sharesRecords(process.env.PULUMI_BACKEND_URL) || process.env[RECORDS_PULLED_ENV] === "1") return;
   try {
     execFileSync(
       process.execPath,

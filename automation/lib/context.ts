@@ -6,7 +6,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { adoptDeployedState } from "./adopt-deployed";
-import { openGuardrailMirror } from "./audit/log-file";
+import { openGuardrailMirror, RECORDS_PULLED_ENV, sharesRecords } from "./audit/log-file";
 import { assertLockableBackend } from "./backend-url";
 import { ensureCommandPlugin } from "./command-plugin";
 import { assertPassphrase } from "./env";
@@ -130,7 +130,10 @@ export async function stackContext(opts: StackContextOptions): Promise<StackCont
     const { config } = await loadStackConfigWithSecrets(opened.stack);
     await checkTargetScopes(opts.stack, config);
   }
-  await openGuardrailMirror(projectDir, opts.stack, { progress: opts.progress });
+  const backendUrl = opened.envVars.PULUMI_BACKEND_URL;
+  await openGuardrailMirror(projectDir, opts.stack, { backendUrl, progress: opts.progress });
+  // The engine this command runs judges the mirror just pulled (the driver lock keeps it current).
+  if (sharesRecords(backendUrl)) opened.envVars[RECORDS_PULLED_ENV] = "1";
   const swarm = await openSwarmDestination(opened.stack, projectDir, opts.changesStack ?? false);
   if (opts.changesStack) assertSwarmDeliverable(opts.stack, swarm);
   return { ...opened, toolchain, projectDir, swarm };

@@ -3,7 +3,7 @@
  * for the backend's own lock rows. A connection that fails is `GP_BACKEND_UNREACHABLE`, naming
  * the URL without its credentials.
  */
-import { Client } from "pg";
+import type { Client } from "pg";
 import type { PostgresBackend } from "./backend-url";
 import { GlidepathError } from "./errors";
 
@@ -15,7 +15,10 @@ import { GlidepathError } from "./errors";
  * @throws GlidepathError `GP_BACKEND_UNREACHABLE` (exit 1) when the database cannot be reached
  */
 export async function connectBackend(backend: PostgresBackend, applicationName: string): Promise<Client> {
-  const client = new Client({
+  // Loaded here, not at the top: the Pulumi program reaches this module (through the audit log's
+  // shared store) on every run and must not load a database client it does not use.
+  const pg = require("pg") as typeof import("pg");
+  const client = new pg.Client({
     connectionString: backend.connectionString,
     application_name: applicationName.slice(0, 63),
     keepAlive: true,

@@ -8,7 +8,7 @@
 import { constants } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { lockBackendOf } from "../backend-url";
+import { lockBackendOf, type PostgresBackend } from "../backend-url";
 import { acquireDriverLock, type DriverLock } from "../driver/lock";
 import { defaultStateDir } from "../env";
 import { GlidepathError, isGlidepathError } from "../errors";
@@ -54,6 +54,22 @@ export function auditFile(projectDir: string, stack: string, backendUrl?: string
   return path.join(auditDir(projectDir, stack, backendUrl), AUDIT_FILE);
 }
 
+/**
+ * Set in the environment of the engine a glidepath command runs once it has pulled the stack's
+ * records under the driver lock: the program then judges that fresh mirror instead of pulling
+ * again on every `pulumi up` of a ramp. A raw `pulumi up` has it unset and pulls.
+ */
+export const RECORDS_PULLED_ENV = "GLIDEPATH_RECORDS_PULLED";
+
+/**
+ * Whether a backend keeps the guardrail records in its database (`postgres://`).
+ *
+ * @param backendUrl - the backend URL @default - none: not shared
+ */
+export function sharesRecords(backendUrl: string | undefined): boolean {
+  return backendUrl !== undefined && lockBackendOf(backendUrl).kind === "postgres";
+}
+
 /** The mirrors this process opened, by directory. */
 const mirrors = new Map<string, SharedStore>();
 
@@ -83,15 +99,14 @@ export async function openGuardrailMirror(
   opts: { backendUrl?: string; progress?: (line: string) => void } = {},
 ): Promise<string[]> {
   const url = opts.backendUrl ?? process.env.PULUMI_BACKEND_URL;
-  if (url === undefined) return [];
-  const backend = lockBackendOf(url);
-  if (backend.kind !== "postgres") return [];
+  if (url === undefined || !sharesRecords(url)) return [];
+  const backend = lockBackendOf(url) as PostgresBackend;
   const dir = auditDir(projectDir, stack, url);
   if (mirrors.has(dir)) return [];
-  const store = sharedStore(backend, stack, dir, AUDIT_FILE);
+  const opened = sharedStore(backend, stack, dir, AUDIT_FILE);
   await fs.mkdir(dir, { recursive: true });
-  const { notes } = await pullStore(store);
-  mirrors.set(dir, store);
+  const { notes } = await pullStore(opened);
+  mirrors.set(dir, opened);
   for (const n of notes) opts.progress?.(`audit: ${n}`);
   return notes;
 }
@@ -106,9 +121,9 @@ export async function openGuardrailMirror(
 export async function flushGuardrailMirrors(): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   let failure: unknown;
-  for (const [dir, store] of mirrors) {
+  for (const [dir, mirror] of mirrors) {
     try {
-      out[path.basename(dir)] = await pushStore(store);
+      out[path.basename(dir)] = await pushStore(mirror);
       mirrors.delete(dir);
     } catch (e) {
       failure ??= e;
@@ -125,7 +140,7 @@ async function mirrorOf(file: string): Promise<SharedStore | undefined> {
   if (open !== undefined || path.basename(file) !== AUDIT_FILE) return open;
   const stack = mirrorStack(dir);
   const url = process.env.PULUMI_BACKEND_URL;
-  if (stack === undefined || url === undefined || lockBackendOf(url).kind !== "postgres") return undefined;
+  if (stack === undefined || !sharesRecords(url)) return undefined;
   await openGuardrailMirror(path.dirname(path.dirname(path.dirname(dir))), stack, { backendUrl: url });
   return mirrors.get(dir);
 }
