@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditFile } from "../../automation/lib/audit/log-file";
 import { stackBundles } from "../../automation/lib/gate/bundles";
 import { buildId, evidenceManifestFile, gateVerdictFile } from "../../automation/lib/gate/verdict";
-import { type RemoteWorld, SCOPES, startRemoteWorld } from "../../bench/helpers/remote-world";
+import { type RemoteWorld, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { writeEvidenceFixture } from "../helpers/evidence-fixture";
-import { initWorldStack, releaseManagerKey } from "../helpers/production-stack";
+import { initWorldStack, releaseManagerKey, worldEnv } from "../helpers/production-stack";
 import { toolchainBinDir } from "./helpers/toolchain";
 
 const binDir = toolchainBinDir();
@@ -51,14 +51,7 @@ describe.skipIf(binDir === undefined)("the deploy gate and production admission"
     world = await startRemoteWorld();
     p = await makeProject(binDir as string);
     // Preflight wants the scope ids the credentials were issued for, as production needs them.
-    const s = SCOPES[STACK];
-    p.env = {
-      ...p.env,
-      ...world.env(STACK),
-      CLOUDFLARE_ACCOUNT_ID: s.accountId,
-      WIX_SITE_ID: s.siteId,
-      GAMMA_SPACE_ID: s.folderId,
-    };
+    p.env = { ...p.env, ...worldEnv(world, STACK) };
     await initWorldStack(p, world, STACK);
     // The release manager's key, outside the project; listed for baselines and checkpoints.
     keyFile = await releaseManagerKey(p.dir, "rm@example.com", [

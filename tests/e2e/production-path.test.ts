@@ -22,10 +22,10 @@ import { gateBundles } from "../../automation/lib/gate/production";
 import { buildId, evidenceManifestFile } from "../../automation/lib/gate/verdict";
 import { type PostgresCluster, postgresAvailable, startPostgres } from "../../bench/helpers/postgres";
 import { rolloutArgs } from "../../bench/helpers/ramp";
-import { type RemoteWorld, SCOPES, startRemoteWorld } from "../../bench/helpers/remote-world";
+import { type RemoteWorld, startRemoteWorld } from "../../bench/helpers/remote-world";
 import { makeProject, must, type ScratchProject } from "../../bench/helpers/scratch-project";
 import { writeEvidenceFixture } from "../helpers/evidence-fixture";
-import { initWorldStack, releaseManagerKey } from "../helpers/production-stack";
+import { initWorldStack, releaseManagerKey, worldEnv } from "../helpers/production-stack";
 import { type SloServer, startSloServer } from "../helpers/slo-server";
 import { toolchainBinDir } from "./helpers/toolchain";
 
@@ -85,14 +85,7 @@ describe.skipIf(binDir === undefined || !postgresAvailable())("the production pr
     pg = await startPostgres();
     rm = await makeProject(binDir as string, { backendUrl: pg.url });
     p = await makeProject(binDir as string, { backendUrl: pg.url });
-    const s = SCOPES[STACK];
-    rm.env = {
-      ...rm.env,
-      ...world.env(STACK),
-      CLOUDFLARE_ACCOUNT_ID: s.accountId,
-      WIX_SITE_ID: s.siteId,
-      GAMMA_SPACE_ID: s.folderId,
-    };
+    rm.env = { ...rm.env, ...worldEnv(world, STACK) };
     p.env = { ...rm.env };
     // v2: v1's pages with a changed heading (the baseline's tolerances hold), in both checkouts.
     for (const app of ["wix", "gamma"]) {

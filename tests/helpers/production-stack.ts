@@ -9,8 +9,25 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ALLOWED_SIGNERS_FILE, allowedSignerLine } from "../../automation/lib/signing/keys";
-import type { RemoteWorld } from "../../bench/helpers/remote-world";
+import { type RemoteWorld, SCOPES } from "../../bench/helpers/remote-world";
 import type { ScratchProject } from "../../bench/helpers/scratch-project";
+
+/**
+ * The environment a command on `stack` runs with in the world: the targets' credentials and the
+ * scope ids they were issued for (preflight wants both, as production needs them).
+ *
+ * @param world - the fakes and the edge
+ * @param stack - the stack
+ */
+export function worldEnv(world: RemoteWorld, stack: "staging" | "production"): NodeJS.ProcessEnv {
+  const s = SCOPES[stack];
+  return {
+    ...world.env(stack),
+    CLOUDFLARE_ACCOUNT_ID: s.accountId,
+    WIX_SITE_ID: s.siteId,
+    GAMMA_SPACE_ID: s.folderId,
+  };
+}
 
 /**
  * Creates `stack` in the project and gives its stack file the world's config for it.
